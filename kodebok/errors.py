@@ -1,0 +1,51 @@
+"""Errors a researcher can see: every expected failure is a KodebokError with a clear message."""
+
+from __future__ import annotations
+
+
+class KodebokError(Exception):
+    """Base class of every user-facing failure; the CLI and TUI show its message without traceback.
+
+    ``exit_code`` follows spec/cli.md: 2 for usage or input errors where nothing changed.
+    """
+
+    exit_code: int = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ProjectNotFound(KodebokError):
+    """The project file does not exist."""
+
+
+class ProjectLocked(KodebokError):
+    """Another process holds the write lock on the project file for too long."""
+
+
+class ProjectCorrupt(KodebokError):
+    """The file is not a kodebok project, or is damaged."""
+
+
+class DocumentReadError(KodebokError):
+    """A file could not be read or imported (names the file and the problem)."""
+
+
+class CodebookError(KodebokError):
+    """A codebook file is malformed (names file, line and problem)."""
+
+
+class UnknownItem(KodebokError):
+    """A document, code, case, speaker or segment named by the user does not exist or is ambiguous."""
+
+
+class AnalysisError(KodebokError):
+    """An analysis cannot be computed from the given data (e.g. QCA with no cases)."""
+
+
+class ExchangeError(KodebokError):
+    """An exchange file (REFI-QDA, table) is malformed or unsafe."""
