@@ -1,0 +1,93 @@
+"""The ``kodebok`` command line: thin click commands over kodebok.services (spec/cli.md)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kodebok import __version__
+from kodebok.errors import KodebokError
+
+
+class KodebokGroup(click.Group):
+    """A group that shows KodebokError as one line on stderr (no traceback) with its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KodebokError as exc:
+            for line in exc.message.splitlines() or ["error"]:
+                click.echo(f"Error: {line}", err=True)
+            sys.exit(exc.exit_code)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                click.echo(
+                    "Error: the project is locked by another program writing to it "
+                    "(another kodebok?); try again when it has finished",
+                    err=True,
+                )
+                sys.exit(2)
+            raise
+
+
+@click.group(
+    cls=KodebokGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "-p",
+    "--project",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Project file (default: $KODEBOK_PROJECT, else ./kodebok.db).",
+)
+@click.version_option(__version__, prog_name="kodebok")
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
+    """kodebok: code interview transcripts from the keyboard, compare cases, export QCA tables.
+
+    Run without a command to open the coding workspace on the project.
+    """
+    from kodebok.services.project import default_project_path
+
+    ctx.ensure_object(dict)
+    ctx.obj["project"] = project or default_project_path()
+    if ctx.invoked_subcommand is None:
+        from kodebok.cli.project_cmds import run_tui
+
+        run_tui(ctx, ctx.obj["project"], coder=None)
+
+
+def _register() -> None:
+    from kodebok.cli import coding_cmds, document_cmds, project_cmds
+
+    for module in (project_cmds, document_cmds, coding_cmds):
+        for command in module.COMMANDS:
+            main.add_command(command)
+    # Commands of later modules register themselves when present.
+    import importlib
+
+    for name in ("qca", "analysis_cmds", "nlp_cmds", "exchange_cmds", "bench_cmds", "privacy_cmds"):
+        try:
+            module = importlib.import_module(f"kodebok.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"kodebok.cli.{name}":
+                raise
+            continue
+        for command in getattr(module, "COMMANDS", []):
+            main.add_command(command)
+
+
+_register()
+
+
+def run() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    main(prog_name="kodebok")

@@ -1,0 +1,133 @@
+"""Shared pieces of the command line: the project in the context, output, progress."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kodebok.errors import KodebokError
+from kodebok.store import Project
+
+
+def project_path(ctx: click.Context) -> Path:
+    """The project path chosen with --project (or its default)."""
+    obj = ctx.find_root().obj or {}
+    return Path(obj.get("project") or "kodebok.db")
+
+
+@contextmanager
+def open_project(ctx: click.Context) -> Iterator[Project]:
+    """Open the context's project for one command and close it afterwards."""
+    from kodebok.services.project import open_project as _open
+
+    project = _open(project_path(ctx))
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+def coder_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--coder NAME`` (default $KODEBOK_CODER, else the login name)."""
+    from kodebok.services.project import default_coder
+
+    return click.option(
+        "--coder",
+        default=default_coder,
+        show_default="$KODEBOK_CODER or login name",
+        help="Who makes these codings.",
+    )(f)
+
+
+def echo_json(data: Any) -> None:
+    """Print one JSON document to stdout."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def table_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain aligned text table for the terminal."""
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, decimal: str = ".") -> str:
+    """CSV text; with ``decimal=','`` numbers get decimal commas and ';' separates fields."""
+    buf = io.StringIO()
+    delimiter = ";" if decimal == "," else ","
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_decimal(v, decimal) for v in row])
+    return buf.getvalue()
+
+
+def _decimal(value: Any, decimal: str) -> Any:
+    if isinstance(value, float):
+        text = f"{value:.4g}" if abs(value) < 1e6 else str(value)
+        return text.replace(".", decimal)
+    return "" if value is None else value
+
+
+def write_output(text: str | bytes, output: Path | None) -> None:
+    """Write to a file (atomically: temp file then rename) or to stdout."""
+    if output is None:
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+        return
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise KodebokError(f"{output}: cannot write ({exc.strerror})") from exc
+    click.echo(f"Wrote {output}", err=True)
+
+
+def format_from(fmt: str | None, output: Path | None, default: str, allowed: Sequence[str]) -> str:
+    """The output format: --format, else the -o file's extension, else ``default``."""
+    if fmt:
+        return fmt
+    if output is not None:
+        ext = output.suffix.lower().lstrip(".")
+        ext = {"markdown": "md", "htm": "html", "yml": "yaml", "jsonl": "json"}.get(ext, ext)
+        if ext in allowed:
+            return ext
+    return default
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int, item: str) -> None:
+        if not self.enabled or total <= 1:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+        if done >= total:
+            self._bar.__exit__(None, None, None)

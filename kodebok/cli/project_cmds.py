@@ -1,0 +1,121 @@
+"""Commands about the project as a whole: init, open, doctor, undo, redo, backup, restore."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from pathlib import Path
+
+import click
+
+from kodebok import __version__
+from kodebok.cli.common import coder_option, echo_json, open_project, project_path
+from kodebok.errors import KodebokError
+
+
+def run_tui(ctx: click.Context, path: Path, coder: str | None) -> None:
+    """Open the TUI on a project (an absent project is an error, as for every command)."""
+    from kodebok.services.project import default_coder
+    from kodebok.services.project import open_project as _open
+
+    _open(path).close()  # fail early, with the CLI's message, if the project is missing/locked
+    try:
+        from kodebok.tui.app import make_app
+    except ModuleNotFoundError as exc:
+        raise KodebokError(f"the terminal UI is not available ({exc})") from exc
+    app = make_app(path, coder=coder or default_coder())
+    app.run()
+
+
+@click.command("init")
+@click.pass_context
+def init_cmd(ctx: click.Context) -> None:
+    """Create an empty project (never overwrites an existing one)."""
+    from kodebok.services.project import init_project
+
+    path = project_path(ctx)
+    project, created = init_project(path)
+    project.close()
+    if created:
+        click.echo(f"Created project {path}")
+    else:
+        click.echo(f"Project {path} exists already; nothing changed")
+
+
+@click.command("open")
+@coder_option
+@click.pass_context
+def open_cmd(ctx: click.Context, coder: str) -> None:
+    """Open the coding workspace (TUI) on the project."""
+    run_tui(ctx, project_path(ctx), coder)
+
+
+@click.command("doctor")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def doctor_cmd(ctx: click.Context, fmt: str) -> None:
+    """Versions, NLP pipeline in use, project schema version and an integrity check."""
+    from kodebok.services.doctor import diagnose
+
+    report = diagnose(project_path(ctx))
+    if fmt == "json":
+        echo_json(report)
+        return
+    for key, value in report.items():
+        click.echo(f"{key:<18} {value}")
+
+
+@click.command("undo")
+@coder_option
+@click.pass_context
+def undo_cmd(ctx: click.Context, coder: str) -> None:
+    """Undo the last change by this coder."""
+    with open_project(ctx) as project:
+        entry = project.undo(coder)
+    if entry is None:
+        click.echo(f"Nothing to undo for {coder}")
+    else:
+        click.echo(f"Undid: {entry.description}")
+
+
+@click.command("redo")
+@coder_option
+@click.pass_context
+def redo_cmd(ctx: click.Context, coder: str) -> None:
+    """Redo the last change this coder undid."""
+    with open_project(ctx) as project:
+        entry = project.redo(coder)
+    if entry is None:
+        click.echo(f"Nothing to redo for {coder}")
+    else:
+        click.echo(f"Redid: {entry.description}")
+
+
+@click.command("backup")
+@click.pass_context
+def backup_cmd(ctx: click.Context) -> None:
+    """Write a backup copy of the project (VACUUM INTO) beside it."""
+    from kodebok.store.backup import backup_project
+
+    with open_project(ctx) as project:
+        target = backup_project(project, reason="manual")
+    click.echo(str(target))
+
+
+@click.command("restore")
+@click.argument("backup", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.pass_context
+def restore_cmd(ctx: click.Context, backup: Path) -> None:
+    """Replace the project with a backup (the current state is backed up first)."""
+    from kodebok.services.doctor import restore_backup
+
+    saved = restore_backup(project_path(ctx), backup)
+    click.echo(f"Restored {backup}; the previous state is in {saved}")
+
+
+def version_line() -> str:
+    """kodebok and Python versions."""
+    return f"kodebok {__version__}, Python {platform.python_version()} ({sys.platform})"
+
+
+COMMANDS = [init_cmd, open_cmd, doctor_cmd, undo_cmd, redo_cmd, backup_cmd, restore_cmd]

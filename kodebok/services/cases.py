@@ -1,0 +1,178 @@
+"""Cases, their attributes, document–case assignment, and speaker attributes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from kodebok.errors import KodebokError, UnknownItem
+from kodebok.models import Case
+from kodebok.services.documents import ensure_case, set_attribute
+from kodebok.store import Project
+from kodebok.store import queries as q
+
+
+def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` strings as a dict (errors name the bad item)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise KodebokError(f"'{pair}' is not KEY=VALUE")
+        key, value = pair.split("=", 1)
+        if not key.strip():
+            raise KodebokError(f"'{pair}' has no attribute name before '='")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def set_case_attributes(project: Project, case: str, values: dict[str, str]) -> Case:
+    """Set attributes of a case, creating the case if needed."""
+    with project.transaction():
+        case_id = ensure_case(project, case)
+        for key, value in values.items():
+            set_attribute(project, "case", case_id, key, value)
+    return q.case(project, case_id)
+
+
+def assign_document(project: Project, document: str, case: str) -> None:
+    """Tie a document to a case (creating the case if needed); '-' unties it."""
+    doc = q.document(project, document)
+    with project.transaction() as conn:
+        case_id = None if case == "-" else ensure_case(project, case)
+        conn.execute("UPDATE documents SET case_id = ? WHERE id = ?", (case_id, doc.id))
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """Rows of a .csv (',' or ';', UTF-8 with or without BOM, or cp1252) or .xlsx file."""
+    if not path.exists():
+        raise KodebokError(f"{path}: no such file")
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
+    from kodebok.ingest import decode_bytes
+
+    text = decode_bytes(path.read_bytes(), path.name)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return [r for r in rows if any(r)]
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise KodebokError(f"{path.name}: not a readable .xlsx file ({exc})") from exc
+    sheet = book.worksheets[0]
+    rows: list[list[str]] = []
+    for row in sheet.iter_rows(values_only=True):
+        cells = ["" if v is None else _cell(v) for v in row]
+        if any(cells):
+            rows.append(cells)
+    book.close()
+    return rows
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class TableImport:
+    """Rows applied from an attribute table."""
+
+    rows: int
+    attributes: list[str]
+    created: list[str]
+
+
+def import_cases_table(project: Project, path: Path) -> TableImport:
+    """Cases from a table: first column the case name, the others attributes."""
+    rows = read_table(path)
+    if len(rows) < 2:
+        raise KodebokError(f"{path.name}: needs a header row and at least one case")
+    header = rows[0]
+    if any(not h for h in header[1:]):
+        raise KodebokError(f"{path.name}, line 1: a column has no name")
+    existing = {c.name for c in q.cases(project)}
+    created: list[str] = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        name = row[0] if row else ""
+        if not name:
+            raise KodebokError(f"{path.name}, line {line}: the first column (case) is empty")
+        if name in seen:
+            raise KodebokError(
+                f"{path.name}, line {line}: case '{name}' appears twice (also line {seen[name]})"
+            )
+        seen[name] = line
+    with project.transaction():
+        for row in rows[1:]:
+            name = row[0]
+            if name not in existing:
+                created.append(name)
+            case_id = ensure_case(project, name)
+            for key, value in zip(header[1:], row[1:], strict=False):
+                set_attribute(project, "case", case_id, key, value)
+    return TableImport(len(rows) - 1, header[1:], created)
+
+
+def import_speakers_table(project: Project, path: Path) -> TableImport:
+    """Speaker attributes from a table ``document, label, attribute...``."""
+    rows = read_table(path)
+    if len(rows) < 2:
+        raise KodebokError(f"{path.name}: needs a header row and at least one speaker")
+    header = [h.lower() for h in rows[0]]
+    if header[:2] != ["document", "label"]:
+        raise KodebokError(f"{path.name}, line 1: the first columns must be 'document,label'")
+    plans: list[tuple[int, list[str]]] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) < 2:
+            raise KodebokError(f"{path.name}, line {line}: needs document and label")
+        try:
+            doc = q.document(project, row[0])
+        except UnknownItem as exc:
+            raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
+        found = project.conn.execute(
+            "SELECT id FROM speakers WHERE document_id = ? AND label = ?", (doc.id, row[1])
+        ).fetchone()
+        if found is None:
+            labels = [s.label for s in q.speakers(project, doc.id)]
+            raise KodebokError(
+                f"{path.name}, line {line}: '{doc.name}' has no speaker '{row[1]}' "
+                f"(it has {', '.join(labels) or 'no speakers'})"
+            )
+        plans.append((int(found[0]), row))
+    with project.transaction():
+        for speaker_id, row in plans:
+            for key, value in zip(rows[0][2:], row[2:], strict=False):
+                set_attribute(project, "speaker", speaker_id, key, value)
+    return TableImport(len(plans), rows[0][2:], [])
+
+
+def set_speaker_attributes(
+    project: Project, document: str, label: str, values: dict[str, str]
+) -> None:
+    """Set attributes (role, level …) of one speaker label in one document."""
+    doc = q.document(project, document)
+    row = project.conn.execute(
+        "SELECT id FROM speakers WHERE document_id = ? AND label = ?", (doc.id, label)
+    ).fetchone()
+    if row is None:
+        raise UnknownItem(f"'{doc.name}' has no speaker '{label}'")
+    with project.transaction():
+        for key, value in values.items():
+            if key == "interviewer":
+                project.conn.execute(
+                    "UPDATE speakers SET interviewer = ? WHERE id = ?",
+                    (int(value.lower() in ("1", "ja", "yes", "true")), row[0]),
+                )
+            else:
+                set_attribute(project, "speaker", int(row[0]), key, value)

@@ -1,0 +1,356 @@
+"""The project's codebook: importing, exporting, and editing codes (all journaled)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kodebok.errors import KodebokError, UnknownItem
+from kodebok.models import Code
+from kodebok.store import Operation, Project
+from kodebok.store import queries as q
+
+if TYPE_CHECKING:
+    from kodebok.codebook import Codebook
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class CodebookImport:
+    """What importing a codebook changed."""
+
+    created: int
+    updated: int
+    removed: int
+    removed_codings: int
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise KodebokError("a code needs a name")
+    if "/" in name:
+        raise KodebokError(f"'{name}': '/' is not allowed in a code name (it separates paths)")
+    return name
+
+
+def _next_position(project: Project, parent_id: int | None) -> int:
+    row = project.conn.execute(
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM codes WHERE COALESCE(parent_id, 0) = ?",
+        (parent_id or 0,),
+    ).fetchone()
+    return int(row[0])
+
+
+def _find_child(project: Project, parent_id: int | None, name: str) -> int | None:
+    row = project.conn.execute(
+        "SELECT id FROM codes WHERE COALESCE(parent_id, 0) = ? AND name = ?",
+        (parent_id or 0, name),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def ensure_code_path(op: Operation, path: str, **fields: Any) -> tuple[int, bool]:
+    """The id of the code at ``path`` (creating it and missing parents); (id, created)."""
+    parts = [p.strip() for p in path.strip().strip("/").split("/")]
+    if not parts or not all(parts):
+        raise KodebokError(f"'{path}' is not a valid code path")
+    parent: int | None = None
+    created = False
+    for i, part in enumerate(parts):
+        found = _find_child(op.project, parent, part)
+        if found is None:
+            values: dict[str, Any] = {
+                "parent_id": parent,
+                "name": _check_name(part),
+                "position": _next_position(op.project, parent),
+            }
+            if i == len(parts) - 1:
+                values.update(_code_fields(**fields))
+            found = op.insert("codes", values)
+            created = True
+        parent = found
+    assert parent is not None
+    return parent, created
+
+
+def _code_fields(
+    description: str | None = None,
+    keywords: tuple[str, ...] | list[str] | None = None,
+    color: str | None = None,
+    shortcut: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if description is not None:
+        out["description"] = description
+    if keywords is not None:
+        out["keywords"] = json.dumps(list(keywords), ensure_ascii=False)
+    if color is not None:
+        if color and not _COLOR.match(color):
+            raise KodebokError(f"'{color}' is not a colour like #4e79a7")
+        out["color"] = color.lower() or None
+    if shortcut is not None:
+        if shortcut and len(shortcut) != 1:
+            raise KodebokError(f"shortcut '{shortcut}' must be a single key")
+        out["shortcut"] = shortcut or None
+    if metadata is not None:
+        out["metadata"] = json.dumps(metadata, ensure_ascii=False)
+    return out
+
+
+def create_code(project: Project, path: str, *, coder: str, **fields: Any) -> Code:
+    """Create a code (and missing parents); an existing path is an error."""
+    with project.operation(coder, "create-code", f"Ny kode {path}") as op:
+        code_id, created = ensure_code_path(op, path, **fields)
+        if not created:
+            raise KodebokError(f"code '{path}' exists already")
+    return _by_id(project, code_id)
+
+
+def _by_id(project: Project, code_id: int) -> Code:
+    for c in q.codes(project):
+        if c.id == code_id:
+            return c
+    raise UnknownItem(f"no code with id {code_id}")
+
+
+def update_code(project: Project, ref: str, *, coder: str, **fields: Any) -> Code:
+    """Change a code's description, keywords, colour or shortcut."""
+    code = q.code(project, ref)
+    values = _code_fields(**fields)
+    if values.get("shortcut"):
+        clash = project.conn.execute(
+            "SELECT id FROM codes WHERE shortcut = ? AND id != ?", (values["shortcut"], code.id)
+        ).fetchone()
+        with project.operation(coder, "update-code", f"Endre kode {code.path}") as op:
+            if clash:
+                op.update("codes", int(clash[0]), {"shortcut": None})
+            op.update("codes", code.id, values)
+    elif values:
+        with project.operation(coder, "update-code", f"Endre kode {code.path}") as op:
+            op.update("codes", code.id, values)
+    return _by_id(project, code.id)
+
+
+def rename_code(project: Project, ref: str, new_name: str, *, coder: str) -> Code:
+    """Rename a code; its codings stay."""
+    code = q.code(project, ref)
+    new_name = _check_name(new_name)
+    if new_name != code.name and _find_child(project, code.parent_id, new_name) is not None:
+        raise KodebokError(f"a code named '{new_name}' exists already beside '{code.path}'")
+    with project.operation(coder, "rename-code", f"Gi nytt navn {code.path} → {new_name}") as op:
+        op.update("codes", code.id, {"name": new_name})
+    return _by_id(project, code.id)
+
+
+def move_code(project: Project, ref: str, new_parent: str | None, *, coder: str) -> Code:
+    """Move a code (with its children) under another code, or to the top level."""
+    all_codes = q.codes(project)
+    code = q.code(project, ref, all_codes)
+    parent_id: int | None = None
+    if new_parent:
+        parent = q.code(project, new_parent, all_codes)
+        if parent.id in q.descendants(all_codes, code.id):
+            raise KodebokError(f"cannot move '{code.path}' under itself or its own child")
+        parent_id = parent.id
+    if _find_child(project, parent_id, code.name) not in (None, code.id):
+        raise KodebokError(f"a code named '{code.name}' exists already there")
+    with project.operation(coder, "move-code", f"Flytt {code.path}") as op:
+        op.update(
+            "codes",
+            code.id,
+            {"parent_id": parent_id, "position": _next_position(project, parent_id)},
+        )
+    return _by_id(project, code.id)
+
+
+def merge_codes(project: Project, source: str, target: str, *, coder: str) -> int:
+    """Merge ``source`` into ``target``: codings, children and memos follow; returns codings moved."""
+    all_codes = q.codes(project)
+    src = q.code(project, source, all_codes)
+    dst = q.code(project, target, all_codes)
+    if src.id == dst.id:
+        raise KodebokError("cannot merge a code into itself")
+    if dst.id in q.descendants(all_codes, src.id):
+        raise KodebokError(f"cannot merge '{src.path}' into its own child '{dst.path}'")
+    moved = 0
+    conn = project.conn
+    with project.operation(coder, "merge-codes", f"Slå sammen {src.path} → {dst.path}") as op:
+        for row in list(conn.execute("SELECT * FROM codings WHERE code_id = ?", (src.id,))):
+            dup = conn.execute(
+                'SELECT id FROM codings WHERE document_id=? AND start=? AND "end"=? AND code_id=? '
+                "AND coder=?",
+                (row["document_id"], row["start"], row["end"], dst.id, row["coder"]),
+            ).fetchone()
+            if dup:
+                op.delete("codings", row["id"])
+            else:
+                op.update("codings", row["id"], {"code_id": dst.id})
+                moved += 1
+        for child in [c for c in all_codes if c.parent_id == src.id]:
+            clash = _find_child(project, dst.id, child.name)
+            if clash is not None:
+                raise KodebokError(
+                    f"cannot merge: both '{src.path}' and '{dst.path}' have a child named "
+                    f"'{child.name}'; merge those first"
+                )
+            op.update("codes", child.id, {"parent_id": dst.id})
+        for table in ("memos", "presence_overrides", "suggestion_feedback"):
+            for row in list(conn.execute(f"SELECT id FROM {table} WHERE code_id = ?", (src.id,))):
+                if table == "presence_overrides":
+                    op.delete(table, row["id"])
+                else:
+                    op.update(table, row["id"], {"code_id": dst.id})
+        op.delete("codes", src.id)
+    return moved
+
+
+def count_codings_under(project: Project, ref: str) -> tuple[Code, int]:
+    """A code and the number of codings that deleting it would remove (children included)."""
+    all_codes = q.codes(project)
+    code = q.code(project, ref, all_codes)
+    ids = q.descendants(all_codes, code.id)
+    marks = ",".join("?" for _ in ids)
+    n = project.conn.execute(
+        f"SELECT COUNT(*) FROM codings WHERE code_id IN ({marks})", ids
+    ).fetchone()[0]
+    return code, int(n)
+
+
+def delete_code(project: Project, ref: str, *, coder: str) -> int:
+    """Delete a code, its children and their codings (undoable); returns codings removed."""
+    all_codes = q.codes(project)
+    code = q.code(project, ref, all_codes)
+    with project.operation(coder, "delete-code", f"Slett kode {code.path}") as op:
+        return _delete_codes(op, q.descendants(all_codes, code.id))
+
+
+def _delete_codes(op: Operation, ids: list[int]) -> int:
+    removed = 0
+    marks = ",".join("?" for _ in ids)
+    for table in ("codings", "memos", "presence_overrides", "suggestion_feedback"):
+        n = op.delete_where(table, f"code_id IN ({marks})", tuple(ids))
+        if table == "codings":
+            removed = n
+    for code_id in reversed(ids):  # children before parents
+        op.delete("codes", code_id)
+    return removed
+
+
+def import_codebook(
+    project: Project, path: Path, *, replace: bool = False, coder: str
+) -> CodebookImport:
+    """Merge a codebook file into the project's codes by path (or replace them)."""
+    from kodebok.codebook import read_codebook
+
+    book = read_codebook(path)
+    return apply_codebook(project, book, replace=replace, coder=coder, source=path.name)
+
+
+def apply_codebook(
+    project: Project, book: Codebook, *, replace: bool = False, coder: str, source: str = ""
+) -> CodebookImport:
+    """Merge a parsed codebook into the project (see ``import_codebook``)."""
+    created = updated = removed = removed_codings = 0
+    if replace:
+        from kodebok.store.backup import backup_project
+
+        backup_project(project, reason="before-codebook-replace")
+    with project.operation(coder, "import-codebook", f"Importer kodebok {source}") as op:
+        seen: set[int] = set()
+        for position, (path, spec) in enumerate(book.walk()):
+            fields: dict[str, Any] = {
+                "description": spec.description,
+                "keywords": list(spec.keywords),
+                "color": spec.color or "",
+                "shortcut": spec.shortcut or "",
+            }
+            if spec.metadata:
+                fields["metadata"] = spec.metadata
+            code_id, was_created = ensure_code_path(op, path, **fields)
+            seen.add(code_id)
+            if was_created:
+                created += 1
+                continue
+            if not replace:
+                # merging keeps what the project has and fills in what it lacks
+                row = project.conn.execute(
+                    "SELECT * FROM codes WHERE id = ?", (code_id,)
+                ).fetchone()
+                fields = {k: v for k, v in fields.items() if v and not _has_value(row, k)}
+            values = _code_fields(**fields)
+            if replace:
+                values["position"] = position
+            if values:
+                op.update("codes", code_id, values)
+                updated += 1
+        if replace:
+            stale = [c.id for c in q.codes(project) if c.id not in seen]
+            if stale:
+                removed_codings = _delete_codes(op, stale)
+                removed = len(stale)
+    return CodebookImport(created, updated, removed, removed_codings)
+
+
+def _has_value(row: Any, key: str) -> bool:
+    value = row[key]
+    return bool(value) and value not in ("[]", "{}")
+
+
+def project_codebook(project: Project, name: str = "") -> Codebook:
+    """The project's codes as a Codebook model (for export)."""
+    from kodebok.codebook import Codebook, CodeSpec
+
+    book = Codebook(name=name or project.path.stem)
+    by_id: dict[int, CodeSpec] = {}
+    rows = {r["id"]: r for r in project.conn.execute("SELECT id, metadata FROM codes")}
+    for c in q.codes(project):
+        spec = CodeSpec(
+            name=c.name,
+            description=c.description,
+            keywords=c.keywords,
+            color=c.color,
+            shortcut=c.shortcut,
+            metadata=json.loads(rows[c.id]["metadata"] or "{}"),
+        )
+        by_id[c.id] = spec
+        if c.parent_id is None:
+            book.codes.append(spec)
+        else:
+            by_id[c.parent_id].children.append(spec)
+    return book
+
+
+@dataclass(frozen=True)
+class CodeCount:
+    """A code with its coding counts (own, and with children)."""
+
+    code: Code
+    depth: int
+    codings: int
+    segments: int
+    documents: int
+    total_codings: int
+
+
+def code_tree(project: Project) -> list[CodeCount]:
+    """The code tree in order with counts per code."""
+    all_codes = q.codes(project)
+    counts = {
+        r[0]: (r[1], r[2], r[3])
+        for r in project.conn.execute(
+            "SELECT code_id, COUNT(*), COUNT(DISTINCT segment_id), COUNT(DISTINCT document_id) "
+            "FROM codings GROUP BY code_id"
+        )
+    }
+    out: list[CodeCount] = []
+    for c in all_codes:
+        own = counts.get(c.id, (0, 0, 0))
+        total = sum(counts.get(i, (0, 0, 0))[0] for i in q.descendants(all_codes, c.id))
+        out.append(CodeCount(c, c.path.count("/"), own[0], own[1], own[2], total))
+    return out

@@ -1,0 +1,400 @@
+"""Applying and removing codes, memos, and codings tables in and out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kodebok.errors import KodebokError, UnknownItem
+from kodebok.models import Code, Segment
+from kodebok.services.codes import ensure_code_path
+from kodebok.store import Operation, Project, now_iso
+from kodebok.store import queries as q
+
+ORIGINS = ("manual", "suggestion", "autocode", "import", "merge")
+
+
+@dataclass(frozen=True)
+class CodingResult:
+    """The outcome of applying one code: the coding id and whether it was new."""
+
+    coding_id: int
+    created: bool
+    code: Code
+    segment: Segment | None
+
+
+def parse_span(span: str) -> tuple[int, int]:
+    """``START:END`` character offsets."""
+    try:
+        start_s, end_s = span.split(":", 1)
+        start, end = int(start_s), int(end_s)
+    except ValueError as exc:
+        raise KodebokError(f"span '{span}' must be START:END, e.g. 120:188") from exc
+    if start < 0 or end <= start:
+        raise KodebokError(f"span '{span}': END must be greater than START, both ≥ 0")
+    return start, end
+
+
+def segment_for_span(project: Project, document_id: int, start: int, end: int) -> int | None:
+    """The segment that contains most of a span (None if it touches no segment)."""
+    row = project.conn.execute(
+        'SELECT id, MIN("end", ?) - MAX(start, ?) AS overlap FROM segments '
+        'WHERE document_id = ? AND start < ? AND "end" > ? ORDER BY overlap DESC, idx LIMIT 1',
+        (end, start, document_id, end, start),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def add_coding(
+    op: Operation,
+    *,
+    document_id: int,
+    segment_id: int | None,
+    start: int,
+    end: int,
+    code_id: int,
+    coder: str,
+    memo: str = "",
+    origin: str = "manual",
+) -> tuple[int, bool]:
+    """Insert a coding unless the same one exists; (id, created)."""
+    row = op.conn.execute(
+        'SELECT id FROM codings WHERE document_id=? AND start=? AND "end"=? AND code_id=? '
+        "AND coder=?",
+        (document_id, start, end, code_id, coder),
+    ).fetchone()
+    if row:
+        return int(row[0]), False
+    coding_id = op.insert(
+        "codings",
+        {
+            "document_id": document_id,
+            "segment_id": segment_id,
+            "start": start,
+            "end": end,
+            "code_id": code_id,
+            "coder": coder,
+            "memo": memo,
+            "origin": origin,
+            "created_at": now_iso(),
+        },
+    )
+    return coding_id, True
+
+
+def code_segment(
+    project: Project,
+    document: str,
+    idx: int,
+    code: str,
+    *,
+    coder: str,
+    span: tuple[int, int] | None = None,
+    memo: str = "",
+    origin: str = "manual",
+) -> CodingResult:
+    """Code a whole segment, or a span of the document, with a code."""
+    doc = q.document(project, document)
+    the_code = q.code(project, code)
+    seg = q.segment(project, doc.id, idx)
+    if span is None:
+        start, end = seg.start, seg.end
+        segment_id: int | None = seg.id
+    else:
+        start, end = span
+        if end > len(doc.text):
+            raise KodebokError(
+                f"span {start}:{end} is beyond the end of '{doc.name}' ({len(doc.text)} characters)"
+            )
+        segment_id = segment_for_span(project, doc.id, start, end)
+    with project.operation(coder, "code", f"Kode {doc.name} #{idx} med {the_code.path}") as op:
+        coding_id, created = add_coding(
+            op,
+            document_id=doc.id,
+            segment_id=segment_id,
+            start=start,
+            end=end,
+            code_id=the_code.id,
+            coder=coder,
+            memo=memo,
+            origin=origin,
+        )
+    return CodingResult(coding_id, created, the_code, seg)
+
+
+def code_segment_id(
+    project: Project,
+    segment_id: int,
+    code_id: int,
+    *,
+    coder: str,
+    span: tuple[int, int] | None = None,
+    origin: str = "manual",
+) -> tuple[int, bool]:
+    """Code a segment by ids (the TUI's fast path); (coding id, created)."""
+    seg = q.segment_by_id(project, segment_id)
+    start, end = span if span is not None else (seg.start, seg.end)
+    with project.operation(coder, "code", f"Kode segment {seg.idx}") as op:
+        return add_coding(
+            op,
+            document_id=seg.document_id,
+            segment_id=seg.id,
+            start=start,
+            end=end,
+            code_id=code_id,
+            coder=coder,
+            origin=origin,
+        )
+
+
+def uncode_segment_id(project: Project, segment_id: int, code_id: int, *, coder: str) -> int:
+    """Remove this coder's codings of a code on a segment; returns how many."""
+    with project.operation(coder, "uncode", f"Fjern kode fra segment {segment_id}") as op:
+        return op.delete_where(
+            "codings", "segment_id = ? AND code_id = ? AND coder = ?", (segment_id, code_id, coder)
+        )
+
+
+def uncode(project: Project, document: str, idx: int, code: str, *, coder: str) -> int:
+    """Remove this coder's codings of a code on a segment (``kodebok uncode``)."""
+    doc = q.document(project, document)
+    the_code = q.code(project, code)
+    seg = q.segment(project, doc.id, idx)
+    n = uncode_segment_id(project, seg.id, the_code.id, coder=coder)
+    if n == 0:
+        raise UnknownItem(f"'{doc.name}' segment {idx} has no coding '{the_code.path}' by {coder}")
+    return n
+
+
+def set_coding_memo(project: Project, coding_id: int, memo: str, *, coder: str) -> None:
+    """Set the memo of one coding."""
+    with project.operation(coder, "memo", f"Notat på koding {coding_id}") as op:
+        op.update("codings", coding_id, {"memo": memo})
+
+
+def write_memo(
+    project: Project,
+    target_kind: str,
+    target_id: int | None,
+    text: str,
+    *,
+    coder: str,
+    case_id: int | None = None,
+    code_id: int | None = None,
+) -> int:
+    """Create or replace this author's memo on a target (segment, document, code, case, cell)."""
+    conn = project.conn
+    row = conn.execute(
+        "SELECT id FROM memos WHERE target_kind = ? AND target_id IS ? AND author = ? "
+        "AND case_id IS ? AND code_id IS ?",
+        (target_kind, target_id, coder, case_id, code_id),
+    ).fetchone()
+    with project.operation(coder, "memo", f"Notat ({target_kind})") as op:
+        if row and not text.strip():
+            op.delete("memos", int(row[0]))
+            return int(row[0])
+        if row:
+            op.update("memos", int(row[0]), {"text": text, "updated_at": now_iso()})
+            return int(row[0])
+        return op.insert(
+            "memos",
+            {
+                "target_kind": target_kind,
+                "target_id": target_id,
+                "case_id": case_id,
+                "code_id": code_id,
+                "text": text,
+                "author": coder,
+                "created_at": now_iso(),
+                "updated_at": now_iso(),
+            },
+        )
+
+
+def memos_for(project: Project, target_kind: str, target_id: int | None) -> list[dict[str, Any]]:
+    """Memos on one target, oldest first."""
+    return [
+        dict(r)
+        for r in project.conn.execute(
+            "SELECT * FROM memos WHERE target_kind = ? AND target_id IS ? ORDER BY id",
+            (target_kind, target_id),
+        )
+    ]
+
+
+CODING_COLUMNS = [
+    "document",
+    "segment_idx",
+    "start",
+    "end",
+    "code",
+    "coder",
+    "origin",
+    "memo",
+    "text",
+]
+
+
+def export_codings(project: Project) -> list[dict[str, Any]]:
+    """All codings as rows with the columns of ``kodebok codings export``."""
+    paths = {c.id: c.path for c in q.codes(project)}
+    rows = project.conn.execute(
+        'SELECT d.name, s.idx, k.start, k."end", k.code_id, k.coder, k.origin, k.memo, '
+        'substr(d.text, k.start + 1, k."end" - k.start) AS text, k.status '
+        "FROM codings k JOIN documents d ON d.id = k.document_id "
+        "LEFT JOIN segments s ON s.id = k.segment_id ORDER BY d.name, k.start, k.id"
+    )
+    return [
+        {
+            "document": r[0],
+            "segment_idx": r[1],
+            "start": r[2],
+            "end": r[3],
+            "code": paths.get(r[4], ""),
+            "coder": r[5],
+            "origin": r[6],
+            "memo": r[7],
+            "text": r[8],
+            "status": r[9],
+        }
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CodingsImport:
+    """What ``codings import`` did."""
+
+    added: int
+    existing: int
+    created_codes: list[str]
+
+
+def import_codings_table(
+    project: Project, path: Path, *, coder: str, create_codes: bool = False
+) -> CodingsImport:
+    """Add codings from a CSV (document, segment_idx, code[, coder, start, end, memo]).
+
+    All rows are checked first; any bad row fails the whole import with its line number,
+    so a table is applied completely or not at all.
+    """
+    from kodebok.ingest import decode_bytes
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KodebokError(f"{path}: cannot read ({exc.strerror})") from exc
+    text = decode_bytes(data, path.name)
+    sample = text[:2000]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    missing = {"document", "segment_idx", "code"} - set(fields)
+    if missing:
+        raise KodebokError(
+            f"{path.name}: missing column(s) {', '.join(sorted(missing))}; "
+            "expected document, segment_idx, code[, coder, start, end, memo]"
+        )
+    all_codes = q.codes(project)
+    by_path = {c.path: c for c in all_codes}
+    planned: list[dict[str, Any]] = []
+    new_codes: list[str] = []
+    problems: list[str] = []
+    doc_cache: dict[str, Any] = {}
+    for line_no, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        try:
+            planned.append(
+                _plan_row(
+                    project, row, all_codes, by_path, new_codes, doc_cache, create_codes, coder
+                )
+            )
+        except KodebokError as exc:
+            problems.append(f"{path.name}, line {line_no}: {exc.message}")
+    if problems:
+        raise KodebokError(
+            "\n".join(problems[:20])
+            + (f"\n… and {len(problems) - 20} more" if len(problems) > 20 else "")
+        )
+    added = existing = 0
+    with project.operation(coder, "import-codings", f"Importer kodinger fra {path.name}") as op:
+        for plan in planned:
+            code_id = plan.pop("code_id")
+            if code_id is None:
+                code_id, _ = ensure_code_path(op, plan.pop("code_path"))
+            else:
+                plan.pop("code_path")
+            _, created = add_coding(op, code_id=code_id, origin="import", **plan)
+            added += created
+            existing += not created
+    return CodingsImport(added, existing, new_codes)
+
+
+def _plan_row(
+    project: Project,
+    row: dict[str, str],
+    all_codes: list[Code],
+    by_path: dict[str, Code],
+    new_codes: list[str],
+    doc_cache: dict[str, Any],
+    create_codes: bool,
+    coder: str,
+) -> dict[str, Any]:
+    name = row.get("document", "")
+    if name not in doc_cache:
+        doc_cache[name] = q.document(project, name)
+    doc = doc_cache[name]
+    try:
+        idx = int(row.get("segment_idx", ""))
+    except ValueError as exc:
+        raise KodebokError(f"segment_idx '{row.get('segment_idx')}' is not a number") from exc
+    seg = q.segment(project, doc.id, idx)
+    code_path = row.get("code", "").strip("/")
+    code_id: int | None
+    try:
+        code_id = q.code(project, code_path, all_codes).id
+    except UnknownItem:
+        if not create_codes:
+            raise
+        code_id = None
+        if code_path not in new_codes:
+            new_codes.append(code_path)
+    start, end = seg.start, seg.end
+    if row.get("start") and row.get("end"):
+        start, end = parse_span(f"{row['start']}:{row['end']}")
+        if end > len(doc.text):
+            raise KodebokError(f"span {start}:{end} is beyond the end of '{doc.name}'")
+    _ = by_path
+    return {
+        "document_id": doc.id,
+        "segment_id": seg.id,
+        "start": start,
+        "end": end,
+        "code_id": code_id,
+        "code_path": code_path,
+        "coder": row.get("coder") or coder,
+        "memo": row.get("memo", ""),
+    }
+
+
+def codings_on_segments(
+    project: Project, segment_ids: Iterable[int]
+) -> dict[int, list[tuple[int, str, int, int, int]]]:
+    """Per segment: (code_id, coder, start, end, coding_id) of its codings."""
+    ids = list(segment_ids)
+    out: dict[int, list[tuple[int, str, int, int, int]]] = {i: [] for i in ids}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        marks = ",".join("?" for _ in chunk)
+        for r in project.conn.execute(
+            f'SELECT segment_id, code_id, coder, start, "end", id FROM codings '
+            f"WHERE segment_id IN ({marks}) ORDER BY id",
+            chunk,
+        ):
+            out[r[0]].append((r[1], r[2], r[3], r[4], r[5]))
+    return out

@@ -1,0 +1,403 @@
+"""Importing documents into a project, and listing documents, segments and speakers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kodebok.errors import DocumentReadError, KodebokError
+from kodebok.ingest.model import ParsedDocument
+from kodebok.store import Project, now_iso
+from kodebok.store import queries as q
+
+# Front-matter keys that are columns or structure, not free document attributes.
+_STRUCTURAL_KEYS = {"case", "kind", "language", "speakers", "name"}
+
+
+@dataclass
+class ImportResult:
+    """What happened to one file: imported, unchanged, updated or failed (with a message)."""
+
+    source: str
+    status: str
+    name: str = ""
+    segments: int = 0
+    speakers: int = 0
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def sha256_text(text: str) -> str:
+    """Content hash of a normalised text (documents are matched by it)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to import: files as given, folders expanded to the supported files inside them."""
+    from kodebok.ingest import iter_supported_files
+
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(iter_supported_files(p))
+        else:
+            out.append(p)
+    return out
+
+
+def import_paths(
+    project: Project,
+    paths: Sequence[Path],
+    *,
+    case: str | None = None,
+    kind: str | None = None,
+    attributes: dict[str, str] | None = None,
+    language: str | None = None,
+    update: bool = False,
+    coder: str = "",
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[ImportResult]:
+    """Import files and folders; each file in its own transaction, one bad file never stops others."""
+    files = expand_paths(paths)
+    results: list[ImportResult] = []
+    for i, path in enumerate(files):
+        if progress is not None:
+            progress(i, len(files), path.name)
+        try:
+            results.append(
+                import_file(
+                    project,
+                    path,
+                    case=case,
+                    kind=kind,
+                    attributes=attributes,
+                    language=language,
+                    update=update,
+                    coder=coder,
+                )
+            )
+        except KodebokError as exc:
+            results.append(ImportResult(str(path), "failed", message=exc.message))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return results
+
+
+def read_any(path: Path) -> ParsedDocument:
+    """Read one file with the ingest layer, turning OS errors into DocumentReadError."""
+    from kodebok.ingest import read_document
+
+    if not path.exists():
+        raise DocumentReadError(f"{path}: no such file")
+    try:
+        return read_document(path)
+    except OSError as exc:
+        raise DocumentReadError(f"{path}: cannot read the file ({exc.strerror})") from exc
+
+
+def import_file(
+    project: Project,
+    path: Path,
+    *,
+    case: str | None = None,
+    kind: str | None = None,
+    attributes: dict[str, str] | None = None,
+    language: str | None = None,
+    update: bool = False,
+    coder: str = "",
+) -> ImportResult:
+    """Import one file completely in one transaction, or not at all."""
+    if path.suffix.lower() == ".qdpx":
+        raise DocumentReadError(
+            f"{path}: REFI-QDA projects are imported with 'kodebok import' "
+            "once the exchange module is installed"
+        )
+    parsed = read_any(path)
+    return store_parsed(
+        project,
+        parsed,
+        case=case,
+        kind=kind,
+        attributes=attributes,
+        language=language,
+        update=update,
+        coder=coder,
+    )
+
+
+def store_parsed(
+    project: Project,
+    parsed: ParsedDocument,
+    *,
+    case: str | None = None,
+    kind: str | None = None,
+    attributes: dict[str, str] | None = None,
+    language: str | None = None,
+    update: bool = False,
+    coder: str = "",
+) -> ImportResult:
+    """Store a parsed document (new, unchanged or revised)."""
+    if not parsed.text.strip():
+        raise DocumentReadError(f"{parsed.source}: the document has no text")
+    sha = sha256_text(parsed.text)
+    same = q.document_by_sha(project, sha)
+    if same is not None:
+        return ImportResult(
+            parsed.source,
+            "unchanged",
+            same.name,
+            message=f"already imported as '{same.name}' (same text)",
+        )
+    name = parsed.name
+    existing = project.conn.execute("SELECT id FROM documents WHERE name = ?", (name,)).fetchone()
+    if existing is not None:
+        if not update:
+            raise DocumentReadError(
+                f"{parsed.source}: a document named '{name}' with different text is already in "
+                "the project; use --update to import the revised version (codings are kept)"
+            )
+        from kodebok.services.revision import update_document
+
+        return update_document(project, int(existing[0]), parsed, coder=coder)
+    meta = dict(parsed.metadata)
+    case_name = case or _str_or_none(meta.get("case"))
+    doc_kind = kind or _str_or_none(meta.get("kind")) or parsed.kind
+    doc_lang = language or _str_or_none(meta.get("language")) or parsed.language or "nb"
+    with project.transaction() as conn:
+        case_id = ensure_case(project, case_name) if case_name else None
+        cur = conn.execute(
+            "INSERT INTO documents(name, kind, language, case_id, text, sha256, source, "
+            "imported_at, metadata) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                name,
+                doc_kind,
+                doc_lang,
+                case_id,
+                parsed.text,
+                sha,
+                Path(parsed.source).name,
+                now_iso(),
+                json.dumps(_jsonable(meta), ensure_ascii=False),
+            ),
+        )
+        doc_id = int(cur.lastrowid or 0)
+        speaker_ids = _insert_speakers(project, doc_id, parsed)
+        _insert_segments(project, doc_id, parsed, speaker_ids)
+        doc_attrs = {
+            k: str(v)
+            for k, v in meta.items()
+            if k not in _STRUCTURAL_KEYS and not isinstance(v, dict | list)
+        }
+        doc_attrs.update(attributes or {})
+        for key, value in doc_attrs.items():
+            set_attribute(project, "document", doc_id, key, value)
+    return ImportResult(parsed.source, "imported", name, len(parsed.turns), len(speaker_ids))
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _insert_speakers(project: Project, doc_id: int, parsed: ParsedDocument) -> dict[str, int]:
+    """One speaker row per label; attributes from front matter ``speakers:``."""
+    conn = project.conn
+    declared = parsed.metadata.get("speakers")
+    declared = declared if isinstance(declared, dict) else {}
+    labels: list[str] = []
+    for turn in parsed.turns:
+        if turn.speaker is not None and turn.speaker not in labels:
+            labels.append(turn.speaker)
+    ids: dict[str, int] = {}
+    for label in labels:
+        attrs = declared.get(label)
+        attrs = attrs if isinstance(attrs, dict) else {}
+        interviewer = label in parsed.interviewers or bool(attrs.get("interviewer"))
+        cur = conn.execute(
+            "INSERT INTO speakers(document_id, label, interviewer) VALUES (?,?,?)",
+            (doc_id, label, int(interviewer)),
+        )
+        sid = int(cur.lastrowid or 0)
+        ids[label] = sid
+        for key, value in attrs.items():
+            if key != "interviewer" and value is not None:
+                set_attribute(project, "speaker", sid, str(key), str(value))
+    return ids
+
+
+def _insert_segments(
+    project: Project, doc_id: int, parsed: ParsedDocument, speaker_ids: dict[str, int]
+) -> None:
+    rows = [
+        (
+            doc_id,
+            idx,
+            t.start,
+            t.end,
+            speaker_ids.get(t.speaker) if t.speaker is not None else None,
+            t.t_start,
+            t.t_end,
+            parsed.text[t.start : t.end],
+        )
+        for idx, t in enumerate(parsed.turns)
+    ]
+    project.conn.executemany(
+        'INSERT INTO segments(document_id, idx, start, "end", speaker_id, t_start, t_end, text) '
+        "VALUES (?,?,?,?,?,?,?,?)",
+        rows,
+    )
+
+
+def ensure_case(project: Project, name: str) -> int:
+    """The id of the case with this name, creating it if needed."""
+    name = name.strip()
+    if not name:
+        raise KodebokError("a case needs a name")
+    with project.transaction() as conn:
+        row = conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+        if row:
+            return int(row[0])
+        cur = conn.execute("INSERT INTO cases(name) VALUES (?)", (name,))
+        return int(cur.lastrowid or 0)
+
+
+def set_attribute(project: Project, kind: str, entity_id: int, name: str, value: str) -> None:
+    """Set (or with an empty value, clear) one attribute of a case, document or speaker."""
+    name = name.strip()
+    if not name:
+        raise KodebokError("an attribute needs a name")
+    with project.transaction() as conn:
+        if value == "":
+            conn.execute(
+                "DELETE FROM attributes WHERE entity_kind=? AND entity_id=? AND name=?",
+                (kind, entity_id, name),
+            )
+            return
+        conn.execute(
+            "INSERT INTO attributes(entity_kind, entity_id, name, value, type) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(entity_kind, entity_id, name) DO UPDATE SET value = excluded.value, "
+            "type = excluded.type",
+            (kind, entity_id, name, value, _attribute_type(value)),
+        )
+
+
+def _attribute_type(value: str) -> str:
+    try:
+        int(value)
+        return "integer"
+    except ValueError:
+        pass
+    try:
+        float(value.replace(",", "."))
+        return "number"
+    except ValueError:
+        return "text"
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One line of ``kodebok documents``."""
+
+    id: int
+    name: str
+    case: str | None
+    kind: str
+    language: str
+    segments: int
+    speakers: int
+    codings: int
+    coded_segments: int
+    words: int
+
+
+def list_documents(project: Project) -> list[DocumentSummary]:
+    """Documents with their case, kind and counts."""
+    rows = project.conn.execute(
+        """
+        SELECT d.id, d.name, c.name AS case_name, d.kind, d.language,
+          (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id) AS n_segments,
+          (SELECT COUNT(*) FROM speakers s WHERE s.document_id = d.id) AS n_speakers,
+          (SELECT COUNT(*) FROM codings k WHERE k.document_id = d.id) AS n_codings,
+          (SELECT COUNT(DISTINCT segment_id) FROM codings k WHERE k.document_id = d.id)
+              AS n_coded,
+          length(d.text) - length(replace(d.text, ' ', '')) + 1 AS n_words
+        FROM documents d LEFT JOIN cases c ON c.id = d.case_id
+        ORDER BY c.name IS NULL, c.name, d.name
+        """
+    )
+    return [
+        DocumentSummary(
+            r["id"],
+            r["name"],
+            r["case_name"],
+            r["kind"],
+            r["language"],
+            r["n_segments"],
+            r["n_speakers"],
+            r["n_codings"],
+            r["n_coded"],
+            r["n_words"],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """One line of ``kodebok segments``."""
+
+    id: int
+    document: str
+    idx: int
+    speaker: str | None
+    interviewer: bool
+    start: int
+    end: int
+    text: str
+    t_start: float | None
+
+
+def list_segments(project: Project, document: str | None = None) -> list[SegmentRow]:
+    """Segments of one document (or all), in order, with speaker labels."""
+    sql = (
+        'SELECT s.id, d.name, s.idx, sp.label, sp.interviewer, s.start, s."end", s.text, '
+        "s.t_start FROM segments s JOIN documents d ON d.id = s.document_id "
+        "LEFT JOIN speakers sp ON sp.id = s.speaker_id"
+    )
+    params: tuple[Any, ...] = ()
+    if document is not None:
+        doc = q.document(project, document)
+        sql += " WHERE s.document_id = ?"
+        params = (doc.id,)
+    sql += " ORDER BY d.name, s.idx"
+    return [
+        SegmentRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
+        for r in project.conn.execute(sql, params)
+    ]
+
+
+def delete_document(project: Project, document: str) -> int:
+    """Delete a document with its segments, speakers and codings; returns codings removed."""
+    from kodebok.store.backup import backup_project
+
+    doc = q.document(project, document)
+    n = project.conn.execute(
+        "SELECT COUNT(*) FROM codings WHERE document_id = ?", (doc.id,)
+    ).fetchone()[0]
+    backup_project(project, reason=f"before-delete-{doc.name}")
+    with project.transaction() as conn:
+        conn.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
+    return int(n)

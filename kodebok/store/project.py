@@ -1,0 +1,427 @@
+"""Opening a project file: connection settings, migrations, transactions and the journal."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked, ProjectNotFound
+from kodebok.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+APPLICATION_ID = (
+    0x6B6F6462  # "kodb": lets `file` and kodebok tell a project from other SQLite files
+)
+DEFAULT_BUSY_TIMEOUT = 5.0
+
+# Tables whose rows the journal can restore; every one has an integer ``id`` primary key.
+JOURNALED_TABLES = frozenset(
+    {
+        "codings",
+        "codes",
+        "memos",
+        "presence_overrides",
+        "attributes",
+        "cases",
+        "documents",
+        "speakers",
+        "segments",
+        "suggestion_feedback",
+        "persons",
+    }
+)
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _is_locked(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One recorded operation: what it did, by whom, and whether it is undone."""
+
+    id: int
+    coder: str
+    at: str
+    op: str
+    description: str
+    state: str
+
+
+class Project:
+    """An open project file. One instance per thread: sqlite3 connections must not cross threads."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._depth = 0
+        self._operation: Operation | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path) -> Project:
+        """Create a new project file (the caller checks that it does not exist)."""
+        path = Path(path)
+        if path.parent and not path.parent.exists():
+            raise KodebokError(f"{path}: the folder {path.parent} does not exist")
+        conn = cls._connect(path, DEFAULT_BUSY_TIMEOUT)
+        project = cls(path, conn)
+        project._migrate(new=True)
+        return project
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Project:
+        """Open an existing project, migrating its schema if it is older than this kodebok."""
+        path = Path(path)
+        if not path.exists():
+            raise ProjectNotFound(
+                f"{path}: no such project file (create one with 'kodebok init' "
+                "or choose one with --project)"
+            )
+        if path.is_dir():
+            raise ProjectCorrupt(f"{path}: is a folder, not a project file")
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        if head and not head.startswith(b"SQLite format 3\x00"):
+            raise ProjectCorrupt(f"{path}: not a kodebok project (not an SQLite database)")
+        conn = cls._connect(path, busy_timeout)
+        project = cls(path, conn)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ProjectCorrupt(f"{path}: the project file is damaged ({exc})") from exc
+        if app_id != APPLICATION_ID and tables and "meta" not in tables:
+            conn.close()
+            raise ProjectCorrupt(f"{path}: an SQLite database, but not a kodebok project")
+        project._migrate(new=not tables)
+        return project
+
+    @staticmethod
+    def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+        try:
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer takes the
+            # lock up front instead of failing half way through an operation.
+            conn = sqlite3.connect(
+                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=True
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise ProjectLocked(f"{path}: could not switch the project to WAL mode ({mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise ProjectLocked(
+                    f"{path}: the project is locked by another program (another kodebok?); "
+                    "try again when it has finished"
+                ) from exc
+            raise ProjectCorrupt(f"{path}: cannot open the project ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            raise ProjectCorrupt(f"{path}: the project file is damaged ({exc})") from exc
+        return conn
+
+    def _migrate(self, *, new: bool) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise ProjectCorrupt(
+                f"{self.path}: made by a newer kodebok (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade kodebok"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if not new:
+            from kodebok.store.backup import backup_project
+
+            backup_project(self, reason=f"before-migration-{version}-to-{SCHEMA_VERSION}")
+        for step in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _split_sql(MIGRATIONS[step]):
+                    self.conn.execute(statement)
+                if step == 0:
+                    self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self.conn.execute(
+                        "INSERT INTO meta(key, value) VALUES ('created_at', ?)", (now_iso(),)
+                    )
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(step + 1),),
+                )
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the file (0 for an empty database)."""
+        try:
+            row = self.conn.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return 0
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        self.conn.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions --------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise ProjectLocked(
+                    f"{self.path}: the project is locked by another program writing to it "
+                    "(another kodebok?); try again when it has finished"
+                ) from exc
+            raise
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self._depth = 0
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self.conn.execute("ROLLBACK")
+                if _is_locked(exc):
+                    raise ProjectLocked(f"{self.path}: the project is locked ({exc})") from exc
+                raise
+
+    @contextmanager
+    def operation(self, coder: str, op: str, description: str) -> Iterator[Operation]:
+        """A journaled write: every change made through the yielded Operation can be undone."""
+        if self._operation is not None:
+            yield self._operation
+            return
+        with self.transaction():
+            operation = Operation(self)
+            self._operation = operation
+            try:
+                yield operation
+            finally:
+                self._operation = None
+            if operation.changes:
+                self.conn.execute(
+                    "UPDATE journal SET state = 'dropped' WHERE coder = ? AND state = 'undone'",
+                    (coder,),
+                )
+                self.conn.execute(
+                    "INSERT INTO journal(coder, at, op, description, changes) VALUES (?,?,?,?,?)",
+                    (
+                        coder,
+                        now_iso(),
+                        op,
+                        description,
+                        json.dumps(operation.changes, ensure_ascii=False),
+                    ),
+                )
+
+    # -- settings ------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        """A project setting (e.g. UI language), or ``default``."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a project setting."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, value)
+            )
+
+    # -- undo / redo ---------------------------------------------------------------------
+
+    def undo(self, coder: str) -> JournalEntry | None:
+        """Undo this coder's most recent operation; None when there is nothing to undo."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT * FROM journal WHERE coder = ? AND state = 'done' ORDER BY id DESC LIMIT 1",
+                (coder,),
+            ).fetchone()
+            if row is None:
+                return None
+            changes = json.loads(row["changes"])
+            for change in reversed(changes):
+                self._apply(change["table"], change.get("after"), change.get("before"), row)
+            self.conn.execute("UPDATE journal SET state = 'undone' WHERE id = ?", (row["id"],))
+        return _entry(row, "undone")
+
+    def redo(self, coder: str) -> JournalEntry | None:
+        """Redo the operation this coder undid last; None when there is nothing to redo."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT * FROM journal WHERE coder = ? AND state = 'undone' "
+                "ORDER BY id ASC LIMIT 1",
+                (coder,),
+            ).fetchone()
+            if row is None:
+                return None
+            for change in json.loads(row["changes"]):
+                self._apply(change["table"], change.get("before"), change.get("after"), row)
+            self.conn.execute("UPDATE journal SET state = 'done' WHERE id = ?", (row["id"],))
+        return _entry(row, "done")
+
+    def _apply(
+        self,
+        table: str,
+        current: dict[str, Any] | None,
+        target: dict[str, Any] | None,
+        entry: sqlite3.Row,
+    ) -> None:
+        """Move one row from ``current`` to ``target`` (None = absent)."""
+        if table not in JOURNALED_TABLES:
+            raise ProjectCorrupt(f"{self.path}: journal entry {entry['id']} names table {table}")
+        try:
+            if target is None and current is not None:
+                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (current["id"],))
+            elif target is not None:
+                cols = list(target)
+                quoted = ", ".join(f'"{c}"' for c in cols)
+                marks = ", ".join("?" for _ in cols)
+                self.conn.execute(
+                    f"INSERT OR REPLACE INTO {table} ({quoted}) VALUES ({marks})",
+                    [target[c] for c in cols],
+                )
+        except sqlite3.IntegrityError as exc:
+            raise KodebokError(
+                f"cannot undo or redo '{entry['description']}': the project has changed since "
+                f"({exc})"
+            ) from exc
+
+    def journal(self, coder: str | None = None, limit: int = 50) -> list[JournalEntry]:
+        """The most recent journal entries, newest first (all coders when coder is None)."""
+        sql = "SELECT * FROM journal"
+        params: list[Any] = []
+        if coder is not None:
+            sql += " WHERE coder = ?"
+            params.append(coder)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return [_entry(r, r["state"]) for r in self.conn.execute(sql, params)]
+
+
+def _entry(row: sqlite3.Row, state: str) -> JournalEntry:
+    return JournalEntry(row["id"], row["coder"], row["at"], row["op"], row["description"], state)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+class Operation:
+    """Records row changes made inside ``Project.operation`` so that they can be undone."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.conn = project.conn
+        self.changes: list[dict[str, Any]] = []
+
+    def _row(self, table: str, row_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        return dict(row) if row is not None else None
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        """Insert a row and record it; returns its id."""
+        cols = list(values)
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        marks = ", ".join("?" for _ in cols)
+        cur = self.conn.execute(
+            f"INSERT INTO {table} ({quoted}) VALUES ({marks})", [values[c] for c in cols]
+        )
+        row_id = int(cur.lastrowid or 0)
+        self.changes.append({"table": table, "before": None, "after": self._row(table, row_id)})
+        return row_id
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        """Update one row by id and record its before and after."""
+        before = self._row(table, row_id)
+        if before is None:
+            return
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values.values(), row_id])
+        self.changes.append({"table": table, "before": before, "after": self._row(table, row_id)})
+
+    def delete(self, table: str, row_id: int) -> bool:
+        """Delete one row by id and record it; False when it did not exist."""
+        before = self._row(table, row_id)
+        if before is None:
+            return False
+        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+        self.changes.append({"table": table, "before": before, "after": None})
+        return True
+
+    def delete_where(self, table: str, where: str, params: tuple[Any, ...] = ()) -> int:
+        """Delete the rows matching ``where`` and record each; returns how many."""
+        rows = [dict(r) for r in self.conn.execute(f"SELECT * FROM {table} WHERE {where}", params)]
+        for row in rows:
+            self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
+            self.changes.append({"table": table, "before": row, "after": None})
+        return len(rows)
+
+
+def wait_for_unlock(path: Path, seconds: float) -> bool:
+    """Poll until a write lock on ``path`` can be taken; True when it could within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn = sqlite3.connect(str(path), timeout=0.1, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+                return True
+            finally:
+                conn.close()
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)

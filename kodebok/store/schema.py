@@ -1,0 +1,161 @@
+"""The project file's schema as numbered migrations; each migration runs in one transaction."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Each entry upgrades the schema from version i to i+1. Keep old entries unchanged forever:
+# projects in the field are migrated step by step.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        memo TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'intervju',
+        language TEXT NOT NULL DEFAULT 'nb',
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        text TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        imported_at TEXT NOT NULL,
+        metadata TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX documents_sha256 ON documents(sha256);
+    CREATE INDEX documents_case ON documents(case_id);
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE speakers (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        interviewer INTEGER NOT NULL DEFAULT 0,
+        person_id INTEGER REFERENCES persons(id) ON DELETE SET NULL,
+        UNIQUE (document_id, label)
+    );
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        speaker_id INTEGER REFERENCES speakers(id) ON DELETE SET NULL,
+        t_start REAL,
+        t_end REAL,
+        text TEXT NOT NULL,
+        lemmas TEXT,
+        UNIQUE (document_id, idx)
+    );
+    CREATE INDEX segments_speaker ON segments(speaker_id);
+    CREATE TABLE attributes (
+        id INTEGER PRIMARY KEY,
+        entity_kind TEXT NOT NULL CHECK (entity_kind IN ('case', 'document', 'speaker', 'person')),
+        entity_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT,
+        type TEXT NOT NULL DEFAULT 'text',
+        UNIQUE (entity_kind, entity_id, name)
+    );
+    CREATE TABLE codes (
+        id INTEGER PRIMARY KEY,
+        parent_id INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        keywords TEXT NOT NULL DEFAULT '[]',
+        color TEXT,
+        shortcut TEXT,
+        position INTEGER NOT NULL DEFAULT 0,
+        metadata TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE UNIQUE INDEX codes_sibling_name ON codes(COALESCE(parent_id, 0), name);
+    CREATE TABLE codings (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        segment_id INTEGER REFERENCES segments(id) ON DELETE SET NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        coder TEXT NOT NULL,
+        memo TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT 'manual'
+            CHECK (origin IN ('manual', 'suggestion', 'autocode', 'import', 'merge')),
+        status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'review', 'orphaned')),
+        anchor_text TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (document_id, start, "end", code_id, coder)
+    );
+    CREATE INDEX codings_segment ON codings(segment_id);
+    CREATE INDEX codings_code ON codings(code_id);
+    CREATE TABLE memos (
+        id INTEGER PRIMARY KEY,
+        target_kind TEXT NOT NULL
+            CHECK (target_kind IN ('project', 'document', 'case', 'code', 'coding', 'segment', 'cell')),
+        target_id INTEGER,
+        case_id INTEGER REFERENCES cases(id) ON DELETE CASCADE,
+        code_id INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX memos_target ON memos(target_kind, target_id);
+    CREATE TABLE presence_overrides (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        value INTEGER CHECK (value IN (0, 1)),
+        note TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL,
+        at TEXT NOT NULL,
+        UNIQUE (case_id, code_id)
+    );
+    CREATE TABLE suggestion_feedback (
+        id INTEGER PRIMARY KEY,
+        segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        accepted INTEGER NOT NULL,
+        coder TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE journal (
+        id INTEGER PRIMARY KEY,
+        coder TEXT NOT NULL,
+        at TEXT NOT NULL,
+        op TEXT NOT NULL,
+        description TEXT NOT NULL,
+        changes TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone', 'dropped'))
+    );
+    CREATE INDEX journal_coder ON journal(coder, state);
+    CREATE VIRTUAL TABLE segments_fts USING fts5(
+        text, lemmas, content='segments', content_rowid='id',
+        tokenize = "unicode61 remove_diacritics 0"
+    );
+    CREATE TRIGGER segments_ai AFTER INSERT ON segments BEGIN
+        INSERT INTO segments_fts(rowid, text, lemmas) VALUES (new.id, new.text, new.lemmas);
+    END;
+    CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
+        INSERT INTO segments_fts(segments_fts, rowid, text, lemmas)
+        VALUES ('delete', old.id, old.text, old.lemmas);
+    END;
+    CREATE TRIGGER segments_au AFTER UPDATE OF text, lemmas ON segments BEGIN
+        INSERT INTO segments_fts(segments_fts, rowid, text, lemmas)
+        VALUES ('delete', old.id, old.text, old.lemmas);
+        INSERT INTO segments_fts(rowid, text, lemmas) VALUES (new.id, new.text, new.lemmas);
+    END;
+    """,
+]
