@@ -73,14 +73,26 @@ def _register() -> None:
     # Commands of later modules register themselves when present.
     import importlib
 
-    for name in ("qca", "analysis_cmds", "nlp_cmds", "exchange_cmds", "bench_cmds", "privacy_cmds"):
+    for name in (
+        "qca",
+        "analysis_cmds",
+        "nlp_cmds",
+        "search_cmds",
+        "team_cmds",
+        "exchange_cmds",
+        "bench_cmds",
+        "privacy_cmds",
+    ):
         try:
             module = importlib.import_module(f"kodebok.cli.{name}")
         except ModuleNotFoundError as exc:
             if exc.name != f"kodebok.cli.{name}":
                 raise
             continue
-        for command in getattr(module, "COMMANDS", []):
+        commands = getattr(module, "COMMANDS", None)
+        if commands is None:  # a module that defines one click group named after itself
+            commands = [getattr(module, name)] if hasattr(module, name) else []
+        for command in commands:
             main.add_command(command)
 
 

@@ -113,9 +113,38 @@ def restore_cmd(ctx: click.Context, backup: Path) -> None:
     click.echo(f"Restored {backup}; the previous state is in {saved}")
 
 
+@click.command("demo")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to build the demo project (default: a new temporary folder).",
+)
+@click.option("--no-tui", is_flag=True, help="Only build the project and print its path.")
+@click.pass_context
+def demo_cmd(ctx: click.Context, folder: Path | None, no_tui: bool) -> None:
+    """Build a demo project from the sample corpus and open it."""
+    from kodebok.cli.common import Progress
+    from kodebok.services.demo import CODERS, build_demo
+
+    report = build_demo(folder, progress=Progress("Building demo"))
+    for problem in report.failed:
+        click.echo(f"Warning: {problem}", err=True)
+    click.echo(str(report.path))
+    click.echo(
+        f"{report.documents} documents, {report.words} words, codings: "
+        + ", ".join(f"{k} {v}" for k, v in report.codings.items())
+        + f" ({report.seconds:.1f} s)",
+        err=True,
+    )
+    if not no_tui:
+        run_tui(ctx, report.path, coder=CODERS[0])
+
+
 def version_line() -> str:
     """kodebok and Python versions."""
     return f"kodebok {__version__}, Python {platform.python_version()} ({sys.platform})"
 
 
-COMMANDS = [init_cmd, open_cmd, doctor_cmd, undo_cmd, redo_cmd, backup_cmd, restore_cmd]
+COMMANDS = [init_cmd, open_cmd, demo_cmd, doctor_cmd, undo_cmd, redo_cmd, backup_cmd, restore_cmd]

@@ -1,0 +1,91 @@
+"""Shared fixtures: fresh projects, a CLI runner bound to a project, table checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kodebok.store import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's project, coder or language settings."""
+    for var in ("KODEBOK_PROJECT", "KODEBOK_CODER", "KODEBOK_LANG", "KODEBOK_SPACY_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("KODEBOK_CODER", "tester")
+
+
+@pytest.fixture
+def project_path(tmp_path: Path) -> Path:
+    """Path of a new, empty project file."""
+    path = tmp_path / "prosjekt.kodebok"
+    Project.create(path).close()
+    return path
+
+
+@pytest.fixture
+def project(project_path: Path) -> Iterator[Project]:
+    """An open, empty project."""
+    p = Project.open(project_path)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def cli(project_path: Path) -> Callable[..., Result]:
+    """Run `kodebok -p PROJECT args...` through click's CliRunner."""
+    from kodebok.cli import main
+
+    def run(*args: str, input: str | None = None, project: Path | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(
+            main, ["-p", str(project or project_path), *args], input=input, catch_exceptions=False
+        )
+
+    return run
+
+
+def table_checksum(path: Path) -> str:
+    """A hash of every row of every table: equal before and after means nothing changed."""
+    conn = sqlite3.connect(str(path))
+    try:
+        digest = hashlib.sha256()
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'segments_fts%' ORDER BY name"
+            )
+        ]
+        for table in tables:
+            digest.update(table.encode())
+            for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
+                digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def checksum() -> Callable[[Path], str]:
+    """The table_checksum function as a fixture."""
+    return table_checksum
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write a text fixture file and return its path."""
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+os.environ.setdefault("NO_COLOR", "1")

@@ -1,0 +1,183 @@
+"""The project file: creation, WAL, refusal of foreign files, journal undo/redo, locking."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kodebok.errors import ProjectCorrupt, ProjectLocked, ProjectNotFound
+from kodebok.ingest.model import ParsedDocument, Turn
+from kodebok.services import codes, coding
+from kodebok.services.documents import store_parsed
+from kodebok.store import Project
+from kodebok.store.backup import backup_project, list_backups
+
+TEXT = "I: Hvordan gikk det?\nIP: Vi brukte styringskort og tertialrapport.\nIP: Og lederavtaler."
+
+
+def _doc(name: str = "intervju1", text: str = TEXT) -> ParsedDocument:
+    turns = []
+    pos = 0
+    for line in text.split("\n"):
+        label, _, rest = line.partition(": ")
+        start = pos + len(label) + 2
+        turns.append(Turn(start, start + len(rest), label))
+        pos += len(line) + 1
+    return ParsedDocument(
+        name, f"{name}.txt", "intervju", text, tuple(turns), {}, frozenset({"I"}), "nb"
+    )
+
+
+def test_new_project_is_wal_with_foreign_keys(project: Project) -> None:
+    assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert project.schema_version() == 1
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ProjectNotFound, match="no such project file"):
+        Project.open(tmp_path / "nei.db")
+
+
+def test_a_text_file_is_not_a_project(tmp_path: Path) -> None:
+    path = tmp_path / "notat.db"
+    path.write_text("dette er ikke en database", encoding="utf-8")
+    with pytest.raises(ProjectCorrupt, match="not an SQLite database"):
+        Project.open(path)
+
+
+def test_another_sqlite_database_is_not_a_project(tmp_path: Path) -> None:
+    path = tmp_path / "annen.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectCorrupt, match="not a kodebok project"):
+        Project.open(path)
+
+
+def test_segments_store_offsets_into_the_document_text(project: Project) -> None:
+    store_parsed(project, _doc())
+    rows = project.conn.execute(
+        'SELECT s.text, s.start, s."end", d.text FROM segments s JOIN documents d '
+        "ON d.id = s.document_id ORDER BY idx"
+    ).fetchall()
+    for seg_text, start, end, doc_text in rows:
+        assert doc_text[start:end] == seg_text
+
+
+def test_undo_and_redo_follow_the_coder(project: Project) -> None:
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring", coder="kari")
+    coding.code_segment(project, "intervju1", 1, "Styring", coder="kari")
+    coding.code_segment(project, "intervju1", 2, "Styring", coder="ola")
+    assert project.undo("kari") is not None
+    left = {(c["coder"], c["segment_idx"]) for c in coding.export_codings(project)}
+    assert left == {("ola", 2)}
+    assert project.redo("kari") is not None
+    assert len(coding.export_codings(project)) == 2
+
+
+def test_a_new_change_drops_the_redo_stack(project: Project) -> None:
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring", coder="kari")
+    coding.code_segment(project, "intervju1", 1, "Styring", coder="kari")
+    project.undo("kari")
+    coding.code_segment(project, "intervju1", 2, "Styring", coder="kari")
+    assert project.redo("kari") is None
+
+
+def test_deleting_a_code_is_undoable_with_its_codings(project: Project) -> None:
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring/Rapportering", coder="kari")
+    coding.code_segment(project, "intervju1", 1, "Rapportering", coder="kari")
+    coding.code_segment(project, "intervju1", 2, "Styring", coder="kari")
+    assert codes.delete_code(project, "Styring", coder="kari") == 2
+    assert project.conn.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 0
+    project.undo("kari")
+    assert project.conn.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 2
+    assert len(coding.export_codings(project)) == 2
+
+
+def test_merge_moves_codings_and_children(project: Project) -> None:
+    store_parsed(project, _doc())
+    codes.create_code(project, "Rapport/Tertial", coder="k")
+    codes.create_code(project, "Rapportering", coder="k")
+    coding.code_segment(project, "intervju1", 1, "Rapport", coder="k")
+    coding.code_segment(project, "intervju1", 1, "Rapportering", coder="k")
+    coding.code_segment(project, "intervju1", 2, "Rapport", coder="k")
+    codes.merge_codes(project, "Rapport", "Rapportering", coder="k")
+    paths = sorted(c["code"] for c in coding.export_codings(project))
+    assert paths == ["Rapportering", "Rapportering"]
+    assert [c.code.path for c in codes.code_tree(project) if c.depth == 1] == [
+        "Rapportering/Tertial"
+    ]
+
+
+def test_moving_a_code_under_its_child_is_refused(project: Project) -> None:
+    codes.create_code(project, "A/B", coder="k")
+    from kodebok.errors import KodebokError
+
+    with pytest.raises(KodebokError, match="under itself"):
+        codes.move_code(project, "A", "A/B", coder="k")
+
+
+def test_a_locked_project_gives_a_clear_message(project_path: Path) -> None:
+    holder = sqlite3.connect(str(project_path), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        project = Project.open(project_path, busy_timeout=0.2)
+        with pytest.raises(ProjectLocked, match="locked by another program"):
+            codes.create_code(project, "X", coder="k")
+        project.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_writer_waits_for_a_short_lock(project_path: Path) -> None:
+    holder = sqlite3.connect(str(project_path), isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def release() -> None:
+        time.sleep(0.3)
+        holder.execute("ROLLBACK")
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    project = Project.open(project_path, busy_timeout=5)
+    codes.create_code(project, "X", coder="k")
+    thread.join()
+    holder.close()
+    assert [c.code.path for c in codes.code_tree(project)] == ["X"]
+    project.close()
+
+
+def test_backup_is_a_complete_project(project: Project) -> None:
+    store_parsed(project, _doc())
+    target = backup_project(project, reason="test")
+    assert target in list_backups(project.path)
+    copy = Project.open(target)
+    assert copy.conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0] == 3
+    copy.close()
+
+
+def test_revised_document_keeps_its_codings(project: Project) -> None:
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring", coder="k")
+    coding.code_segment(project, "intervju1", 1, "Styring", coder="k")
+    coding.code_segment(project, "intervju1", 2, "Styring", coder="k")
+    revised = _doc(
+        text="I: Hvordan gikk det egentlig?\nIP: Vi brukte styringskort og "
+        "tertialrapporter.\nIP: Ingen avtaler."
+    )
+    result = store_parsed(project, revised, update=True)
+    assert result.status == "updated"
+    rows = {r["segment_idx"]: r for r in coding.export_codings(project)}
+    assert rows[1]["text"].startswith("Vi brukte styringskort")
+    assert rows[1]["status"] == "ok"
+    assert result.details["orphaned"] or result.details["review"]
