@@ -1,0 +1,170 @@
+"""Read one file of any supported format into a ParsedDocument; list importable files."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from kodebok.errors import DocumentReadError
+from kodebok.ingest.frontmatter import interviewer_labels, normalise_language, split_front_matter
+from kodebok.ingest.model import ParsedDocument, Turn
+from kodebok.ingest.office import read_docx, read_odt, read_rtf
+from kodebok.ingest.pdf import looks_hard_wrapped, read_pdf, repair_pdf_text
+from kodebok.ingest.segment import segment_paragraphs, segment_transcript
+from kodebok.ingest.subtitles import read_subtitles
+from kodebok.ingest.text import decode_bytes, normalise_text
+
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
+    {".txt", ".md", ".docx", ".odt", ".rtf", ".pdf", ".vtt", ".srt"}
+)
+
+# Larger than any transcript or report; a bigger file is almost surely not meant for import.
+_MAX_FILE_BYTES = 200 * 1024 * 1024
+_FOCUS_GROUP_SPEAKERS = 4
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_NYNORSK = frozenset(
+    [
+        "ikkje",
+        "eg",
+        "kva",
+        "korleis",
+        "dei",
+        "ein",
+        "eit",
+        "frå",
+        "skule",
+        "berre",
+        "mykje",
+        "tilsette",
+    ]
+)
+_BOKMAAL = frozenset(
+    ["ikke", "jeg", "hva", "hvordan", "de", "en", "et", "fra", "skole", "bare", "mye", "ansatte"]
+)
+
+
+def read_document(path: Path, *, name: str | None = None) -> ParsedDocument:
+    """Read ``path`` (format chosen by extension) into normalised text, turns and metadata.
+
+    Every problem with the file raises DocumentReadError with a message that names the file.
+    """
+    source = path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_EXTENSIONS:
+        supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
+        what = f"'{suffix}' files" if suffix else "files without an extension"
+        raise DocumentReadError(f"{source}: cannot import {what} (supported: {supported})")
+    _check_file(path, source)
+
+    metadata: dict[str, Any] = {}
+    interviewers: frozenset[str] = frozenset()
+    turns: list[Turn] | None = None
+    if suffix in (".txt", ".md"):
+        text = normalise_text(decode_bytes(_read_bytes(path, source), source))
+        metadata, text = split_front_matter(text, source)
+    elif suffix in (".vtt", ".srt"):
+        raw = normalise_text(decode_bytes(_read_bytes(path, source), source))
+        text, turns, interviewers = read_subtitles(raw, source, suffix[1:])
+    elif suffix == ".docx":
+        text = normalise_text(read_docx(path, source))
+    elif suffix == ".odt":
+        text = normalise_text(read_odt(path, source))
+    elif suffix == ".rtf":
+        text = normalise_text(read_rtf(_read_bytes(path, source), source))
+    else:
+        text = normalise_text(repair_pdf_text(normalise_text(read_pdf(path, source))))
+
+    if not text.strip():
+        raise DocumentReadError(f"{source}: the file contains no text")
+
+    declared = interviewer_labels(metadata)
+    if turns is None:
+        speakers = metadata.get("speakers") or {}
+        turns, interviewers = segment_transcript(text, known_labels=list(speakers))
+        if suffix != ".pdf" and not any(t.speaker for t in turns) and looks_hard_wrapped(text):
+            text = repair_pdf_text(text)
+            turns = segment_paragraphs(text)
+    used = {t.speaker for t in turns if t.speaker}
+    folded = {label.casefold() for label in declared}
+    interviewers |= {label for label in used if label.casefold() in folded}
+
+    return ParsedDocument(
+        name=name or path.stem,
+        source=source,
+        kind=str(metadata.get("kind") or _guess_kind(turns, interviewers)),
+        text=text,
+        turns=tuple(turns),
+        metadata=metadata,
+        interviewers=frozenset(interviewers),
+        language=normalise_language(metadata["language"])
+        if metadata.get("language")
+        else guess_language(text),
+    )
+
+
+def iter_supported_files(folder: Path) -> list[Path]:
+    """Importable files directly in ``folder`` (not in subfolders), sorted by name.
+
+    Hidden files and Word's lock files (``~$name.docx``) are skipped.
+    """
+    if not folder.is_dir():
+        raise DocumentReadError(f"{folder}: not a folder")
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise DocumentReadError(f"{folder}: cannot list the folder ({exc.strerror})") from None
+    return sorted(
+        (
+            p
+            for p in entries
+            if p.suffix.lower() in SUPPORTED_EXTENSIONS
+            and not p.name.startswith((".", "~$"))
+            and p.is_file()
+        ),
+        key=lambda p: (p.name.casefold(), p.name),
+    )
+
+
+def guess_language(text: str) -> str:
+    """ "nn" when nynorsk marker words outnumber bokmål ones, else "nb" (a cheap guess)."""
+    counts = Counter(w for w in _WORDS.findall(text.casefold()) if w in _NYNORSK or w in _BOKMAAL)
+    nynorsk = sum(n for w, n in counts.items() if w in _NYNORSK)
+    bokmaal = sum(n for w, n in counts.items() if w in _BOKMAAL)
+    return "nn" if nynorsk > bokmaal else "nb"
+
+
+def _guess_kind(turns: list[Turn], interviewers: frozenset[str]) -> str:
+    speakers = {t.speaker for t in turns if t.speaker}
+    if not speakers:
+        return "dokument"
+    if len(speakers - interviewers) >= _FOCUS_GROUP_SPEAKERS:
+        return "fokusgruppe"
+    return "intervju"
+
+
+def _check_file(path: Path, source: str) -> None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise DocumentReadError(f"{source}: file not found ({path})") from None
+    except OSError as exc:
+        raise DocumentReadError(f"{source}: cannot read the file ({exc.strerror})") from None
+    if path.is_dir():
+        raise DocumentReadError(f"{source}: is a folder, not a file")
+    if stat.st_size == 0:
+        raise DocumentReadError(f"{source}: the file is empty")
+    if stat.st_size > _MAX_FILE_BYTES:
+        raise DocumentReadError(
+            f"{source}: too large ({stat.st_size // (1024 * 1024)} MB); the limit is "
+            f"{_MAX_FILE_BYTES // (1024 * 1024)} MB"
+        )
+
+
+def _read_bytes(path: Path, source: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DocumentReadError(f"{source}: cannot read the file ({exc.strerror})") from None

@@ -1,0 +1,338 @@
+"""Speaker labels at the start of a line: every form in docs/domain.md, and when to believe one."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+_TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# A label word: letters, digits and the joiners seen in names and ids ("Jan-Erik", "SPEAKER_00",
+# "Ole K."). The first character of the label is checked for a capital letter afterwards.
+_WORD = r"[^\W_][\w'’.\-]*"
+_LABEL = rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}"
+
+_LABEL_LINE = re.compile(
+    rf"""
+    [ \t]*
+    (?:(?P<ts_lead>{_TS})[ \t]+|[\[(](?P<ts_lead_b>{_TS})[\])][ \t]*)?
+    (?:
+        \*\*(?P<md>{_LABEL})(?:[ \t]*[(\[](?P<ts_md>{_TS})[)\]])?[ \t]*(?::\*\*|\*\*[ \t]*:)
+      | \[(?P<br>{_LABEL})\](?:[ \t]*:)?
+      | (?P<pl>{_LABEL})(?:[ \t]*[(\[](?P<ts_after_b>{_TS})[)\]]|[ \t]+(?P<ts_after>{_TS}))?[ \t]*:
+    )
+    (?=\s|$)
+    [ \t]*
+    (?:[\[(](?P<ts_text>{_TS})[\])][ \t]*)?
+    """,
+    re.VERBOSE,
+)
+
+_INTERVIEWER = re.compile(
+    r"(?:i|int\.?|intervjuer|intervjuar|interviewer|moderator|ordstyrer)(?:[ _]?\d{1,2})?",
+    re.IGNORECASE,
+)
+# Numbered or coded participants, as transcribers and diarisation tools write them.
+_PARTICIPANT = re.compile(
+    r"(?:ip|r|informant|respondent|deltaker|deltakar|intervjuobjekt|speaker|taler|talar"
+    r"|person|leder|leiar|kvinne|mann|elev|lærer|lærar|forelder|k|m|d)(?:[ _]?\d{1,3})?",
+    re.IGNORECASE,
+)
+_ROLE_SUFFIX = re.compile(
+    r"\w*(?:sjef|leder|leiar|direktør|rådgiver|rådgjevar|ordfører|rådmann|tillitsvalgt"
+    r"|tillitsvald|inspektør|konsulent|koordinator)",
+    re.IGNORECASE,
+)
+_ROLES = frozenset(
+    [
+        "rektor",
+        "styrer",
+        "skoleeier",
+        "statsforvalter",
+        "veileder",
+        "rettleiar",
+        "politiker",
+        "politikar",
+        "htv",
+        "hvo",
+        "verneombud",
+        "tillitsvalgt",
+        "lærer",
+        "lærar",
+        "sekretær",
+        "saksbehandler",
+        "sakshandsamar",
+    ]
+)
+# Words that start a sentence, not a name: "Det er sånn: …", "Han sa: …".
+_SENTENCE_STARTERS = frozenset(
+    [
+        "det",
+        "dette",
+        "den",
+        "denne",
+        "så",
+        "men",
+        "og",
+        "eller",
+        "da",
+        "no",
+        "nå",
+        "her",
+        "der",
+        "når",
+        "hvis",
+        "viss",
+        "om",
+        "jeg",
+        "eg",
+        "e",
+        "a",
+        "vi",
+        "me",
+        "du",
+        "han",
+        "hun",
+        "ho",
+        "de",
+        "dei",
+        "dem",
+        "man",
+        "en",
+        "ein",
+        "et",
+        "eit",
+        "hva",
+        "kva",
+        "hvordan",
+        "korleis",
+        "hvorfor",
+        "kvifor",
+        "for",
+        "fordi",
+        "at",
+        "som",
+        "også",
+        "òg",
+        "først",
+        "deretter",
+        "til",
+        "etter",
+        "før",
+        "i",
+        "på",
+        "med",
+        "uten",
+        "utan",
+        "altså",
+        "ja",
+        "nei",
+        "jo",
+        "vel",
+        "mm",
+        "hm",
+        "hmm",
+        "ok",
+        "okei",
+    ]
+)
+# Labels that are field names or notes in documents and headers, never speakers.
+_NOT_SPEAKERS = frozenset(
+    [
+        "merk",
+        "nb",
+        "obs",
+        "ps",
+        "tips",
+        "note",
+        "notat",
+        "eksempel",
+        "eks",
+        "kilde",
+        "dato",
+        "tid",
+        "sted",
+        "varighet",
+        "tema",
+        "emne",
+        "tittel",
+        "sak",
+        "referanse",
+        "ref",
+        "vedlegg",
+        "lengde",
+        "lydfil",
+        "fil",
+        "prosjekt",
+        "deltakere",
+        "deltakarar",
+        "transkribert",
+        "transkripsjon",
+        "intervjuet",
+        "mål",
+        "tiltak",
+        "ansvar",
+        "frist",
+        "status",
+        "indikator",
+        "resultat",
+        "resultater",
+        "kommentar",
+        "kommentarer",
+        "vurdering",
+        "beskrivelse",
+        "formål",
+        "føremål",
+        "bakgrunn",
+        "konklusjon",
+        "oppsummering",
+        "forslag",
+        "vedtak",
+        "merknad",
+        "definisjon",
+        "latter",
+        "ler",
+        "pause",
+        "stillhet",
+        "uhørbart",
+        "uhørlig",
+        "utydelig",
+        "avbrudd",
+        "kremt",
+        "hoster",
+        "fnis",
+        "sukk",
+        "inaudible",
+        "laughter",
+        "crosstalk",
+        "overlapping",
+    ]
+)
+_SENTENCE_END = (".", "!", "?", "…", ":", '"', "»", ")", "]")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMatch:
+    """A speaker label found at the start of a line.
+
+    ``text_start`` is the index in the line where the spoken text begins (after the label and
+    any timestamp); ``strong`` marks forms that are unambiguous (a timestamp or bold markdown).
+    """
+
+    label: str
+    text_start: int
+    t_start: float | None
+    strong: bool
+
+
+def parse_timestamp(value: str) -> float:
+    """Seconds in a ``hh:mm:ss``, ``mm:ss`` or ``hh:mm:ss.mmm`` timestamp."""
+    seconds = 0.0
+    for part in value.replace(",", ".").split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def match_label(line: str) -> LabelMatch | None:
+    """The label that starts ``line`` if it has a label's shape (not yet judged plausible)."""
+    m = _LABEL_LINE.match(line)
+    if m is None:
+        return None
+    label = m.group("md") or m.group("br") or m.group("pl")
+    if not label or not label[0].isupper() or len(label) > 40:
+        return None
+    ts = next(
+        (
+            m.group(g)
+            for g in ("ts_lead", "ts_lead_b", "ts_md", "ts_after_b", "ts_after", "ts_text")
+            if m.group(g)
+        ),
+        None,
+    )
+    strong = ts is not None or m.group("md") is not None
+    return LabelMatch(
+        label=" ".join(label.split()),
+        text_start=m.end(),
+        t_start=parse_timestamp(ts) if ts else None,
+        strong=strong,
+    )
+
+
+def is_interviewer_label(label: str) -> bool:
+    """True for the usual interviewer labels: I, Int, Intervjuer, Interviewer, Moderator, ..."""
+    return _INTERVIEWER.fullmatch(label.strip()) is not None
+
+
+def is_known_label(label: str) -> bool:
+    """True for labels that are speakers wherever they occur: I/IP/R, Informant 3, roles, ..."""
+    words = label.split()
+    if is_interviewer_label(label) or _PARTICIPANT.fullmatch(label):
+        return True
+    if not _is_role(words[0]):
+        return False
+    # "Rektor", "Leder 2", "Rektor Nordvik": a role on its own or with a number or a name.
+    return all(w[0].isupper() or w.isdigit() for w in words[1:])
+
+
+def _is_role(word: str) -> bool:
+    folded = word.casefold()
+    return folded in _ROLES or _ROLE_SUFFIX.fullmatch(folded) is not None
+
+
+def _is_name_like(words: Sequence[str]) -> bool:
+    return all(w[0].isupper() or w[0].isdigit() for w in words)
+
+
+def _is_excluded(label: str) -> bool:
+    folded = label.casefold()
+    first = folded.split()[0].rstrip(".")
+    return folded in _NOT_SPEAKERS or first in _NOT_SPEAKERS or first in _SENTENCE_STARTERS
+
+
+def _ends_sentence(line: str) -> bool:
+    stripped = line.rstrip()
+    return not stripped or stripped.endswith(_SENTENCE_END)
+
+
+def find_label_lines(lines: Sequence[str], known: Collection[str] = ()) -> dict[int, LabelMatch]:
+    """Which ``lines`` start a speaker turn, by index, with the label found there.
+
+    A label-shaped prefix counts when it is an unambiguous form (timestamp, bold, a known
+    role or participant code, or a label in ``known``), or when it looks like a name and
+    either recurs in the document or appears after other turns at the start of a new sentence.
+    Field names ("Dato:", "Merk:") and sentence openings ("Det er sånn:") never count.
+    """
+    candidates: dict[int, LabelMatch] = {}
+    for i, line in enumerate(lines):
+        # Cheap pre-check: most lines have no colon or bracket near the start.
+        head = line[:80]
+        if ":" not in head and "[" not in head:
+            continue
+        found = match_label(line)
+        if found is not None:
+            candidates[i] = found
+    if not candidates:
+        return {}
+    counts = Counter(c.label for c in candidates.values())
+    declared = {k.casefold() for k in known}
+    accepted: dict[int, LabelMatch] = {}
+    for i in sorted(candidates):
+        cand = candidates[i]
+        words = cand.label.split()
+        if cand.label.casefold() in declared or is_known_label(cand.label):
+            accepted[i] = cand
+            continue
+        if _is_excluded(cand.label):
+            continue
+        if not (_is_name_like(words) or _is_role(words[0])):
+            ok = False
+        elif cand.strong or counts[cand.label] >= 2:
+            ok = True
+        else:
+            # A one-off name: only inside a transcript, and only where a new sentence starts,
+            # so that "Kommunen: …" wrapped mid-paragraph stays text.
+            ok = bool(accepted) and len(words) <= 3 and _ends_sentence(lines[i - 1] if i else "")
+        if ok:
+            accepted[i] = cand
+    return accepted
