@@ -449,7 +449,9 @@ def resolve_disagreement(
         elif keep == "without":
             op.delete_where(
                 "codings",
-                "segment_id = ? AND code_id = ? AND coder IN (%s)" % ",".join("?" for _ in coders),
+                "segment_id = ? AND code_id = ? AND coder IN ("
+                + ",".join("?" for _ in coders)
+                + ")",
                 (seg.id, the_code.id, *coders),
             )
             verdict = "fjernet"

@@ -58,7 +58,7 @@ def test_random_data_matches_independent_computation(seed: int) -> None:
 def test_perfect_agreement() -> None:
     units = list(range(10))
     applied = {"A": {"kari": {1, 2, 3}, "ola": {1, 2, 3}}}
-    rows, overall, disagreements = agreement(["kari", "ola"], units, applied, ["A"])
+    rows, _, disagreements = agreement(["kari", "ola"], units, applied, ["A"])
     assert rows[0].percent == 1.0
     assert rows[0].kappa == pytest.approx(1.0)
     assert rows[0].alpha == pytest.approx(1.0)
