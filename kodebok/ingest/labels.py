@@ -317,22 +317,23 @@ def find_label_lines(lines: Sequence[str], known: Collection[str] = ()) -> dict[
     counts = Counter(c.label for c in candidates.values())
     declared = {k.casefold() for k in known}
     accepted: dict[int, LabelMatch] = {}
-    for i in sorted(candidates):
-        cand = candidates[i]
+    one_offs: list[int] = []
+    for i, cand in candidates.items():
         words = cand.label.split()
         if cand.label.casefold() in declared or is_known_label(cand.label):
             accepted[i] = cand
+        elif _is_excluded(cand.label) or not (_is_name_like(words) or _is_role(words[0])):
             continue
-        if _is_excluded(cand.label):
-            continue
-        if not (_is_name_like(words) or _is_role(words[0])):
-            ok = False
         elif cand.strong or counts[cand.label] >= 2:
-            ok = True
-        else:
-            # A one-off name: only inside a transcript, and only where a new sentence starts,
-            # so that "Kommunen: …" wrapped mid-paragraph stays text.
-            ok = bool(accepted) and len(words) <= 3 and _ends_sentence(lines[i - 1] if i else "")
-        if ok:
             accepted[i] = cand
-    return accepted
+        elif len(words) <= 3 and _ends_sentence(lines[i - 1] if i else ""):
+            one_offs.append(i)
+    if not accepted:
+        return {}
+    # A one-off name is a speaker only inside the dialogue: after another turn, or in the
+    # same block as the next one (a header "Kommune: Nordvik" is set apart by a blank line).
+    first = min(accepted)
+    for i in one_offs:
+        if i > first or all(lines[j].strip() for j in range(i + 1, first)):
+            accepted[i] = candidates[i]
+    return dict(sorted(accepted.items()))
