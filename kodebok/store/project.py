@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -86,9 +87,15 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Project:
-        """Open an existing project, migrating its schema if it is older than this kodebok."""
+    def open(cls, path: Path, *, busy_timeout: float | None = None) -> Project:
+        """Open an existing project, migrating its schema if it is older than this kodebok.
+
+        A writer waits up to ``busy_timeout`` seconds (default ``$KODEBOK_BUSY_TIMEOUT`` or 5)
+        for another writer to finish before giving up with ProjectLocked.
+        """
         path = Path(path)
+        if busy_timeout is None:
+            busy_timeout = float(os.environ.get("KODEBOK_BUSY_TIMEOUT") or DEFAULT_BUSY_TIMEOUT)
         if not path.exists():
             raise ProjectNotFound(
                 f"{path}: no such project file (create one with 'kodebok init' "
