@@ -60,6 +60,7 @@ def import_paths(
     update: bool = False,
     coder: str = "",
     progress: Callable[[int, int, str], None] | None = None,
+    nlp: bool = True,
 ) -> list[ImportResult]:
     """Import files and folders; each file in its own transaction, one bad file never stops others."""
     files = expand_paths(paths)
@@ -84,7 +85,33 @@ def import_paths(
             results.append(ImportResult(str(path), "failed", message=exc.message))
     if progress is not None:
         progress(len(files), len(files), "")
+    if nlp:
+        names = [r.name for r in results if r.status in ("imported", "updated")]
+        if names:
+            nlp_pass(project, names, results)
     return results
+
+
+def nlp_pass(project: Project, names: list[str], results: list[ImportResult]) -> None:
+    """Compute NLP features (lemmas) for newly imported documents, when kodebok.nlp is there.
+
+    A failure here never undoes an import: the lemmas stay empty and a warning is recorded on
+    the first result, to be computed later (``kodebok suggest`` recomputes what is missing).
+    """
+    try:
+        from kodebok.services import nlp as nlp_service  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return
+    ids = [
+        r[0]
+        for r in project.conn.execute(
+            f"SELECT id FROM documents WHERE name IN ({','.join('?' for _ in names)})", names
+        )
+    ]
+    try:
+        nlp_service.compute_features(project, document_ids=ids)
+    except KodebokError as exc:
+        results[0].details["nlp_warning"] = exc.message
 
 
 def read_any(path: Path) -> ParsedDocument:
