@@ -71,7 +71,9 @@ def import_cmd(
             failed += 1
             click.echo(f"Error: {r.message}", err=True)
         elif fmt == "text":
-            if r.status == "imported":
+            if r.status == "imported" and r.source.lower().endswith(".qdpx"):
+                click.echo(f"{Path(r.source).name}: {r.message}")
+            elif r.status == "imported":
                 click.echo(f"{r.name}: {r.segments} segments, {r.speakers} speakers")
             elif r.status == "updated":
                 click.echo(f"{r.name}: updated, {r.segments} segments; {r.message}")

@@ -139,9 +139,20 @@ def import_file(
 ) -> ImportResult:
     """Import one file completely in one transaction, or not at all."""
     if path.suffix.lower() == ".qdpx":
-        raise DocumentReadError(
-            f"{path}: REFI-QDA projects are imported with 'kodebok import' "
-            "once the exchange module is installed"
+        from kodebok.services.refi import import_qdpx
+
+        report = import_qdpx(project, path, coder=coder or "import")
+        return ImportResult(
+            str(path),
+            "imported",
+            path.stem,
+            message=(
+                f"REFI-QDA: {len(report.documents)} documents ({len(report.unchanged)} "
+                f"unchanged), {report.codes} new codes, {report.codings} codings, "
+                f"{report.cases} cases, {report.memos} memos"
+                + "".join(f"; {w}" for w in report.warnings[:5])
+            ),
+            details={"documents": report.documents},
         )
     parsed = read_any(path)
     return store_parsed(

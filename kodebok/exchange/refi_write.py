@@ -1,0 +1,140 @@
+"""Writing a REFI-QDA project (.qdpx: a zip with project.qde and sources/<guid>.txt)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from lxml import etree
+
+from kodebok.exchange.refi_model import NAMESPACE, RefiCode, RefiProject
+
+_NS = f"{{{NAMESPACE}}}"
+
+
+def _el(parent: etree._Element, tag: str, **attrs: str | None) -> etree._Element:
+    return etree.SubElement(parent, _NS + tag, {k: v for k, v in attrs.items() if v is not None})
+
+
+def _text(parent: etree._Element, tag: str, text: str) -> None:
+    _el(parent, tag).text = text
+
+
+def _note_refs(parent: etree._Element, guids: list[str]) -> None:
+    for g in guids:
+        _el(parent, "NoteRef", targetGUID=g)
+
+
+def _variable_values(
+    parent: etree._Element, values: dict[str, str], project: RefiProject, guids: dict[str, str]
+) -> None:
+    for name, value in values.items():
+        vv = _el(parent, "VariableValue")
+        _el(vv, "VariableRef", targetGUID=guids[name])
+        kind = project.variables.get(name, "Text")
+        tag = {"Integer": "IntegerValue", "Float": "FloatValue"}.get(kind, "TextValue")
+        _text(vv, tag, value)
+
+
+def project_xml(project: RefiProject, variable_guids: dict[str, str]) -> bytes:
+    """The project.qde document."""
+    root = etree.Element(_NS + "Project", nsmap={None: NAMESPACE})
+    root.set("name", project.name)
+    if project.origin:
+        root.set("origin", project.origin)
+    if project.created:
+        root.set("creationDateTime", project.created)
+    if project.users:
+        users = _el(root, "Users")
+        for guid, name in project.users.items():
+            _el(users, "User", guid=guid, name=name)
+    if project.codes:
+        codes = _el(_el(root, "CodeBook"), "Codes")
+
+        def add(parent: etree._Element, code: RefiCode) -> None:
+            el = _el(
+                parent, "Code", guid=code.guid, name=code.name, isCodable="true", color=code.color
+            )
+            if code.description:
+                _text(el, "Description", code.description)
+            _note_refs(el, code.note_guids)
+            for child in code.children:
+                add(el, child)
+
+        for code in project.codes:
+            add(codes, code)
+    if project.variables:
+        variables = _el(root, "Variables")
+        for name, kind in project.variables.items():
+            _el(variables, "Variable", guid=variable_guids[name], name=name, typeOfVariable=kind)
+    if project.cases:
+        cases = _el(root, "Cases")
+        for case in project.cases:
+            el = _el(cases, "Case", guid=case.guid, name=case.name)
+            if case.description:
+                _text(el, "Description", case.description)
+            _variable_values(el, case.variables, project, variable_guids)
+            for guid in case.source_guids:
+                _el(el, "SourceRef", targetGUID=guid)
+    if project.sources:
+        sources = _el(root, "Sources")
+        for src in project.sources:
+            el = _el(
+                sources,
+                "TextSource",
+                guid=src.guid,
+                name=src.name,
+                plainTextPath=f"internal://{src.guid}.txt",
+                creatingUser=src.user_guid,
+                creationDateTime=src.created,
+            )
+            if src.description:
+                _text(el, "Description", src.description)
+            for sel in src.selections:
+                s_el = _el(
+                    el,
+                    "PlainTextSelection",
+                    guid=sel.guid,
+                    name=src.text[sel.start : sel.end][:60],
+                    startPosition=str(sel.start),
+                    endPosition=str(sel.end),
+                    creatingUser=sel.user_guid,
+                    creationDateTime=sel.created,
+                )
+                for coding in sel.codings:
+                    c_el = _el(
+                        s_el,
+                        "Coding",
+                        guid=coding.guid,
+                        creatingUser=coding.user_guid,
+                        creationDateTime=coding.created,
+                    )
+                    _el(c_el, "CodeRef", targetGUID=coding.code_guid)
+                    _note_refs(c_el, coding.note_guids)
+                _note_refs(s_el, sel.note_guids)
+            _note_refs(el, src.note_guids)
+            _variable_values(el, src.variables, project, variable_guids)
+    if project.notes:
+        notes = _el(root, "Notes")
+        for note in project.notes:
+            el = _el(
+                notes,
+                "Note",
+                guid=note.guid,
+                name=note.name,
+                creatingUser=note.user_guid,
+                creationDateTime=note.created,
+            )
+            _text(el, "PlainTextContent", note.text)
+    _note_refs(root, project.project_note_guids)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
+
+
+def write_qdpx(project: RefiProject, variable_guids: dict[str, str]) -> bytes:
+    """The .qdpx archive as bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", project_xml(project, variable_guids))
+        for src in project.sources:
+            zf.writestr(f"sources/{src.guid}.txt", src.text.encode("utf-8"))
+    return buf.getvalue()
