@@ -36,11 +36,38 @@ def init_project(path: Path) -> tuple[Project, bool]:
     return Project.create(path), True
 
 
-def open_project(path: Path, *, wait: float = 0.0) -> Project:
-    """Open an existing project; with ``wait`` seconds, retry while another writer holds it."""
+def open_project(path: Path, *, wait: float = 0.0, daily_backup: bool = True) -> Project:
+    """Open an existing project; with ``wait`` seconds, retry while another writer holds it.
+
+    The first open of a day writes a backup copy (VACUUM INTO) beside the project.
+    """
     try:
-        return Project.open(path)
+        project = Project.open(path)
     except ProjectLocked:
-        if wait and wait_for_unlock(path, wait):
-            return Project.open(path)
-        raise
+        if not (wait and wait_for_unlock(path, wait)):
+            raise
+        project = Project.open(path)
+    if daily_backup:
+        backup_if_due(project)
+    return project
+
+
+def backup_if_due(project: Project, max_age_hours: float = 24.0) -> Path | None:
+    """Back the project up when the newest backup is older than ``max_age_hours``."""
+    import sqlite3
+    import time
+
+    from kodebok.store.backup import backup_project, list_backups
+
+    backups = list_backups(project.path)
+    if backups and time.time() - backups[-1].stat().st_mtime < max_age_hours * 3600:
+        return None
+    row = project.conn.execute(
+        "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM codes)"
+    ).fetchone()
+    if not row[0]:
+        return None  # an empty project has nothing to lose
+    try:
+        return backup_project(project, reason="daily")
+    except (OSError, sqlite3.Error):
+        return None  # a read-only folder must not stop the researcher from working
