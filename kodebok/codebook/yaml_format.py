@@ -230,13 +230,19 @@ def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
 
 
+class _Quoted(str):
+    """A string written in double quotes (colours and shortcuts, as in the spec's examples)."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+    # folded style wraps long paragraphs and keeps blank lines between them readable
+    style = '"' if isinstance(data, _Quoted) else (">" if "\n" in data else None)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style=style)
 
 
 _Dumper.add_representer(_Flow, _represent_flow)
 _Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(_Quoted, _represent_str)
 
 
 def _code_dict(spec: CodeSpec) -> dict[str, Any]:
@@ -246,9 +252,9 @@ def _code_dict(spec: CodeSpec) -> dict[str, Any]:
     if spec.keywords:
         out["keywords"] = _Flow(spec.keywords)
     if spec.color:
-        out["color"] = spec.color
+        out["color"] = _Quoted(spec.color)
     if spec.shortcut:
-        out["shortcut"] = spec.shortcut
+        out["shortcut"] = _Quoted(spec.shortcut)
     out.update((k, v) for k, v in spec.metadata.items() if k not in _CODE_KEYS)
     if spec.children:
         out["children"] = [_code_dict(child) for child in spec.children]
@@ -264,4 +270,4 @@ def format_yaml_codebook(cb: Codebook) -> str:
         doc["description"] = cb.description
     doc.update((k, v) for k, v in cb.metadata.items() if k not in _BOOK_KEYS)
     doc["codes"] = [_code_dict(spec) for spec in cb.codes]
-    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96, indent=2)
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88, indent=2)
