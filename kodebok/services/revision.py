@@ -65,7 +65,13 @@ class OffsetMap:
 
 
 def reanchor(old: str, new: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
-    """New (start, end, similarity 0–100) for each old span; similarity 0 means not found."""
+    """New (start, end, similarity 0–100) for each old span; similarity 0 means not found.
+
+    The alignment places a span; when the text there no longer matches, the span's old text is
+    looked for near its old place first and then anywhere (a passage moved as a whole). A span
+    found far away never counts as a good match: it scores at most just under GOOD, so it is
+    flagged for review.
+    """
     from rapidfuzz import fuzz
 
     mapping = OffsetMap(old, new)
@@ -75,10 +81,15 @@ def reanchor(old: str, new: str, spans: list[tuple[int, int]]) -> list[tuple[int
         ns, ne = mapping.map(start, right=False), mapping.map(end, right=True)
         score = fuzz.ratio(old_text, new[ns:ne]) if ne > ns else 0.0
         if score < WEAK and old_text.strip():
-            # the passage may have moved as a whole: look for it anywhere in the new text
-            found = fuzz.partial_ratio_alignment(old_text, new, score_cutoff=WEAK)
-            if found is not None and found.score > score:
-                ns, ne, score = found.dest_start, found.dest_end, found.score
+            margin = 2 * len(old_text) + 200
+            lo = max(0, ns - margin)
+            near = fuzz.partial_ratio_alignment(old_text, new[lo : ne + margin], score_cutoff=WEAK)
+            if near is not None and near.score > score:
+                ns, ne, score = lo + near.dest_start, lo + near.dest_end, near.score
+            else:
+                far = fuzz.partial_ratio_alignment(old_text, new, score_cutoff=WEAK)
+                if far is not None and far.score > score:
+                    ns, ne, score = far.dest_start, far.dest_end, min(far.score, GOOD - 0.1)
         out.append((ns, ne, score) if score >= WEAK else (ns, ns, 0.0))
     return out
 
@@ -172,14 +183,22 @@ def update_document(
                     report.unchanged += 1
                 else:
                     report.moved += 1
-            clash = conn.execute(
-                'SELECT id FROM codings WHERE document_id=? AND start=? AND "end"=? AND code_id=? '
-                "AND coder=? AND id != ?",
-                (document_id, ns, ne, coding["code_id"], coding["coder"], coding["id"]),
-            ).fetchone()
-            if clash and status != "orphaned":
-                conn.execute("DELETE FROM codings WHERE id = ?", (coding["id"],))
-                continue
+            if _taken(conn, document_id, ns, ne, coding) and status != "orphaned":
+                # the place it maps to already has this code by this coder: never merge two
+                # codings silently; keep this one as an orphan with its old text
+                if status == "review":
+                    report.review.remove(item)
+                elif (ns, ne) == (coding["start"], coding["end"]):
+                    report.unchanged -= 1
+                else:
+                    report.moved -= 1
+                status, ne = "orphaned", ns
+                report.orphaned.append(item)
+            if status == "orphaned":
+                # orphans are zero-length points; nudge past another orphan at the same point
+                while _taken(conn, document_id, ns, ns, coding):
+                    ns += 1
+                ne = ns
             seg = segment_for_span(project, document_id, ns, ne) if ne > ns else None
             conn.execute(
                 'UPDATE codings SET start = ?, "end" = ?, segment_id = ?, status = ?, '
@@ -202,6 +221,18 @@ def update_document(
             "review": report.review,
             "orphaned": report.orphaned,
         },
+    )
+
+
+def _taken(conn: Any, document_id: int, start: int, end: int, coding: dict[str, Any]) -> bool:
+    """Whether another coding has this exact span, code and coder."""
+    return (
+        conn.execute(
+            'SELECT 1 FROM codings WHERE document_id=? AND start=? AND "end"=? AND code_id=? '
+            "AND coder=? AND id != ?",
+            (document_id, start, end, coding["code_id"], coding["coder"], coding["id"]),
+        ).fetchone()
+        is not None
     )
 
 
