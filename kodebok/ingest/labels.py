@@ -44,170 +44,32 @@ _ROLE_SUFFIX = re.compile(
     r"|tillitsvald|inspektør|konsulent|koordinator)",
     re.IGNORECASE,
 )
-_ROLES = frozenset(
-    [
-        "rektor",
-        "styrer",
-        "skoleeier",
-        "statsforvalter",
-        "veileder",
-        "rettleiar",
-        "politiker",
-        "politikar",
-        "htv",
-        "hvo",
-        "verneombud",
-        "tillitsvalgt",
-        "lærer",
-        "lærar",
-        "sekretær",
-        "saksbehandler",
-        "sakshandsamar",
-    ]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ROLES = _words(
+    """rektor styrer skoleeier statsforvalter veileder rettleiar politiker politikar htv hvo
+    verneombud tillitsvalgt lærer lærar sekretær saksbehandler sakshandsamar"""
 )
 # Words that start a sentence, not a name: "Det er sånn: …", "Han sa: …".
-_SENTENCE_STARTERS = frozenset(
-    [
-        "det",
-        "dette",
-        "den",
-        "denne",
-        "så",
-        "men",
-        "og",
-        "eller",
-        "da",
-        "no",
-        "nå",
-        "her",
-        "der",
-        "når",
-        "hvis",
-        "viss",
-        "om",
-        "jeg",
-        "eg",
-        "e",
-        "a",
-        "vi",
-        "me",
-        "du",
-        "han",
-        "hun",
-        "ho",
-        "de",
-        "dei",
-        "dem",
-        "man",
-        "en",
-        "ein",
-        "et",
-        "eit",
-        "hva",
-        "kva",
-        "hvordan",
-        "korleis",
-        "hvorfor",
-        "kvifor",
-        "for",
-        "fordi",
-        "at",
-        "som",
-        "også",
-        "òg",
-        "først",
-        "deretter",
-        "til",
-        "etter",
-        "før",
-        "i",
-        "på",
-        "med",
-        "uten",
-        "utan",
-        "altså",
-        "ja",
-        "nei",
-        "jo",
-        "vel",
-        "mm",
-        "hm",
-        "hmm",
-        "ok",
-        "okei",
-    ]
+_SENTENCE_STARTERS = _words(
+    """det dette den denne så men og eller da no nå her der når hvis viss om jeg eg vi me du
+    han hun ho de dei dem man en ein et eit hva kva hvordan korleis hvorfor kvifor for fordi
+    at som også òg først deretter til etter før på med uten utan altså ja nei jo vel mm hm
+    hmm ok okei"""
 )
 # Labels that are field names or notes in documents and headers, never speakers.
-_NOT_SPEAKERS = frozenset(
-    [
-        "merk",
-        "nb",
-        "obs",
-        "ps",
-        "tips",
-        "note",
-        "notat",
-        "eksempel",
-        "eks",
-        "kilde",
-        "dato",
-        "tid",
-        "sted",
-        "varighet",
-        "tema",
-        "emne",
-        "tittel",
-        "sak",
-        "referanse",
-        "ref",
-        "vedlegg",
-        "lengde",
-        "lydfil",
-        "fil",
-        "prosjekt",
-        "deltakere",
-        "deltakarar",
-        "transkribert",
-        "transkripsjon",
-        "intervjuet",
-        "mål",
-        "tiltak",
-        "ansvar",
-        "frist",
-        "status",
-        "indikator",
-        "resultat",
-        "resultater",
-        "kommentar",
-        "kommentarer",
-        "vurdering",
-        "beskrivelse",
-        "formål",
-        "føremål",
-        "bakgrunn",
-        "konklusjon",
-        "oppsummering",
-        "forslag",
-        "vedtak",
-        "merknad",
-        "definisjon",
-        "latter",
-        "ler",
-        "pause",
-        "stillhet",
-        "uhørbart",
-        "uhørlig",
-        "utydelig",
-        "avbrudd",
-        "kremt",
-        "hoster",
-        "fnis",
-        "sukk",
-        "inaudible",
-        "laughter",
-        "crosstalk",
-        "overlapping",
-    ]
+_NOT_SPEAKERS = _words(
+    """merk nb obs ps tips note notat eksempel eks kilde dato tid sted varighet tema emne
+    tittel sak referanse ref vedlegg lengde lydfil fil prosjekt deltakere deltakarar
+    transkribert transkripsjon intervjuet mål tiltak ansvar frist status indikator resultat
+    resultater kommentar kommentarer vurdering beskrivelse formål føremål bakgrunn konklusjon
+    oppsummering forslag vedtak merknad definisjon latter ler pause stillhet uhørbart uhørlig
+    utydelig avbrudd kremt hoster fnis sukk inaudible laughter crosstalk overlapping kommune
+    kommunar kommuner fylke skole skule enhet eining"""
 )
 _SENTENCE_END = (".", "!", "?", "…", ":", '"', "»", ")", "]")
 
@@ -226,6 +88,9 @@ class LabelMatch:
     strong: bool
 
 
+_TS_GROUPS = ("ts_lead", "ts_lead_b", "ts_md", "ts_after_b", "ts_after", "ts_text")
+
+
 def parse_timestamp(value: str) -> float:
     """Seconds in a ``hh:mm:ss``, ``mm:ss`` or ``hh:mm:ss.mmm`` timestamp."""
     seconds = 0.0
@@ -239,18 +104,12 @@ def match_label(line: str) -> LabelMatch | None:
     m = _LABEL_LINE.match(line)
     if m is None:
         return None
-    label = m.group("md") or m.group("br") or m.group("pl")
+    md, br, pl = m.group("md", "br", "pl")
+    label = md or br or pl
     if not label or not label[0].isupper() or len(label) > 40:
         return None
-    ts = next(
-        (
-            m.group(g)
-            for g in ("ts_lead", "ts_lead_b", "ts_md", "ts_after_b", "ts_after", "ts_text")
-            if m.group(g)
-        ),
-        None,
-    )
-    strong = ts is not None or m.group("md") is not None
+    ts = next((t for t in m.group(*_TS_GROUPS) if t), None)
+    strong = ts is not None or md is not None
     return LabelMatch(
         label=" ".join(label.split()),
         text_start=m.end(),
@@ -290,6 +149,18 @@ def _is_excluded(label: str) -> bool:
     return folded in _NOT_SPEAKERS or first in _NOT_SPEAKERS or first in _SENTENCE_STARTERS
 
 
+def _verdict(cand: LabelMatch, count: int, declared: set[str]) -> str:
+    """'yes', 'no', or 'one-off' (a plausible name seen once: depends on where it stands)."""
+    words = cand.label.split()
+    if cand.label.casefold() in declared or is_known_label(cand.label):
+        return "yes"
+    if _is_excluded(cand.label) or not (_is_name_like(words) or _is_role(words[0])):
+        return "no"
+    if cand.strong or count >= 2:
+        return "yes"
+    return "one-off" if len(words) <= 3 else "no"
+
+
 def _ends_sentence(line: str) -> bool:
     stripped = line.rstrip()
     return not stripped or stripped.endswith(_SENTENCE_END)
@@ -318,15 +189,16 @@ def find_label_lines(lines: Sequence[str], known: Collection[str] = ()) -> dict[
     declared = {k.casefold() for k in known}
     accepted: dict[int, LabelMatch] = {}
     one_offs: list[int] = []
+    # Verdicts depend on the label only (and for one-offs on the line before); labels repeat
+    # hundreds of times in a long transcript, so judge each distinct label once.
+    verdicts: dict[str, str] = {}
     for i, cand in candidates.items():
-        words = cand.label.split()
-        if cand.label.casefold() in declared or is_known_label(cand.label):
+        verdict = verdicts.get(cand.label)
+        if verdict is None:
+            verdict = verdicts[cand.label] = _verdict(cand, counts[cand.label], declared)
+        if verdict == "yes":
             accepted[i] = cand
-        elif _is_excluded(cand.label) or not (_is_name_like(words) or _is_role(words[0])):
-            continue
-        elif cand.strong or counts[cand.label] >= 2:
-            accepted[i] = cand
-        elif len(words) <= 3 and _ends_sentence(lines[i - 1] if i else ""):
+        elif verdict == "one-off" and _ends_sentence(lines[i - 1] if i else ""):
             one_offs.append(i)
     if not accepted:
         return {}

@@ -61,9 +61,8 @@ def segment_transcript(
         pos += len(line) + 1
     _close(turns, text, region_start, len(text), speaker, t_start)
 
-    interviewers = frozenset(
-        t.speaker for t in turns if t.speaker is not None and is_interviewer_label(t.speaker)
-    )
+    speakers = {t.speaker for t in turns if t.speaker is not None}
+    interviewers = frozenset(s for s in speakers if is_interviewer_label(s))
     return _with_end_times(turns), interviewers
 
 
