@@ -64,13 +64,20 @@ def decode_bytes(data: bytes, source: str) -> str:
         raise DocumentReadError(f"{source}: the file is empty")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
+            name = encoding.upper()
             try:
-                return data[len(bom) :].decode(encoding)
+                text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
                 raise DocumentReadError(
-                    f"{source}: starts with a {encoding.upper()} byte order mark but is not "
-                    f"valid {encoding.upper()} (byte {exc.start + len(bom)})"
+                    f"{source}: starts with a {name} byte order mark but is not "
+                    f"valid {name} (byte {exc.start + len(bom)})"
                 ) from None
+            if encoding != "utf-8" and not _is_latin_text(text):
+                # Any even number of bytes decodes as UTF-16: check that it reads as text.
+                raise DocumentReadError(
+                    f"{source}: starts with a {name} byte order mark but does not read as text"
+                )
+            return text
     _reject_binary(data, source)
     try:
         return data.decode("utf-8")
@@ -82,12 +89,12 @@ def decode_bytes(data: bytes, source: str) -> str:
             f"{source}: mostly UTF-8 but with invalid bytes (at byte {utf8_error.start}); "
             "the file seems to mix encodings, save it again as UTF-8"
         )
-    text = _decode_windows_1252(data)
-    if text is None:
+    decoded = _decode_windows_1252(data)
+    if decoded is None:
         raise DocumentReadError(
             f"{source}: cannot decode the text (neither UTF-8 nor Windows-1252)"
         )
-    return text
+    return decoded
 
 
 def _reject_binary(data: bytes, source: str) -> None:
@@ -108,6 +115,19 @@ def _reject_binary(data: bytes, source: str) -> None:
         raise DocumentReadError(f"{source}: looks like a binary file, not text")
     if len(_CONTROL_BYTES.findall(sample)) > max(2, len(sample) // 100):
         raise DocumentReadError(f"{source}: looks like a binary file, not text")
+
+
+def _is_latin_text(text: str) -> bool:
+    """True when nearly all characters are Latin letters, punctuation or whitespace."""
+    sample = text[:20000]
+    if not sample:
+        return True
+    latin = sum(
+        1
+        for ch in sample
+        if (ch >= " " or ch in "\t\n\r\f") and (ord(ch) < 0x250 or 0x2000 <= ord(ch) < 0x2070)
+    )
+    return latin >= 0.9 * len(sample)
 
 
 def _decode_windows_1252(data: bytes) -> str | None:

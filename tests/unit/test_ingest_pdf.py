@@ -72,7 +72,10 @@ def test_blank_line_between_every_line_is_not_a_paragraph_break() -> None:
 
 def test_double_blank_lines_still_break_paragraphs_in_double_spaced_text() -> None:
     text = "Årsrapport 2023\n\n\n\nKommunen har et\n\nstyringssystem.\n\nDet virker\n\ngodt."
-    assert repair_pdf_text(text) == "Årsrapport 2023\n\nKommunen har et styringssystem. Det virker godt."
+    assert (
+        repair_pdf_text(text)
+        == "Årsrapport 2023\n\nKommunen har et styringssystem. Det virker godt."
+    )
 
 
 @pytest.mark.parametrize("page_line", ["12", "- 12 -", "– 12 –", "Side 3 av 10", "side 3", "3/10"])

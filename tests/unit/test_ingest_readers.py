@@ -82,7 +82,13 @@ def test_focus_group_with_four_informants_is_kind_fokusgruppe() -> None:
     assert doc.kind == "fokusgruppe"
     assert doc.interviewers == frozenset({"Moderator"})
     assert {s for s, _ in spoken(doc)} == {
-        None, "Moderator", "Leder 1", "Leder 2", "Leder 3", "Leder 4", "Informant 3"
+        None,
+        "Moderator",
+        "Leder 1",
+        "Leder 2",
+        "Leder 3",
+        "Leder 4",
+        "Informant 3",
     }
 
 
@@ -148,8 +154,10 @@ def test_docx_paragraphs_and_transcript_table_rows(tmp_path: Path) -> None:
     document.add_paragraph("")
     table = document.add_table(rows=2, cols=3)
     for row, cells in zip(
-        table.rows, [("00:01:10", "I", "Og i praksis?"), ("00:01:15", "IP", "Mindre enn før.")]
-    , strict=True):
+        table.rows,
+        [("00:01:10", "I", "Og i praksis?"), ("00:01:15", "IP", "Mindre enn før.")],
+        strict=True,
+    ):
         for cell, value in zip(row.cells, cells, strict=True):
             cell.text = value
     path = tmp_path / "enhetsleder.docx"
@@ -182,7 +190,9 @@ def test_docx_without_labels_gives_one_paragraph_per_word_paragraph(tmp_path: Pa
 def test_docx_that_is_not_a_zip_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "a.docx"
     path.write_text("Dette er bare tekst.", encoding="utf-8")
-    with pytest.raises(DocumentReadError, match=r"^a.docx: not a valid .docx \(not a zip archive\)$"):
+    with pytest.raises(
+        DocumentReadError, match=r"^a.docx: not a valid .docx \(not a zip archive\)$"
+    ):
         read_document(path)
 
 
@@ -295,7 +305,7 @@ def test_extension_is_matched_case_insensitively(tmp_path: Path) -> None:
 
 
 def test_supported_extensions_are_the_documented_ones() -> None:
-    assert SUPPORTED_EXTENSIONS == {".txt", ".md", ".docx", ".odt", ".rtf", ".pdf", ".vtt", ".srt"}
+    assert {".txt", ".md", ".docx", ".odt", ".rtf", ".pdf", ".vtt", ".srt"} == SUPPORTED_EXTENSIONS
 
 
 def test_iter_supported_files_is_sorted_flat_and_skips_hidden_and_lock_files(

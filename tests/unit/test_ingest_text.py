@@ -104,3 +104,11 @@ def test_utf8_with_a_few_broken_bytes_is_reported_as_mixed_encodings() -> None:
     data = NORSK.encode("utf-8") + b" og s\xe5 videre " + NORSK.encode("utf-8")
     with pytest.raises(DocumentReadError, match="mix encodings"):
         decode_bytes(data, "blanding.txt")
+
+
+def test_random_bytes_after_a_utf16_bom_are_rejected() -> None:
+    data = codecs.BOM_UTF16_LE + random.Random(5).randbytes(2000)
+    with pytest.raises(
+        DocumentReadError, match=r"^rar.txt: starts with a UTF-16-LE byte order mark"
+    ):
+        decode_bytes(data, "rar.txt")
