@@ -17,6 +17,10 @@ _MAX_ZIP_ENTRIES = 20_000
 _TIMESTAMP = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?")
 _RTF_CODEPAGE = re.compile(rb"\\ansicpg(\d{3,5})")
 
+# Every run of the paragraph except deleted or moved-away text and text boxes.
+_DOCX_RUNS = (
+    ".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom) and not(ancestor::w:txbxContent)]"
+)
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 # Deleted text kept for change tracking, and footnotes, would break sentences in two.
@@ -37,7 +41,7 @@ def read_docx(path: Path, source: str) -> str:
                 for row in item.rows:
                     blocks.extend(_row_blocks(_distinct_cells(row.cells)))
             else:
-                blocks.append(item.text)
+                blocks.append(_docx_paragraph_text(item._p))
     except DocumentReadError:
         raise
     except Exception as exc:  # python-docx raises KeyError, BadZipFile, lxml errors, ...
@@ -100,6 +104,15 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
+def _docx_paragraph_text(p: Any) -> str:
+    """A paragraph's text as if all tracked changes were accepted.
+
+    python-docx's ``Paragraph.text`` skips runs inside insertions, content controls and
+    smart tags; transcripts corrected by the informant are full of tracked insertions.
+    """
+    return "".join(run.text for run in p.xpath(_DOCX_RUNS))
+
+
 def _distinct_cells(cells: Sequence[Any]) -> list[str]:
     """Cell texts of a row, once per cell: python-docx repeats merged cells."""
     seen: set[int] = set()
@@ -108,7 +121,7 @@ def _distinct_cells(cells: Sequence[Any]) -> list[str]:
         key = id(cell._tc)
         if key not in seen:
             seen.add(key)
-            texts.append(cell.text)
+            texts.append("\n".join(_docx_paragraph_text(p._p) for p in cell.paragraphs))
     return texts
 
 

@@ -322,3 +322,26 @@ def test_iter_supported_files_is_sorted_flat_and_skips_hidden_and_lock_files(
 def test_iter_supported_files_on_a_missing_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(DocumentReadError, match="not a folder"):
         iter_supported_files(tmp_path / "finnes-ikke")
+
+
+def test_docx_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    paragraph = document.add_paragraph("IP: Vi har ")
+    paragraph._p.append(
+        parse_xml(f'<w:ins {w} w:id="1" w:author="Kari"><w:r><w:t>ikke </w:t></w:r></w:ins>')
+    )
+    paragraph._p.append(
+        parse_xml(
+            f'<w:del {w} w:id="2" w:author="Kari"><w:r><w:delText>alltid </w:delText></w:r></w:del>'
+        )
+    )
+    paragraph.add_run("hatt lederavtaler.")
+    document.add_paragraph("I: Takk.")
+    path = tmp_path / "korrigert.docx"
+    document.save(str(path))
+    doc = read_document(path)
+    assert spoken(doc)[0] == ("IP", "Vi har ikke hatt lederavtaler.")
