@@ -70,7 +70,9 @@ def read_document(path: Path, *, name: str | None = None) -> ParsedDocument:
     if turns is None:
         speakers = metadata.get("speakers") or {}
         turns, interviewers = segment_transcript(text, known_labels=list(speakers))
-        if suffix != ".pdf" and not any(t.speaker for t in turns) and looks_hard_wrapped(text):
+        # Word and OpenDocument paragraphs are real ones; plain text may be a pasted PDF.
+        plain = suffix in (".txt", ".md")
+        if plain and not any(t.speaker for t in turns) and looks_hard_wrapped(text):
             text = repair_pdf_text(text)
             turns = segment_paragraphs(text)
     used = {t.speaker for t in turns if t.speaker}

@@ -150,15 +150,28 @@ def _is_excluded(label: str) -> bool:
 
 
 def _verdict(cand: LabelMatch, count: int, declared: set[str]) -> str:
-    """'yes', 'no', or 'one-off' (a plausible name seen once: depends on where it stands)."""
+    """'yes', 'no', 'field' (a field name like "Dato") or 'one-off' (a name seen once)."""
     words = cand.label.split()
     if cand.label.casefold() in declared or is_known_label(cand.label):
         return "yes"
-    if _is_excluded(cand.label) or not (_is_name_like(words) or _is_role(words[0])):
+    if _is_excluded(cand.label):
+        return "field"
+    if not (_is_name_like(words) or _is_role(words[0])):
         return "no"
     if cand.strong or count >= 2:
         return "yes"
     return "one-off" if len(words) <= 3 else "no"
+
+
+def _block_numbers(lines: Sequence[str]) -> list[int]:
+    """For each line, the number of the blank-line separated block it belongs to."""
+    numbers: list[int] = []
+    block = 0
+    for line in lines:
+        if not line.strip():
+            block += 1
+        numbers.append(block)
+    return numbers
 
 
 def _ends_sentence(line: str) -> bool:
@@ -192,20 +205,33 @@ def find_label_lines(lines: Sequence[str], known: Collection[str] = ()) -> dict[
     # Verdicts depend on the label only (and for one-offs on the line before); labels repeat
     # hundreds of times in a long transcript, so judge each distinct label once.
     verdicts: dict[str, str] = {}
+    header_blocks: set[int] = set()
+    blocks = _block_numbers(lines)
     for i, cand in candidates.items():
         verdict = verdicts.get(cand.label)
         if verdict is None:
             verdict = verdicts[cand.label] = _verdict(cand, counts[cand.label], declared)
         if verdict == "yes":
             accepted[i] = cand
+        elif verdict == "field":
+            header_blocks.add(blocks[i])
         elif verdict == "one-off" and _ends_sentence(lines[i - 1] if i else ""):
             one_offs.append(i)
+    # "Informant: rektor" among "Dato:" and "Sted:" lines is a header field, not a turn,
+    # unless the block also holds dialogue (a label that recurs or carries a timestamp).
+    header_blocks -= {blocks[i] for i, c in accepted.items() if c.strong or counts[c.label] > 1}
+    for i in [i for i in accepted if blocks[i] in header_blocks]:
+        cand = accepted[i]
+        if counts[cand.label] == 1 and not cand.strong and cand.label.casefold() not in declared:
+            del accepted[i]
     if not accepted:
         return {}
     # A one-off name is a speaker only inside the dialogue: after another turn, or in the
-    # same block as the next one (a header "Kommune: Nordvik" is set apart by a blank line).
+    # same block as the next one (a header "Tittel: Nordvik" is set apart by a blank line).
     first = min(accepted)
     for i in one_offs:
-        if i > first or all(lines[j].strip() for j in range(i + 1, first)):
+        if blocks[i] not in header_blocks and (
+            i > first or all(lines[j].strip() for j in range(i + 1, first))
+        ):
             accepted[i] = candidates[i]
     return dict(sorted(accepted.items()))

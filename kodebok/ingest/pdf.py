@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from pathlib import Path
@@ -36,13 +37,13 @@ def repair_pdf_text(text: str) -> str:
     content = [line for line in lines if line]
     if not content:
         return ""
-    label_lines = {content[i] for i in find_label_lines(content)}
+    label_lines = find_label_lines(lines)
     width = sorted(len(line) for line in content)[int(len(content) * 0.9)]
     double_spaced = _is_double_spaced(lines)
 
     paragraphs: list[list[str]] = []
     blanks = 0
-    for line in lines:
+    for i, line in enumerate(lines):
         if not line:
             blanks += 1
             continue
@@ -52,7 +53,7 @@ def repair_pdf_text(text: str) -> str:
             not paragraphs
             or gap_breaks
             or _BULLET.match(line)
-            or line in label_lines
+            or i in label_lines
             or _ends_paragraph(prev, line, width)
         ):
             paragraphs.append([line])
@@ -63,13 +64,19 @@ def repair_pdf_text(text: str) -> str:
 
 
 def looks_hard_wrapped(text: str) -> bool:
-    """True if ``text`` reads like a PDF extraction: many short lines that end mid-sentence."""
+    """True if ``text`` reads like a PDF extraction: many short lines that break mid-sentence."""
     content = [line.strip() for line in text.split("\n") if line.strip()]
     if len(content) < 8:
         return False
     width = sorted(len(line) for line in content)[int(len(content) * 0.9)]
-    open_ended = sum(1 for line in content if not line.endswith(_SENTENCE_END))
-    return 30 <= width <= 130 and open_ended >= 0.4 * len(content)
+    # A line that stops without punctuation while the next goes on in lower case was wrapped;
+    # separate paragraphs or list items rarely look like that.
+    wrapped = sum(
+        1
+        for line, following in itertools.pairwise(content)
+        if not line.endswith(_SENTENCE_END) and following[0].islower()
+    )
+    return 30 <= width <= 130 and wrapped >= 0.3 * len(content)
 
 
 def _drop_page_numbers(lines: list[str]) -> list[str]:

@@ -345,3 +345,65 @@ def test_docx_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
     document.save(str(path))
     doc = read_document(path)
     assert spoken(doc)[0] == ("IP", "Vi har ikke hatt lederavtaler.")
+
+
+def test_odt_transcript_table_rows_become_turns(tmp_path: Path) -> None:
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import P
+
+    document = OpenDocumentText()
+    table = Table(name="Transkripsjon")
+    table.addElement(TableColumn(numbercolumnsrepeated=2))
+    for label, words in [("Intervjuer", "Hvem tok initiativet?"), ("Rektor", "Det gjorde vi.")]:
+        row = TableRow()
+        for value in (label, words):
+            cell = TableCell()
+            cell.addElement(P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    document.text.addElement(table)
+    path = tmp_path / "tabell.odt"
+    document.save(str(path))
+    doc = read_document(path)
+    assert spoken(doc) == [("Intervjuer", "Hvem tok initiativet?"), ("Rektor", "Det gjorde vi.")]
+    assert doc.interviewers == frozenset({"Intervjuer"})
+
+
+def test_docx_data_table_cells_are_read_row_by_row(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Resultater fra nasjonale prøver")
+    table = document.add_table(rows=2, cols=4)
+    values = [("Skole", "2021", "2022", "2023"), ("Nordvik skole", "48", "50", "51")]
+    for row, cells in zip(table.rows, values, strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    merged = table.add_row()
+    merged.cells[0].merge(merged.cells[3])
+    merged.cells[0].text = "Kilde: Skoleporten"
+    path = tmp_path / "tabell.docx"
+    document.save(str(path))
+    doc = read_document(path)
+    texts = [t for _, t in spoken(doc)]
+    assert texts[:5] == ["Resultater fra nasjonale prøver", "Skole", "2021", "2022", "2023"]
+    assert texts.count("Kilde: Skoleporten") == 1
+    assert doc.kind == "dokument"
+
+
+def test_short_paragraphs_separated_by_blank_lines_are_not_joined(tmp_path: Path) -> None:
+    items = [
+        "Tiltak i handlingsplanen",
+        "Styringskort for hver enhet",
+        "Årlig ståstedsanalyse",
+        "Lederavtaler med alle enhetsledere",
+        "Tertialrapport til kommunestyret",
+        "Brukerundersøkelse i barnehagene",
+        "Medarbeiderundersøkelse annethvert år",
+        "Felles årshjul for oppvekst",
+    ]
+    path = tmp_path / "tiltak.txt"
+    path.write_text("\n\n".join(items) + "\n", encoding="utf-8")
+    doc = read_document(path)
+    assert [t for _, t in spoken(doc)] == items

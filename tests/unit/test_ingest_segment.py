@@ -185,3 +185,17 @@ def test_every_turn_indexes_the_text_in_order() -> None:
     ends = [0] + [t.end for t in turns]
     assert all(t.start >= prev for t, prev in zip(turns, ends, strict=False))
     assert all(text[t.start : t.end].strip() == text[t.start : t.end] for t in turns)
+
+
+@pytest.mark.parametrize("note", ["[latter]", "[Latter]", "[Pause]", "[uhørbart]"])
+def test_bracketed_non_verbal_notes_are_not_speakers(note: str) -> None:
+    text = f"I: Hvordan gikk det?\n{note} Det gikk fint.\nIP: Ja.\n{note}\nI: Takk."
+    turns, _ = segment_transcript(text)
+    assert [t.speaker for t in turns] == ["I", "IP", "I"]
+
+
+def test_field_names_in_a_header_block_are_not_speakers() -> None:
+    text = "Kommune: Nordvik\nInformant: rektor\nSted: Rådhuset\n\nI: Velkommen.\nIP: Takk."
+    turns, _ = segment_transcript(text)
+    assert turns[0].speaker is None
+    assert [t.speaker for t in turns[1:]] == ["I", "IP"]
