@@ -29,6 +29,8 @@ _LABEL_LINE = re.compile(
     re.VERBOSE,
 )
 
+_BARE_TIMESTAMP = re.compile(rf"[ \t]*[\[(]?({_TS})[\])]?[ \t]*")
+
 _INTERVIEWER = re.compile(
     r"(?:i|int\.?|intervjuer|intervjuar|interviewer|moderator|ordstyrer)(?:[ _]?\d{1,2})?",
     re.IGNORECASE,
@@ -97,6 +99,12 @@ def parse_timestamp(value: str) -> float:
     for part in value.replace(",", ".").split(":"):
         seconds = seconds * 60 + float(part)
     return seconds
+
+
+def bare_timestamp(line: str) -> float | None:
+    """Seconds of a line that holds only a timestamp (``00:12:03``, ``[12:03]``), else None."""
+    m = _BARE_TIMESTAMP.fullmatch(line)
+    return parse_timestamp(m.group(1)) if m else None
 
 
 def match_label(line: str) -> LabelMatch | None:

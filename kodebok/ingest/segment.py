@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from kodebok.ingest.labels import find_label_lines, is_interviewer_label
+from kodebok.ingest.labels import bare_timestamp, find_label_lines, is_interviewer_label
 from kodebok.ingest.model import Turn
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -36,6 +36,8 @@ def segment_transcript(
     A turn runs from its label line to the next label line; its span is the spoken text after
     the label and timestamp. Text before the first label, and markdown headings between turns,
     become paragraphs without a speaker. Without any labels the whole text is paragraphs.
+    A timestamp alone on a line ends the turn before it and dates the label after it (or, with
+    no label, starts a new turn of the same speaker).
     ``known_labels`` (e.g. from front matter) are accepted as labels wherever they start a line.
     """
     lines = text.split("\n")
@@ -48,16 +50,24 @@ def segment_transcript(
     region_start = 0
     speaker: str | None = None
     t_start: float | None = None
+    # A timestamp alone on its line dates what follows: the next label, or the rest of the turn.
+    pending: float | None = None
     pos = 0
     for i, line in enumerate(lines):
         found = labelled.get(i)
-        heading = found is None and _MARKDOWN_HEADING.match(line) is not None
-        if found is not None or (heading and speaker is not None):
+        if found is not None:
             _close(turns, text, region_start, pos, speaker, t_start)
-            if found is not None:
-                region_start, speaker, t_start = pos + found.text_start, found.label, found.t_start
-            else:
-                region_start, speaker, t_start = pos, None, None
+            region_start, speaker = pos + found.text_start, found.label
+            t_start = found.t_start if found.t_start is not None else pending
+            pending = None
+        elif (stamp := bare_timestamp(line)) is not None:
+            _close(turns, text, region_start, pos, speaker, t_start)
+            region_start, t_start, pending = pos + len(line), stamp, stamp
+        elif speaker is not None and _MARKDOWN_HEADING.match(line):
+            _close(turns, text, region_start, pos, speaker, t_start)
+            region_start, speaker, t_start, pending = pos, None, None, None
+        elif line.strip():
+            pending = None
         pos += len(line) + 1
     _close(turns, text, region_start, len(text), speaker, t_start)
 

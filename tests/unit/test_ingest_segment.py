@@ -199,3 +199,13 @@ def test_field_names_in_a_header_block_are_not_speakers() -> None:
     turns, _ = segment_transcript(text)
     assert turns[0].speaker is None
     assert [t.speaker for t in turns[1:]] == ["I", "IP"]
+
+
+def test_timestamp_on_its_own_line_dates_the_next_label_and_is_not_spoken() -> None:
+    text = "00:00:05\nI: Velkommen.\n\n[00:00:09]\nIP: Takk.\nOg så videre.\n00:01:30\nMer fra IP."
+    turns, _ = segment_transcript(text)
+    assert [(t.speaker, text[t.start : t.end], t.t_start, t.t_end) for t in turns] == [
+        ("I", "Velkommen.", 5.0, 9.0),
+        ("IP", "Takk.\nOg så videre.", 9.0, 90.0),
+        ("IP", "Mer fra IP.", 90.0, None),
+    ]
