@@ -45,29 +45,13 @@ def read_document(path: Path, *, name: str | None = None) -> ParsedDocument:
         raise DocumentReadError(f"{source}: cannot import {what} (supported: {supported})")
     _check_file(path, source)
 
-    metadata: dict[str, Any] = {}
-    interviewers: frozenset[str] = frozenset()
-    turns: list[Turn] | None = None
-    if suffix in (".txt", ".md"):
-        text = normalise_text(decode_bytes(_read_bytes(path, source), source))
-        metadata, text = split_front_matter(text, source)
-    elif suffix in (".vtt", ".srt"):
-        raw = normalise_text(decode_bytes(_read_bytes(path, source), source))
-        text, turns, interviewers = read_subtitles(raw, source, suffix[1:])
-    elif suffix == ".docx":
-        text = normalise_text(read_docx(path, source))
-    elif suffix == ".odt":
-        text = normalise_text(read_odt(path, source))
-    elif suffix == ".rtf":
-        text = normalise_text(read_rtf(_read_bytes(path, source), source))
-    else:
-        text = normalise_text(repair_pdf_text(normalise_text(read_pdf(path, source))))
-
+    text, metadata, timed = _read_text(path, suffix, source)
     if not text.strip():
         raise DocumentReadError(f"{source}: the file contains no text")
 
-    declared = interviewer_labels(metadata)
-    if turns is None:
+    if timed is not None:
+        turns, interviewers = timed
+    else:
         speakers = metadata.get("speakers") or {}
         turns, interviewers = segment_transcript(text, known_labels=list(speakers))
         # Word and OpenDocument paragraphs are real ones; plain text may be a pasted PDF.
@@ -75,6 +59,7 @@ def read_document(path: Path, *, name: str | None = None) -> ParsedDocument:
         if plain and not any(t.speaker for t in turns) and looks_hard_wrapped(text):
             text = repair_pdf_text(text)
             turns = segment_paragraphs(text)
+    declared = interviewer_labels(metadata)
     used = {t.speaker for t in turns if t.speaker}
     folded = {label.casefold() for label in declared}
     interviewers |= {label for label in used if label.casefold() in folded}
@@ -91,6 +76,28 @@ def read_document(path: Path, *, name: str | None = None) -> ParsedDocument:
         if metadata.get("language")
         else guess_language(text),
     )
+
+
+def _read_text(
+    path: Path, suffix: str, source: str
+) -> tuple[str, dict[str, Any], tuple[list[Turn], frozenset[str]] | None]:
+    """Normalised text and front matter of a file; subtitles also bring their timed turns."""
+    if suffix in (".txt", ".md"):
+        text = normalise_text(decode_bytes(_read_bytes(path, source), source))
+        metadata, text = split_front_matter(text, source)
+        return text, metadata, None
+    if suffix in (".vtt", ".srt"):
+        raw = normalise_text(decode_bytes(_read_bytes(path, source), source))
+        text, turns, interviewers = read_subtitles(raw, source, suffix[1:])
+        return text, {}, (turns, interviewers)
+    if suffix == ".docx":
+        return normalise_text(read_docx(path, source)), {}, None
+    if suffix == ".odt":
+        return normalise_text(read_odt(path, source)), {}, None
+    if suffix == ".rtf":
+        return normalise_text(read_rtf(_read_bytes(path, source), source)), {}, None
+    raw = normalise_text(read_pdf(path, source))
+    return normalise_text(repair_pdf_text(raw)), {}, None
 
 
 def iter_supported_files(folder: Path) -> list[Path]:

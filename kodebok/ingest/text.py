@@ -144,7 +144,7 @@ def _decode_windows_1252(data: bytes) -> str | None:
     unexpected = sum(1 for ch in non_ascii if ch not in _EXPECTED_NON_ASCII)
     # Real Norwegian has a few æøå among mostly ASCII letters; another 8-bit encoding read as
     # cp1252 (Cyrillic, Greek, CJK) turns most letters into unusual accented ones.
-    if letters == 0 or len(non_ascii) > 0.3 * letters or unexpected > 0.3 * len(non_ascii):
+    if letters == 0 or len(non_ascii) > max(3, 0.3 * letters) or unexpected > 0.3 * len(non_ascii):
         return None
     match = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
     if match is None or match.chaos > 0.3:
