@@ -407,3 +407,19 @@ def test_short_paragraphs_separated_by_blank_lines_are_not_joined(tmp_path: Path
     path.write_text("\n\n".join(items) + "\n", encoding="utf-8")
     doc = read_document(path)
     assert [t for _, t in spoken(doc)] == items
+
+
+def test_docx_line_breaks_and_tabs_inside_a_paragraph_are_kept(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run("IP: Første linje")
+    run.add_break()
+    run.add_text("andre linje")
+    run.add_tab()
+    run.add_text("etter tab.")
+    document.add_paragraph("I: Takk.")
+    path = tmp_path / "linjeskift.docx"
+    document.save(str(path))
+    assert spoken(read_document(path))[0] == ("IP", "Første linje\nandre linje\tetter tab.")
