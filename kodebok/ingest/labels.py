@@ -193,7 +193,9 @@ def find_label_lines(lines: Sequence[str], known: Collection[str] = ()) -> dict[
     A label-shaped prefix counts when it is an unambiguous form (timestamp, bold, a known
     role or participant code, or a label in ``known``), or when it looks like a name and
     either recurs in the document or appears after other turns at the start of a new sentence.
-    Field names ("Dato:", "Merk:") and sentence openings ("Det er sånn:") never count.
+    Field names ("Dato:", "Merk:") and sentence openings ("Det er sånn:") never count, and a
+    label seen once in a block of field names ("Informant: rektor" under "Dato: ...") is a
+    header line rather than a turn.
     """
     candidates: dict[int, LabelMatch] = {}
     for i, line in enumerate(lines):
@@ -238,8 +240,6 @@ def find_label_lines(lines: Sequence[str], known: Collection[str] = ()) -> dict[
     # same block as the next one (a header "Tittel: Nordvik" is set apart by a blank line).
     first = min(accepted)
     for i in one_offs:
-        if blocks[i] not in header_blocks and (
-            i > first or all(lines[j].strip() for j in range(i + 1, first))
-        ):
+        if blocks[i] not in header_blocks and (i > first or blocks[i] == blocks[first]):
             accepted[i] = candidates[i]
     return dict(sorted(accepted.items()))
