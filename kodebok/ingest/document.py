@@ -141,8 +141,12 @@ def _guess_kind(turns: list[Turn], interviewers: frozenset[str]) -> str:
 
 
 def _check_file(path: Path, source: str) -> None:
+    """Fail early, with the real reason, before a library reports it as a damaged file."""
     try:
         stat = path.stat()
+        if not path.is_dir():
+            with path.open("rb") as handle:
+                handle.read(1)
     except FileNotFoundError:
         raise DocumentReadError(f"{source}: file not found ({path})") from None
     except OSError as exc:

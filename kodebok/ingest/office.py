@@ -154,10 +154,10 @@ def _row_blocks(cells: list[str]) -> list[str]:
     filled = [c for c in cells if c]
     if len(filled) in (2, 3):
         *head, spoken = filled
-        label = head[-1]
+        label = head[-1].removesuffix(":").strip()
         timestamp = head[0] if len(head) == 2 else None
         looks_like_label = (
-            "\n" not in label and match_label(label + ": x") is not None and ":" not in label
+            "\n" not in label and ":" not in label and match_label(label + ": x") is not None
         )
         if looks_like_label and (timestamp is None or _TIMESTAMP.fullmatch(timestamp)):
             prefix = f"[{timestamp.strip('[]()')}] " if timestamp else ""

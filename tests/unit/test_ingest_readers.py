@@ -155,7 +155,7 @@ def test_docx_paragraphs_and_transcript_table_rows(tmp_path: Path) -> None:
     table = document.add_table(rows=2, cols=3)
     for row, cells in zip(
         table.rows,
-        [("00:01:10", "I", "Og i praksis?"), ("00:01:15", "IP", "Mindre enn før.")],
+        [("00:01:10", "I", "Og i praksis?"), ("00:01:15", "IP:", "Mindre enn før.")],
         strict=True,
     ):
         for cell, value in zip(row.cells, cells, strict=True):
@@ -423,3 +423,18 @@ def test_docx_line_breaks_and_tabs_inside_a_paragraph_are_kept(tmp_path: Path) -
     path = tmp_path / "linjeskift.docx"
     document.save(str(path))
     assert spoken(read_document(path))[0] == ("IP", "Første linje\nandre linje\tetter tab.")
+
+
+def test_unreadable_file_is_reported_as_unreadable_not_damaged(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "låst.docx"
+    path.write_bytes(b"PK\x03\x04")
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):  # running as root: permissions are not enforced
+            pytest.skip("file permissions are not enforced for this user")
+        with pytest.raises(DocumentReadError, match=r"^låst.docx: cannot read the file"):
+            read_document(path)
+    finally:
+        path.chmod(0o600)
