@@ -255,14 +255,31 @@ def codings_group() -> None:
     default=".",
     help="',' writes a Norwegian Excel CSV (';' between fields).",
 )
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Replace real names from the project's pseudonym map in text and names.",
+)
 @click.pass_context
-def codings_export(ctx: click.Context, fmt: str | None, output: Path | None, decimal: str) -> None:
+def codings_export(
+    ctx: click.Context, fmt: str | None, output: Path | None, decimal: str, pseudonymise: bool
+) -> None:
     """All codings: document, segment_idx, start, end, code, coder, origin, memo, text."""
     from kodebok.services.coding import CODING_COLUMNS, export_codings
 
     chosen = format_from(fmt, output, "csv", ["csv", "json"])
     with open_project(ctx) as project:
         rows = export_codings(project)
+        if pseudonymise:
+            from kodebok.analysis.privacy import pseudonymise as apply
+            from kodebok.analysis.privacy import pseudonymise_identifier
+            from kodebok.services.privacy import pseudonym_map
+
+            mapping = pseudonym_map(project)
+            for r in rows:
+                r["text"] = apply(r["text"], mapping)
+                r["memo"] = apply(r["memo"], mapping)
+                r["document"] = pseudonymise_identifier(r["document"], mapping)
     if chosen == "json":
         import json
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry upgrades the schema from version i to i+1. Keep old entries unchanged forever:
 # projects in the field are migrated step by step.
@@ -157,5 +157,16 @@ MIGRATIONS: list[str] = [
         VALUES ('delete', old.id, old.text, old.lemmas);
         INSERT INTO segments_fts(rowid, text, lemmas) VALUES (new.id, new.text, new.lemmas);
     END;
+    """,
+    # 2: the pseudonymisation map (real name → pseudonym), applied by --pseudonymise on exports
+    """
+    CREATE TABLE pseudonyms (
+        id INTEGER PRIMARY KEY,
+        real TEXT NOT NULL UNIQUE,
+        pseudonym TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'other'
+            CHECK (kind IN ('case', 'person', 'place', 'other')),
+        created_at TEXT NOT NULL
+    );
     """,
 ]
