@@ -35,7 +35,7 @@ def _doc(name: str = "intervju1", text: str = TEXT) -> ParsedDocument:
 def test_new_project_is_wal_with_foreign_keys(project: Project) -> None:
     assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert project.schema_version() == 1
+    assert project.schema_version() == 2
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
