@@ -181,3 +181,31 @@ def test_revised_document_keeps_its_codings(project: Project) -> None:
     assert rows[1]["text"].startswith("Vi brukte styringskort")
     assert rows[1]["status"] == "ok"
     assert result.details["orphaned"] or result.details["review"]
+
+
+def test_an_old_project_is_migrated_after_a_backup(tmp_path: Path) -> None:
+    from kodebok.store.project import _split_sql
+    from kodebok.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+    path = tmp_path / "gammel.kodebok"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    for statement in _split_sql(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO cases(name) VALUES ('Nordvik')")
+    conn.close()
+    project = Project.open(path)
+    assert project.schema_version() == SCHEMA_VERSION
+    assert project.conn.execute("SELECT name FROM cases").fetchone()[0] == "Nordvik"
+    backups = list_backups(path)
+    assert len(backups) == 1 and "before-migration-1-to-2" in backups[0].name
+    project.close()
+
+
+def test_a_newer_project_is_refused(project_path: Path) -> None:
+    conn = sqlite3.connect(str(project_path))
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectCorrupt, match="newer kodebok"):
+        Project.open(project_path)
