@@ -15,7 +15,7 @@ from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
 # Front-matter keys that are columns or structure, not free document attributes.
-_STRUCTURAL_KEYS = {"case", "kind", "language", "speakers", "name"}
+_STRUCTURAL_KEYS = {"case", "kind", "language", "speakers", "speaker", "name"}
 
 
 @dataclass
@@ -202,6 +202,7 @@ def store_parsed(
 
         return update_document(project, int(existing[0]), parsed, coder=coder)
     meta = dict(parsed.metadata)
+    parsed = _with_default_speaker(parsed)
     case_name = case or _str_or_none(meta.get("case"))
     doc_kind = kind or _str_or_none(meta.get("kind")) or parsed.kind
     doc_lang = language or _str_or_none(meta.get("language")) or parsed.language or "nb"
@@ -234,6 +235,23 @@ def store_parsed(
         for key, value in doc_attrs.items():
             set_attribute(project, "document", doc_id, key, value)
     return ImportResult(parsed.source, "imported", name, len(parsed.turns), len(speaker_ids))
+
+
+def _with_default_speaker(parsed: ParsedDocument) -> ParsedDocument:
+    """A document without labels but with ``speaker:`` in its front matter is that person's.
+
+    An intervjurapport is the informant's account and a self-report is the kommune's, so its
+    paragraphs count for that speaker's role in matrices and quotes.
+    """
+    label = parsed.metadata.get("speaker")
+    if not isinstance(label, str) or not label.strip():
+        return parsed
+    if any(t.speaker for t in parsed.turns):
+        return parsed
+    from dataclasses import replace
+
+    turns = tuple(replace(t, speaker=label.strip()) for t in parsed.turns)
+    return replace(parsed, turns=turns)
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -258,3 +258,21 @@ def test_importing_services_loads_neither_textual_nor_spacy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_report_without_labels_can_name_its_speaker(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    doc = tmp_path / "rapport.txt"
+    doc.write_text(
+        "---\ncase: Storsjø\nkind: intervjurapport\nspeaker: Enhetsleder\nspeakers:\n"
+        "  Enhetsleder: {role: enhetsleder, level: tjenesteleder}\n---\n"
+        "Informanten forteller at styringskortet brukes lite.\n\n"
+        "Hun mener rapporteringen tar for mye tid.\n",
+        encoding="utf-8",
+    )
+    assert cli("import", str(doc)).exit_code == 0
+    segs = json.loads(cli("segments", "--format", "json").output)
+    assert [s["speaker"] for s in segs] == ["Enhetsleder", "Enhetsleder"]
+    speakers = json.loads(cli("speakers", "--format", "json").output)
+    assert speakers[0]["attributes"] == {"role": "enhetsleder", "level": "tjenesteleder"}
