@@ -1,0 +1,1 @@
+"""Analysis: matrices, co-occurrence, presence, QCA, agreement, quotes, privacy (pure functions)."""
