@@ -18,6 +18,7 @@ __all__ = [
     "CodeSpec",
     "Codebook",
     "code_guid",
+    "decode_text",
     "format_codebook",
     "parse_csv_codebook",
     "parse_markdown_codebook",

@@ -14,8 +14,9 @@ The layout read and written::
 Bullets may be ``-``, ``*`` or ``+``, nested by 2 or 4 spaces (any consistent indent). An
 indented line under a bullet continues its description, unless it starts with ``Nøkkelord:``
 (or ``Keywords:``), ``Farge:`` (``Color:``) or ``Hurtigtast:`` (``Shortcut:``). A name may be
-written in bold (``**Name**: ...``). A colon in a name is written ``\\:``, and a description line
-that would look like a bullet or a field starts with ``\\``. Metadata is not kept in Markdown.
+written in bold (``**Name**: ...``). In a name, ``\\`` escapes the next character (``\\:`` for a
+colon followed by a space); a description line that would look like a bullet or a field starts
+with ``\\``. Metadata is not kept in Markdown; blank lines in a description survive as one.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from kodebok.codebook.model import (
 
 _BULLET = re.compile(r"([-*+])(?:\s+(.*))?")
 _FIELD = re.compile(r"([^\W\d_]+)\s*:\s*(.*)")
-_NAME_END = re.compile(r"(?<!\\):(?:\s|$)")
 _FIELDS = {
     "nøkkelord": "keywords",
     "keywords": "keywords",
@@ -62,13 +62,27 @@ class _Open:
 
 
 def _split_bullet(text: str) -> tuple[str, str]:
-    match = _NAME_END.search(text)
-    name, description = (text[: match.start()], text[match.end() :]) if match else (text, "")
-    name = name.strip()
-    for mark in ("**", "__"):
-        if len(name) > 4 and name.startswith(mark) and name.endswith(mark):
-            name = name[2:-2]
-    return name.replace("\\:", ":"), description.strip()
+    """Split ``Name: description``; ``\\`` escapes the next character of the name."""
+    chars: list[str] = []
+    description = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            chars.append(text[index + 1])
+            index += 2
+            continue
+        if char == ":" and (index + 1 == len(text) or text[index + 1].isspace()):
+            description = text[index + 1 :]
+            break
+        chars.append(char)
+        index += 1
+    name = "".join(chars).strip()
+    if not text.startswith("\\"):  # an escaped start keeps bold marks as written
+        for mark in ("**", "__"):
+            if len(name) > 4 and name.startswith(mark) and name.endswith(mark):
+                name = name[2:-2]
+    return name, description.strip()
 
 
 class _Parser:
@@ -201,7 +215,9 @@ def _escape_line(line: str) -> str:
 def _write(spec: CodeSpec, depth: int, out: list[str]) -> None:
     pad = "  " * depth
     lines = spec.description.split("\n") if spec.description else []
-    name = spec.name.replace(":", "\\:")
+    name = spec.name.replace("\\", "\\\\").replace(":", "\\:")
+    if name.startswith(("**", "__")):
+        name = "\\" + name
     first = lines.pop(0).strip() if lines else ""
     out.append(f"{pad}- {name}: {first}" if first else f"{pad}- {name}")
     for line in lines:

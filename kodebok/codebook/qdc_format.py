@@ -142,7 +142,10 @@ def _element(spec: CodeSpec, path: str) -> etree._Element:
     if spec.color:
         code.set("color", spec.color)
     text = spec.description
-    if spec.keywords:
+    last = text.strip().rsplit("\n", 1)[-1].strip()
+    if spec.keywords or _KEYWORD_LINE.fullmatch(last):
+        # a description ending in a line that looks like keywords gets a (maybe empty)
+        # keyword line after it, so that reading it back does not take its last line
         text = f"{text}\n\nNøkkelord: {'; '.join(spec.keywords)}".strip()
     if text:
         etree.SubElement(code, f"{{{NAMESPACE}}}Description").text = _NOT_XML.sub("", text)
