@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from pathlib import Path
 
 from kodebok.codebook.csv_format import format_csv_codebook, parse_csv_codebook
 from kodebok.codebook.md_format import format_markdown_codebook, parse_markdown_codebook
-from kodebok.codebook.model import Codebook, CodeSpec, check_for_writing, fail
+from kodebok.codebook.model import (
+    Codebook,
+    CodeSpec,
+    check_for_writing,
+    clean_keywords,
+    fail,
+)
 from kodebok.codebook.qdc_format import code_guid, format_qdc_codebook, parse_qdc_codebook
 from kodebok.codebook.yaml_format import format_yaml_codebook, parse_yaml_codebook
 from kodebok.errors import CodebookError
@@ -102,6 +109,10 @@ def format_codebook(cb: Codebook, fmt: str) -> str:
     """Write a codebook to text in ``fmt`` (yaml, csv, md or qdc); checks it can be read back."""
     name = _fmt(fmt)
     check_for_writing(cb)
+    cb = copy.deepcopy(cb)
+    for _, spec in cb.walk():
+        # every format reads ';' as a keyword separator, so write what will be read back
+        spec.keywords = clean_keywords(spec.keywords)
     if name == "csv":
         return format_csv_codebook(cb)
     if name == "md":

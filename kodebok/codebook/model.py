@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +85,7 @@ def clean_shortcut(raw: str) -> str:
     return key
 
 
-def clean_keywords(raw: list[str]) -> tuple[str, ...]:
+def clean_keywords(raw: Iterable[str]) -> tuple[str, ...]:
     """Split on ``;``, collapse whitespace, drop empty and repeated keywords, keep order."""
     out: list[str] = []
     for item in raw:

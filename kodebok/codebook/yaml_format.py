@@ -24,6 +24,21 @@ from kodebok.codebook.model import (
 _NULL = "tag:yaml.org,2002:null"
 _CODE_KEYS = ("name", "description", "keywords", "color", "shortcut", "children")
 _BOOK_KEYS = ("name", "description", "codes")
+# Norwegian key names a researcher may write by hand; kodebok always writes the English ones
+_CODE_ALIASES = {
+    "navn": "name",
+    "beskrivelse": "description",
+    "definisjon": "description",
+    "nøkkelord": "keywords",
+    "stikkord": "keywords",
+    "farge": "color",
+    "colour": "color",
+    "hurtigtast": "shortcut",
+    "underkoder": "children",
+}
+_BOOK_ALIASES = {"navn": "name", "beskrivelse": "description", "koder": "codes"}
+_CODE_ALIASES.update((key, key) for key in _CODE_KEYS)
+_BOOK_ALIASES.update((key, key) for key in _BOOK_KEYS)
 
 
 def _line(node: Node) -> int:
@@ -50,14 +65,16 @@ class _Parser:
             raise self.error(node, "anchors and aliases (& and *) are not supported here")
         self.seen.add(id(node))
 
-    def pairs(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    def pairs(self, node: MappingNode, aliases: dict[str, str]) -> dict[str, tuple[Node, Node]]:
         out: dict[str, tuple[Node, Node]] = {}
         for key, value in node.value:
             if not isinstance(key, ScalarNode):
                 raise self.error(key, "a key must be a plain word")
-            if key.value in out:
-                raise self.error(key, f"the key '{key.value}' appears twice")
-            out[key.value] = (key, value)
+            raw = str(key.value)
+            name = aliases.get(raw.casefold(), raw)
+            if name in out:
+                raise self.error(key, f"the key '{name}' appears twice")
+            out[name] = (key, value)
         return out
 
     def text(self, key: Node, node: Node, what: str) -> str:
@@ -70,7 +87,7 @@ class _Parser:
             return Codebook(codes=self.codes(root, 1))
         if not isinstance(root, MappingNode):
             raise self.error(root, "not a codebook: expected 'codes:' with a list of codes")
-        fields = self.pairs(root)
+        fields = self.pairs(root, _BOOK_ALIASES)
         if "codes" not in fields:
             raise self.error(root, "not a codebook: there is no 'codes:' list")
         key, codes_node = fields["codes"]
@@ -104,7 +121,7 @@ class _Parser:
         if not isinstance(node, MappingNode):
             raise self.error(node, "expected a code (a name, or a mapping with 'name:')")
         self.enter(node)
-        fields = self.pairs(node)
+        fields = self.pairs(node, _CODE_ALIASES)
         if "name" not in fields:
             raise self.error(node, "a code has no name (add 'name:')")
         name_key, name_node = fields["name"]
@@ -193,7 +210,12 @@ def _tab_line(text: str, upto: int) -> int | None:
 
 
 def parse_yaml_codebook(text: str, source: str) -> Codebook:
-    """Parse a YAML codebook: ``codes:`` with nested ``children``, or just a list of names."""
+    """Parse a YAML codebook: ``codes:`` with nested ``children``, or just a list of names.
+
+    A code may be a bare name. Norwegian keys (``navn``, ``beskrivelse``, ``nøkkelord``,
+    ``farge``, ``hurtigtast``, ``underkoder``, ``koder``) are read as their English names.
+    Other keys are kept in ``metadata`` (as plain JSON values: dates become ISO text).
+    """
     text = text.removeprefix("\ufeff")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)

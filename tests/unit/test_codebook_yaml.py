@@ -166,3 +166,27 @@ def test_yaml_written_by_kodebok_is_indented_with_one_line_keywords() -> None:
         "    children:\n"
         "      - name: Årsmelding\n"
     )
+
+
+def test_norwegian_keys_are_read_as_their_english_names() -> None:
+    text = (
+        "navn: Kodebok\nkoder:\n  - navn: Ledelse\n    beskrivelse: Lederens rolle.\n"
+        "    nøkkelord: [leder, leiing]\n    farge: '#edc948'\n    hurtigtast: '9'\n"
+        "    underkoder:\n      - Fremmer\n"
+    )
+    cb = parse_yaml_codebook(text, "k.yaml")
+    assert cb.name == "Kodebok"
+    assert cb.codes == [
+        CodeSpec(
+            "Ledelse", "Lederens rolle.", ("leder", "leiing"), "#edc948", "9", [CodeSpec("Fremmer")]
+        )
+    ]
+
+
+def test_keywords_with_semicolons_are_written_as_separate_keywords() -> None:
+    cb = Codebook(codes=[CodeSpec("A", keywords=("a; b", "  c  ", "a"))])
+    assert parse_yaml_codebook(format_codebook(cb, "yaml"), "k").codes[0].keywords == (
+        "a",
+        "b",
+        "c",
+    )
