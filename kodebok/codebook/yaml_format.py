@@ -156,7 +156,10 @@ class _Parser:
     def checked(self, clean: Any, key: Node, node: Node, what: str) -> str | None:
         raw = self.text(key, node, what)
         if isinstance(node, ScalarNode) and node.tag == _NULL:
-            rest = self.text_lines[key.start_mark.line][key.end_mark.column :]
+            line = int(key.start_mark.line)
+            rest = (
+                self.text_lines[line][key.end_mark.column :] if line < len(self.text_lines) else ""
+            )
             if "#" in rest and what == "the colour":
                 # an unquoted '#4e79a7' starts a YAML comment, leaving the value empty
                 raise self.error(key, 'put the colour in quotes, e.g. color: "#4e79a7"')
