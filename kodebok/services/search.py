@@ -1,0 +1,240 @@
+"""Full-text search over segments (FTS5, lemma-aware, fuzzy fallback) and coding every hit."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from kodebok.errors import KodebokError
+from kodebok.models import Code
+from kodebok.services.coding import add_coding
+from kodebok.store import Project
+from kodebok.store import queries as q
+
+CONTEXT_CHARS = 60
+DEFAULT_LIMIT = 1000
+FUZZY_CUTOFF = 80.0
+
+_TOKEN = re.compile(r'"[^"]*"|\S+')
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching segment with a keyword-in-context snippet.
+
+    ``match_start``/``match_end`` are offsets of the best match inside the segment's text;
+    ``left``, ``match`` and ``right`` are the snippet in three parts for highlighting.
+    """
+
+    segment_id: int
+    document_id: int
+    document: str
+    idx: int
+    speaker: str | None
+    match_start: int
+    match_end: int
+    left: str
+    match: str
+    right: str
+    score: float
+
+    @property
+    def snippet(self) -> str:
+        """The keyword-in-context line as plain text."""
+        return f"{self.left}{self.match}{self.right}"
+
+    def as_json(self) -> dict[str, object]:
+        """The hit as the CLI's JSON object."""
+        return {
+            "document": self.document,
+            "idx": self.idx,
+            "segment": self.segment_id,
+            "speaker": self.speaker,
+            "snippet": self.snippet,
+            "match": self.match,
+            "score": round(self.score, 3),
+        }
+
+
+def fts_query(query: str) -> str:
+    """An FTS5 MATCH expression: every word must occur; ``word*`` is a prefix, quotes a phrase.
+
+    Every token is quoted, so FTS5 operators and punctuation typed by a researcher can never
+    make the query invalid.
+    """
+    parts: list[str] = []
+    for token in _TOKEN.findall(query):
+        prefix = token.endswith("*") and not token.startswith('"')
+        word = token.strip('"').rstrip("*").replace('"', '""').strip()
+        if not word:
+            continue
+        parts.append(f'"{word}"*' if prefix else f'"{word}"')
+    return " ".join(parts)
+
+
+def _terms(query: str) -> list[str]:
+    return [t.strip('"').rstrip("*").casefold() for t in _TOKEN.findall(query) if t.strip('"*')]
+
+
+def _snippet(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+    flat = text.replace("\n", " ")
+    left = flat[max(0, start - width) : start]
+    right = flat[end : end + width]
+    if start - width > 0:
+        left = "…" + left.split(" ", 1)[-1] if " " in left else "…" + left
+    if end + width < len(flat):
+        right = right.rsplit(" ", 1)[0] + "…" if " " in right else right + "…"
+    return left, flat[start:end], right
+
+
+def _locate(text: str, terms: list[str]) -> tuple[int, int]:
+    """Where the first query term occurs in ``text`` (whole text span when none does)."""
+    folded = text.casefold()
+    best: tuple[int, int] | None = None
+    for term in terms:
+        pos = folded.find(term)
+        if pos >= 0 and (best is None or pos < best[0]):
+            # extend to the end of the word so a prefix search highlights the whole word
+            m = re.compile(r"\w*").match(folded, pos + len(term))
+            best = (pos, m.end() if m else pos + len(term))
+    return best if best is not None else (0, min(len(text), 20))
+
+
+def _base_sql(document_id: int | None) -> tuple[str, list[object]]:
+    sql = (
+        "SELECT s.id, s.document_id, d.name, s.idx, sp.label, s.text "
+        "FROM segments s JOIN documents d ON d.id = s.document_id "
+        "LEFT JOIN speakers sp ON sp.id = s.speaker_id"
+    )
+    params: list[object] = []
+    if document_id is not None:
+        sql += " WHERE s.document_id = ?"
+        params.append(document_id)
+    return sql, params
+
+
+def search(
+    project: Project,
+    query: str,
+    *,
+    fuzzy: bool = False,
+    document: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[SearchHit]:
+    """Segments matching ``query``, in document order.
+
+    Full-text search matches words in the text and in the segment's lemmas (so an inflected
+    form finds its lemma once NLP features are computed). With ``fuzzy``, or when full-text
+    search finds nothing, segments are ranked by approximate matching (spelling variants,
+    dialect forms, parts of compounds).
+    """
+    query = query.strip()
+    if not query:
+        return []
+    doc_id = q.document(project, document).id if document else None
+    hits: list[SearchHit] = [] if fuzzy else _fts(project, query, doc_id, limit)
+    if not hits:
+        hits = _fuzzy(project, query, doc_id, limit)
+    return hits
+
+
+def _fts(project: Project, query: str, doc_id: int | None, limit: int) -> list[SearchHit]:
+    expression = fts_query(query)
+    if not expression:
+        return []
+    sql, params = _base_sql(doc_id)
+    sql += (" AND " if doc_id is not None else " WHERE ") + (
+        "s.id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?)"
+    )
+    sql += " ORDER BY d.name, s.idx LIMIT ?"
+    try:
+        rows = project.conn.execute(sql, [*params, expression, limit]).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise KodebokError(f"cannot search for '{query}' ({exc})") from exc
+    terms = _terms(query)
+    out: list[SearchHit] = []
+    for r in rows:
+        start, end = _locate(r[5], terms)
+        left, match, right = _snippet(r[5], start, end)
+        out.append(SearchHit(r[0], r[1], r[2], r[3], r[4], start, end, left, match, right, 100.0))
+    return out
+
+
+def _fuzzy(project: Project, query: str, doc_id: int | None, limit: int) -> list[SearchHit]:
+    from rapidfuzz import fuzz
+
+    sql, params = _base_sql(doc_id)
+    sql += " ORDER BY d.name, s.idx"
+    needle = query.strip('"').casefold()
+    out: list[SearchHit] = []
+    for r in project.conn.execute(sql, params):
+        text: str = r[5]
+        alignment = fuzz.partial_ratio_alignment(needle, text.casefold(), score_cutoff=FUZZY_CUTOFF)
+        if alignment is None:
+            continue
+        start, end = alignment.dest_start, alignment.dest_end
+        left, match, right = _snippet(text, start, end)
+        out.append(
+            SearchHit(r[0], r[1], r[2], r[3], r[4], start, end, left, match, right, alignment.score)
+        )
+        if len(out) >= limit:
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class CodeAllResult:
+    """What coding every hit did: new codings and hits that had the code already."""
+
+    code: Code
+    added: int
+    existing: int
+
+
+def code_segments(
+    project: Project, segment_ids: list[int], code: str, *, coder: str, description: str = ""
+) -> CodeAllResult:
+    """Code whole segments with one code in ONE journaled operation (one undo removes all)."""
+    the_code = q.code(project, code)
+    added = existing = 0
+    text = description or f"Kod {len(segment_ids)} søketreff med {the_code.path}"
+    with project.operation(coder, "code-hits", text) as op:
+        for chunk_start in range(0, len(segment_ids), 500):
+            chunk = segment_ids[chunk_start : chunk_start + 500]
+            marks = ",".join("?" for _ in chunk)
+            rows = op.conn.execute(
+                f'SELECT id, document_id, start, "end" FROM segments WHERE id IN ({marks})', chunk
+            ).fetchall()
+            for r in rows:
+                _, created = add_coding(
+                    op,
+                    document_id=r[1],
+                    segment_id=r[0],
+                    start=r[2],
+                    end=r[3],
+                    code_id=the_code.id,
+                    coder=coder,
+                    origin="autocode",
+                )
+                added += created
+                existing += not created
+    return CodeAllResult(the_code, added, existing)
+
+
+def code_all_hits(
+    project: Project,
+    query: str,
+    code: str,
+    *,
+    coder: str,
+    fuzzy: bool = False,
+    document: str | None = None,
+) -> tuple[list[SearchHit], CodeAllResult]:
+    """Search, then code every hit's segment with ``code`` in one journaled operation."""
+    hits = search(project, query, fuzzy=fuzzy, document=document, limit=1_000_000)
+    ids = list(dict.fromkeys(h.segment_id for h in hits))
+    result = code_segments(
+        project, ids, code, coder=coder, description=f"Kod alle treff på «{query}»"
+    )
+    return hits, result

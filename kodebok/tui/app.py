@@ -1,0 +1,224 @@
+"""The Textual app: opening the project (retrying while locked), writes, undo, navigation."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from kodebok.errors import KodebokError, ProjectLocked
+from kodebok.i18n import resolve_language, set_language, t
+from kodebok.store import Project
+from kodebok.tui.commands import KodebokCommands
+from kodebok.tui.keys import translate_bindings
+from kodebok.tui.session import Session
+
+T = TypeVar("T")
+
+LOCK_RETRIES = 20
+LOCK_RETRY_SECONDS = 1.0
+
+
+class KodebokApp(App[None]):
+    """The coding workspace on one project file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kodebok"
+    COMMANDS = App.COMMANDS | {KodebokCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "key.help"),
+        Binding("u", "undo", "key.undo"),
+        Binding("ctrl+r", "redo", "key.redo"),
+    ]
+
+    def __init__(
+        self,
+        project_path: Path,
+        *,
+        coder: str,
+        language: str | None = None,
+        document: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.project_path = Path(project_path)
+        self.coder = coder
+        self.language_choice = language
+        self.start_document = document
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The open session (exists once the project is open)."""
+        assert self._session is not None, "the project is not open yet"
+        return self._session
+
+    def compose(self) -> ComposeResult:
+        """Only a message line until the project is open (then the library is pushed)."""
+        yield Static("", id="startup-message")
+
+    def on_mount(self) -> None:
+        """Open the project, or keep retrying while another program holds its lock."""
+        self._try_open()
+
+    def _try_open(self) -> None:
+        message = self.query_one("#startup-message", Static)
+        try:
+            self._session = Session.open(self.project_path, self.coder)
+        except ProjectLocked:
+            message.update(t("app.open_locked", path=self.project_path))
+            self.set_timer(LOCK_RETRY_SECONDS, self._try_open)
+            return
+        except (KodebokError, sqlite3.Error) as exc:
+            message.update(t("app.open_failed", error=exc) + "\n\nctrl+q")
+            return
+        set_language(
+            resolve_language(self.language_choice, self.session.project.get_setting("language"))
+        )
+        translate_bindings(self)
+        message.update("")
+        from kodebok.tui.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen())
+        if self.start_document:
+            from kodebok.store import queries as q
+
+            try:
+                doc = q.document(self.session.project, self.start_document)
+            except KodebokError as exc:
+                self.notify(exc.message, severity="error")
+            else:
+                self.open_document(doc.id)
+
+    def on_unmount(self) -> None:
+        """Close the UI connection."""
+        if self._session is not None:
+            self._session.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(
+        self,
+        action: Callable[[Project], T],
+        done: Callable[[T], Any] | None = None,
+        *,
+        attempt: int = 0,
+    ) -> None:
+        """Run a quick write on the UI connection; retry while the project is locked.
+
+        Errors a researcher can act on become notifications, never tracebacks.
+        """
+        try:
+            result = action(self.session.project)
+        except ProjectLocked:
+            self._locked(action, done, attempt)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                self._locked(action, done, attempt)
+                return
+            self.notify(str(exc), severity="error")
+            return
+        except KodebokError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        if attempt:
+            self.notify(t("app.unlocked"))
+        if done is not None:
+            done(result)
+
+    def _locked(
+        self, action: Callable[[Project], T], done: Callable[[T], Any] | None, attempt: int
+    ) -> None:
+        if attempt >= LOCK_RETRIES:
+            self.notify(t("app.locked_gave_up"), severity="error", timeout=8)
+            return
+        if attempt == 0:
+            self.notify(t("app.locked"), severity="warning", timeout=4)
+        self.set_timer(LOCK_RETRY_SECONDS, lambda: self.write(action, done, attempt=attempt + 1))
+
+    # -- undo ------------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        """Undo this coder's last change."""
+        self.write(lambda p: p.undo(self.coder), lambda entry: self._after_journal(entry, True))
+
+    def action_redo(self) -> None:
+        """Redo what this coder undid last."""
+        self.write(lambda p: p.redo(self.coder), lambda entry: self._after_journal(entry, False))
+
+    def _after_journal(self, entry: Any, undo: bool) -> None:
+        if entry is None:
+            self.notify(t("app.nothing_undo" if undo else "app.nothing_redo"))
+            return
+        self.session.changed()
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
+            mark = getattr(self.screen, "mark_seen", None)
+            if callable(mark):
+                mark()
+        self.notify(t("app.undone" if undo else "app.redone", what=entry.description))
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def open_document(self, document_id: int, segment_id: int | None = None) -> None:
+        """Show a document on the coding screen (above the library)."""
+        from kodebok.tui.screens.coding import CodingScreen
+        from kodebok.tui.screens.library import LibraryScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen) and screen.document_id == document_id:
+                coding = screen
+                while self.screen is not coding:
+                    self.pop_screen()
+                if segment_id is not None:
+                    coding.go_to_segment(segment_id)
+                return
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, LibraryScreen):
+            self.pop_screen()
+        self.push_screen(CodingScreen(document_id, segment_id))
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen."""
+        from kodebok.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_screen(self, name: str) -> None:
+        """Open the codebook, cases or search screen (from the command palette)."""
+        from kodebok.tui.screens.cases import CasesScreen
+        from kodebok.tui.screens.codebook import CodebookScreen
+        from kodebok.tui.screens.search import SearchScreen
+
+        screens = {"codebook": CodebookScreen, "cases": CasesScreen, "search": SearchScreen}
+        if name == "library":
+            from kodebok.tui.screens.library import LibraryScreen
+
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, LibraryScreen):
+                self.pop_screen()
+            return
+        if name in screens and not isinstance(self.screen, screens[name]):
+            self.push_screen(screens[name]())
+
+    def action_language(self, language: str) -> None:
+        """Choose the UI language for this project (screens opened from now on use it)."""
+        self.write(lambda p: p.set_setting("language", language))
+        set_language(language)
+        self.notify(t("app.language", lang=language))
+
+
+def make_app(
+    project_path: Path,
+    *,
+    coder: str,
+    language: str | None = None,
+    document: str | None = None,
+) -> KodebokApp:
+    """The app used by ``kodebok open`` and the tests; ``document`` opens it on the coding screen."""
+    return KodebokApp(project_path, coder=coder, language=language, document=document)

@@ -1,0 +1,1 @@
+"""Full screens of the workspace: library, coding, codebook, cases, search, help."""

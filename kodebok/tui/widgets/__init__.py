@@ -1,0 +1,1 @@
+"""Widgets shared by the screens: transcript view, code tree, status line."""

@@ -1,0 +1,80 @@
+"""The codebook as a tree with colour swatches, shortcuts and coding counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from kodebok.services.codes import CodeCount
+
+
+class CodeTree(Tree[int]):
+    """Codes as a tree; each node's data is the code id. Counts include child codes."""
+
+    DEFAULT_CSS = """
+    CodeTree { background: $surface; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("codes", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self._code_nodes: dict[int, TreeNode[int]] = {}
+        self._counts: dict[int, CodeCount] = {}
+        self._colors: dict[int, str] = {}
+
+    def show(self, tree: list[CodeCount], colors: dict[int, str], keep: int | None = None) -> None:
+        """Rebuild from a code tree, keeping the cursor on code ``keep`` when given."""
+        if keep is None and self.cursor_node is not None:
+            keep = self.cursor_node.data
+        self.clear()
+        self._code_nodes = {}
+        self._colors = colors
+        self._counts = {c.code.id: c for c in tree}
+        children: set[int] = {c.code.parent_id for c in tree if c.code.parent_id is not None}
+        for item in tree:
+            parent = self._code_nodes.get(item.code.parent_id or -1, self.root)
+            label = self._label(item)
+            if item.code.id in children:
+                node = parent.add(label, data=item.code.id, expand=True)
+            else:
+                node = parent.add_leaf(label, data=item.code.id)
+            self._code_nodes[item.code.id] = node
+        if keep is not None and keep in self._code_nodes:
+            self.move_cursor(self._code_nodes[keep])
+        elif tree:
+            self.cursor_line = 0
+
+    def update_counts(self, tree: list[CodeCount]) -> None:
+        """Relabel only the nodes whose counts changed (cheap after each coding)."""
+        for item in tree:
+            old = self._counts.get(item.code.id)
+            node = self._code_nodes.get(item.code.id)
+            if node is None:
+                continue
+            if old is None or old.total_codings != item.total_codings or old.code != item.code:
+                self._counts[item.code.id] = item
+                node.set_label(self._label(item))
+
+    def _label(self, item: CodeCount) -> Text:
+        color = self._colors.get(item.code.id, "#888888")
+        label = Text()
+        label.append("■ ", style=color)
+        label.append(item.code.name)
+        if item.code.shortcut:
+            label.append(f" [{item.code.shortcut}]", style="bold")
+        label.append(f" {item.total_codings}", style="dim")
+        return label
+
+    @property
+    def selected_code(self) -> int | None:
+        """The id of the code under the cursor."""
+        node = self.cursor_node
+        return node.data if node is not None and node is not self.root else None
+
+    def select_code(self, code_id: int) -> None:
+        """Move the cursor to a code."""
+        node = self._code_nodes.get(code_id)
+        if node is not None:
+            self.move_cursor(node)

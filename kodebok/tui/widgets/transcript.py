@@ -1,0 +1,326 @@
+"""The transcript view: segments with speaker, time, wrapped text and a gutter of code chips.
+
+Only the visible lines are rendered (``render_line``), and a segment's lines are built once
+per width and cached, so a 1,500-segment transcript scrolls and codes as fast as a short one.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment as RichSegment
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from kodebok.services.workspace import ViewSegment
+
+_WORD = re.compile(r"\S+")
+BAR_WIDTH = 2
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One code shown in the gutter: label, colour, and whether another coder made it."""
+
+    label: str
+    color: str
+    other: bool
+    partial: bool
+
+
+def format_time(seconds: float | None) -> str:
+    """``hh:mm:ss`` for a timed transcript, '' otherwise."""
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def wrap_words(words: list[tuple[int, int]], width: int) -> list[tuple[int, int]]:
+    """Greedy word wrap: (first, end) word index ranges per line for a text area of ``width``."""
+    lines: list[tuple[int, int]] = []
+    first = 0
+    used = 0
+    for i, (start, end) in enumerate(words):
+        length = end - start
+        if i > first and used + 1 + length > width:
+            lines.append((first, i))
+            first, used = i, length
+        else:
+            used = length if i == first else used + 1 + length
+    if words:
+        lines.append((first, len(words)))
+    return lines or [(0, 0)]
+
+
+class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Virtualised list of segments with a current segment and an optional word selection."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "transcript--current",
+        "transcript--speaker",
+        "transcript--interviewer",
+        "transcript--meta",
+        "transcript--selection",
+        "transcript--bar",
+    }
+
+    DEFAULT_CSS = """
+    TranscriptView {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+    }
+    TranscriptView > .transcript--current { background: $boost; }
+    TranscriptView > .transcript--speaker { text-style: bold; color: $text; }
+    TranscriptView > .transcript--interviewer { color: $text-muted; }
+    TranscriptView > .transcript--meta { color: $text-muted; }
+    TranscriptView > .transcript--selection { background: $accent; color: $text; }
+    TranscriptView > .transcript--bar { color: $accent; }
+    """
+
+    class CurrentChanged(Message):
+        """The current segment moved."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(
+        self,
+        chips: Callable[[ViewSegment, bool], list[Chip]],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._chips = chips
+        self.segments: list[ViewSegment] = []
+        self._words: list[list[tuple[int, int]] | None] = []
+        self.current = 0
+        self.show_others = True
+        self.selection: tuple[int, int] | None = None  # word indices, inclusive
+        self._layout_width = -1
+        self._offsets: list[int] = [0]
+        self._cache: dict[int, list[Strip]] = {}
+        self.painted = False
+
+    # -- data ------------------------------------------------------------------------------
+
+    def load(self, segments: list[ViewSegment], current: int = 0) -> None:
+        """Show these segments with ``current`` selected."""
+        self.segments = segments
+        self._words = [None] * len(segments)
+        self.current = max(0, min(current, len(segments) - 1))
+        self.selection = None
+        self._relayout(force=True)
+        self.scroll_to_current()
+
+    def words(self, index: int) -> list[tuple[int, int]]:
+        """Word offsets (inside the segment's text) of a segment, computed once."""
+        cached = self._words[index]
+        if cached is None:
+            cached = [(m.start(), m.end()) for m in _WORD.finditer(self.segments[index].text)]
+            self._words[index] = cached
+        return cached
+
+    def segment_changed(self, index: int) -> None:
+        """A segment's codings or memo changed: re-render it (its height may change)."""
+        self._cache.pop(index, None)
+        self._relayout(force=True)
+        self.refresh()
+
+    def redraw(self) -> None:
+        """Re-render every segment (codes renamed or recoloured, others shown or hidden)."""
+        self._relayout(force=True)
+        self.refresh()
+
+    # -- geometry --------------------------------------------------------------------------
+
+    def _widths(self) -> tuple[int, int]:
+        total = max(20, self.scrollable_content_region.width or self.size.width or 80)
+        gutter = 26 if total >= 90 else 16
+        return max(10, total - BAR_WIDTH - 1 - gutter), gutter
+
+    def _relayout(self, *, force: bool = False) -> None:
+        text_width, _ = self._widths()
+        if not force and text_width == self._layout_width:
+            return
+        if text_width != self._layout_width:
+            self._cache.clear()
+        self._layout_width = text_width
+        offsets = [0]
+        total = 0
+        for i, seg in enumerate(self.segments):
+            lines = len(wrap_words(self.words(i), text_width))
+            chips = len(self._chips(seg, self.show_others))
+            total += max(1 + lines, chips) + 1
+            offsets.append(total)
+        self._offsets = offsets
+        self.virtual_size = Size(self.size.width, total)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Re-wrap at the new width."""
+        self._relayout()
+        self.scroll_to_current()
+
+    def segment_at(self, y: int) -> int:
+        """The index of the segment drawn at virtual line ``y``."""
+        return max(0, min(len(self.segments) - 1, bisect_right(self._offsets, y) - 1))
+
+    def scroll_to_current(self) -> None:
+        """Scroll so the whole current segment is visible (its top when it is taller)."""
+        if not self.segments:
+            return
+        top, bottom = self._offsets[self.current], self._offsets[self.current + 1]
+        height = self.scrollable_content_region.height or self.size.height
+        y = self.scroll_offset.y
+        if top < y or bottom - top > height:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom > y + height:
+            self.scroll_to(y=bottom - height, animate=False, immediate=True)
+
+    def page_size(self) -> int:
+        """How many segments fit on one screen at the current position (at least 1)."""
+        height = self.scrollable_content_region.height or self.size.height
+        start = self._offsets[self.current]
+        return max(1, self.segment_at(start + height) - self.current)
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def go(self, index: int) -> None:
+        """Make segment ``index`` current."""
+        if not self.segments:
+            return
+        index = max(0, min(index, len(self.segments) - 1))
+        if index == self.current:
+            return
+        old = self.current
+        self.current = index
+        self.selection = None
+        self._cache.pop(old, None)
+        self._cache.pop(index, None)
+        self.scroll_to_current()
+        self.refresh()
+        self.post_message(self.CurrentChanged(index))
+
+    def set_selection(self, selection: tuple[int, int] | None) -> None:
+        """Select words of the current segment (inclusive indices), or clear the selection."""
+        self.selection = selection
+        self._cache.pop(self.current, None)
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click makes the clicked segment current."""
+        self.go(self.segment_at(self.scroll_offset.y + event.y))
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line: looked up in the current segment's cached strips."""
+        self.painted = True
+        width = self.scrollable_content_region.width or self.size.width
+        line = self.scroll_offset.y + y
+        if not self.segments or line >= self._offsets[-1]:
+            return Strip.blank(width, self.rich_style)
+        index = self.segment_at(line)
+        strips = self._cache.get(index)
+        if strips is None:
+            strips = self._render_segment(index)
+            self._cache[index] = strips
+        k = line - self._offsets[index]
+        strip = strips[k] if k < len(strips) else Strip.blank(width, self.rich_style)
+        return strip.adjust_cell_length(width, self.rich_style)
+
+    def _render_segment(self, index: int) -> list[Strip]:
+        seg = self.segments[index]
+        text_width, gutter = self._widths()
+        base = self.rich_style
+        current = index == self.current
+        if current:
+            base = base + self.get_component_rich_style("transcript--current", partial=True)
+        text_style = base
+        if seg.interviewer:
+            text_style = base + self.get_component_rich_style(
+                "transcript--interviewer", partial=True
+            )
+        speaker_style = text_style + self.get_component_rich_style(
+            "transcript--speaker", partial=True
+        )
+        meta_style = base + self.get_component_rich_style("transcript--meta", partial=True)
+        selected_style = base + self.get_component_rich_style("transcript--selection", partial=True)
+        bar_style = base + self.get_component_rich_style("transcript--bar", partial=True)
+
+        header: list[RichSegment] = [RichSegment(seg.speaker or "¶", speaker_style)]
+        extra = "  ".join(
+            part
+            for part in (format_time(seg.t_start), f"#{seg.idx + 1}", "✎" if seg.has_memo else "")
+            if part
+        )
+        header.append(RichSegment("  " + extra, meta_style))
+        text_lines = [Strip(header)]
+
+        words = self.words(index)
+        spans = [
+            (c.start - seg.start, c.end - seg.start)
+            for c in seg.codings
+            if (c.start, c.end) != (seg.start, seg.end)
+            and (self.show_others or not self._is_other(c.coder))
+        ]
+        selection = self.selection if current else None
+        for first, end in wrap_words(words, text_width):
+            parts: list[RichSegment] = []
+            for w in range(first, end):
+                ws, we = words[w]
+                style = text_style
+                if any(s < we and ws < e for s, e in spans):
+                    style = style + Style(underline=True)
+                if selection is not None and selection[0] <= w <= selection[1]:
+                    style = selected_style
+                if w > first:
+                    parts.append(
+                        RichSegment(
+                            " ",
+                            selected_style
+                            if selection is not None and selection[0] < w <= selection[1]
+                            else text_style,
+                        )
+                    )
+                parts.append(RichSegment(seg.text[ws:we], style))
+            text_lines.append(Strip(parts))
+
+        chips = self._chips(seg, self.show_others)
+        height = max(len(text_lines), len(chips)) + 1
+        bar = RichSegment("▌ " if current else "  ", bar_style)
+        full = BAR_WIDTH + text_width + 1 + gutter
+        out: list[Strip] = []
+        for k in range(height):
+            left = text_lines[k] if k < len(text_lines) else Strip([])
+            left = left.crop(0, text_width).adjust_cell_length(text_width + 1, base)
+            pieces = [bar, *left]
+            if k < len(chips):
+                pieces.extend(self._chip_segments(chips[k], gutter, base))
+            if k == height - 1:
+                out.append(Strip.blank(full, self.rich_style))
+            else:
+                out.append(Strip(pieces).adjust_cell_length(full, base))
+        return out
+
+    def _is_other(self, coder: str) -> bool:
+        return coder != getattr(self.app, "coder", coder)
+
+    @staticmethod
+    def _chip_segments(chip: Chip, width: int, base: Style) -> list[RichSegment]:
+        marker = "◇" if chip.other else ("▪" if chip.partial else "■")
+        label = chip.label
+        if len(label) > width - 2:
+            label = label[: max(1, width - 3)] + "…"
+        style = base + Style(color=chip.color)
+        text_style = base + (Style(dim=True, italic=True) if chip.other else Style())
+        return [RichSegment(marker + " ", style), RichSegment(label, text_style)]
