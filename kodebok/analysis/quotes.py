@@ -1,0 +1,160 @@
+"""The quote bank: coded text per code and group, attributed by a template, optionally pseudonymised."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from kodebok.analysis.groups import natural_key
+from kodebok.analysis.privacy import load_gazetteers, numbered_pseudonyms
+from kodebok.analysis.privacy import pseudonymise as _replace_names
+from kodebok.errors import AnalysisError
+
+DEFAULT_TEMPLATE = "({role}, {case})"
+NAME_PLACEHOLDER = "[navn]"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One coded passage with everything an attribution can name."""
+
+    code: str
+    text: str
+    case: str
+    document: str
+    speaker: str
+    start: int
+    fields: Mapping[str, str] = field(default_factory=dict)  # attributes: speaker > doc > case
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class QuoteSection:
+    """The quotes of one code in one group, in the order they go into the report."""
+
+    code: str
+    group: str
+    quotes: tuple[tuple[Quote, str], ...]  # (quote, attribution)
+
+
+def template_fields(template: str) -> list[str]:
+    """The field names a template uses; AnalysisError for a malformed template."""
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    except ValueError as exc:
+        raise AnalysisError(f"attribution template '{template}': {exc}") from exc
+
+
+def attribution(quote: Quote, template: str = DEFAULT_TEMPLATE) -> str:
+    """Fill the template; a missing field leaves no empty ", ," or "( ," behind."""
+    values: dict[str, str] = {k.casefold(): v for k, v in quote.fields.items()}
+    values.update(
+        case=quote.case,
+        document=quote.document,
+        speaker=quote.speaker,
+        code=quote.code,
+        group=quote.group,
+    )
+    values.setdefault("role", quote.speaker)
+    filled = "".join(
+        literal + (values.get(name.casefold(), "") if name else "")
+        for literal, name, _, _ in string.Formatter().parse(template)
+    )
+    filled = re.sub(r"(,\s*){2,}", ", ", filled)
+    filled = re.sub(r"([(\[«])\s*,\s*", r"\1", filled)
+    filled = re.sub(r"\s*,\s*([)\]»])", r"\1", filled)
+    filled = re.sub(r"\(\s*\)|\[\s*\]|«\s*»", "", filled).strip()
+    # nothing known about the speaker or case (a document without either): name the document
+    return filled or (f"({quote.document})" if template else "")
+
+
+_GENERIC_LABEL = re.compile(
+    r"^(?:i|ip|r|int|intervjuer|informant|leder|deltaker|respondent|speaker|taler|person|"
+    r"moderator|ordfører|rådmann|rektor|kommunedirektør|kommunalsjef|styrer|enhetsleder)"
+    r"(?:[\s_-]*\d+)?$",
+    re.IGNORECASE,
+)
+
+
+def looks_like_name(label: str) -> bool:
+    """Whether a speaker label is probably a person's name (``Kari``, ``Ola Nordmann``).
+
+    Roles and numbered labels (``IP``, ``Leder 2``, ``SPEAKER_00``) are not names.
+    """
+    label = label.strip().strip("[]*:").strip()
+    if not label or _GENERIC_LABEL.match(label):
+        return False
+    words = label.split()
+    if not 1 <= len(words) <= 3 or not all(w[:1].isupper() for w in words):
+        return False
+    gaz = load_gazetteers()
+    return words[0] in gaz.first_names or any(w in gaz.surnames for w in words[1:])
+
+
+def pseudonymise(text: str, mapping: Mapping[str, str]) -> str:
+    """``text`` with every whole-word real name in ``mapping`` replaced by its pseudonym."""
+    return _replace_names(text, mapping)
+
+
+def pseudonym_mapping(
+    case_names: Iterable[str],
+    speaker_labels: Iterable[str],
+    project_map: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Real → pseudonym: the project's own map first, then "Kommune n" for cases (by name) and
+    ``[navn]`` for speaker labels that look like names."""
+    mapping = dict(project_map or {})
+    cases = sorted(set(case_names))
+    used = set(mapping.values())
+    numbered = numbered_pseudonyms(cases, "Kommune")
+    extra = len(cases)
+    for name in cases:
+        if name in mapping:
+            continue
+        pseudo = numbered[name]
+        while pseudo in used:
+            extra += 1
+            pseudo = f"Kommune {extra}"
+        used.add(pseudo)
+        mapping[name] = pseudo
+    for label in set(speaker_labels):
+        if label not in mapping and looks_like_name(label):
+            mapping[label] = NAME_PLACEHOLDER
+    return mapping
+
+
+def pseudonymise_quote(quote: Quote, mapping: Mapping[str, str]) -> Quote:
+    """The quote with text, case, document, speaker and attribute values pseudonymised."""
+    from kodebok.analysis.privacy import pseudonymise_identifier
+
+    return replace(
+        quote,
+        text=pseudonymise(quote.text, mapping),
+        case=mapping.get(quote.case, pseudonymise(quote.case, mapping)),
+        document=pseudonymise_identifier(quote.document, mapping),
+        speaker=mapping.get(quote.speaker, pseudonymise(quote.speaker, mapping)),
+        fields={k: pseudonymise(v, mapping) for k, v in quote.fields.items()},
+        group=mapping.get(quote.group, pseudonymise(quote.group, mapping)),
+    )
+
+
+def quote_sections(
+    quotes: Sequence[Quote], template: str = DEFAULT_TEMPLATE, code_order: Sequence[str] = ()
+) -> list[QuoteSection]:
+    """Group quotes by code (tree order) and group, each sorted by case, document, position."""
+    order = {c: i for i, c in enumerate(code_order)}
+    buckets: dict[tuple[str, str], list[Quote]] = {}
+    for q in quotes:
+        buckets.setdefault((q.code, q.group), []).append(q)
+    out = []
+    for code, group in sorted(
+        buckets, key=lambda k: (order.get(k[0], len(order)), k[0], natural_key(k[1]), k[1])
+    ):
+        items = sorted(
+            buckets[(code, group)],
+            key=lambda q: (natural_key(q.case), q.case, q.document, q.start),
+        )
+        out.append(QuoteSection(code, group, tuple((q, attribution(q, template)) for q in items)))
+    return out

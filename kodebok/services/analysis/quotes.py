@@ -1,0 +1,109 @@
+"""The quote bank over a project: coded passages with attribution fields, optionally pseudonymised."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from kodebok.analysis.quotes import (
+    DEFAULT_TEMPLATE,
+    Quote,
+    QuoteSection,
+    pseudonym_mapping,
+    pseudonymise_quote,
+    quote_sections,
+    template_fields,
+)
+from kodebok.services.analysis.counts import Filters, _columns, _key_sql, grouping
+from kodebok.store import Project
+from kodebok.store import queries as q
+
+
+def _attributes(project: Project, kind: str) -> dict[int, dict[str, str]]:
+    out: dict[int, dict[str, str]] = {}
+    for entity, name, value in project.conn.execute(
+        "SELECT entity_id, name, value FROM attributes WHERE entity_kind = ?", (kind,)
+    ):
+        if value not in (None, ""):
+            out.setdefault(entity, {})[name] = str(value)
+    return out
+
+
+def _pseudonym_table(project: Project) -> dict[str, str]:
+    """The project's own map (table ``pseudonyms``) when this schema has one."""
+    try:
+        return {r[0]: r[1] for r in project.conn.execute("SELECT real, pseudonym FROM pseudonyms")}
+    except Exception:  # an older schema without the table: nothing to apply
+        return {}
+
+
+def quotes(
+    project: Project,
+    codes: Sequence[str] | None = None,
+    *,
+    by: str | None = None,
+    template: str = DEFAULT_TEMPLATE,
+    pseudonymise: bool = False,
+    subcodes: bool = True,
+    filters: Filters | None = None,
+) -> list[QuoteSection]:
+    """Quotes per code (with its subcodes unless ``subcodes=False``) and group, sorted by case.
+
+    The same passage coded by several coders appears once.
+    """
+    template_fields(template)  # a malformed template fails before any work
+    all_codes = q.codes(project)
+    chosen = [q.code(project, ref, all_codes) for ref in codes] if codes else all_codes
+    ids: set[int] = set()
+    for c in chosen:
+        ids.update(q.descendants(all_codes, c.id) if subcodes else [c.id])
+    f = filters or Filters()
+    g = grouping(project, by) if by else None
+    key, key_params = _key_sql(g, "s.speaker_id") if g else ("NULL", [])
+    where, params = f.codings_sql()
+    marks = ", ".join("?" for _ in ids)
+    sql = f"""
+        SELECT k.code_id, k.document_id, k.start, k."end",
+               substr(d.text, k.start + 1, k."end" - k.start), d.name, d.kind, d.metadata,
+               c.name, c.id, sp.id, sp.label, {key}
+        FROM codings k JOIN documents d ON d.id = k.document_id
+        LEFT JOIN cases c ON c.id = d.case_id
+        LEFT JOIN segments s ON s.id = k.segment_id
+        LEFT JOIN speakers sp ON sp.id = s.speaker_id
+        WHERE k.code_id IN ({marks}) AND {where}
+        GROUP BY k.code_id, k.document_id, k.start, k."end"
+    """
+    rows = list(project.conn.execute(sql, [*key_params, *ids, *params]))
+    paths = {c.id: c.path for c in all_codes}
+    labels: dict[object, str] = {}
+    if g is not None:
+        keys = {r[12] for r in rows}
+        labels = {grp.key: grp.label for grp in _columns(project, g, f, None in keys)}
+    case_attrs = _attributes(project, "case")
+    doc_attrs = _attributes(project, "document")
+    spk_attrs = _attributes(project, "speaker")
+    out = []
+    for r in rows:
+        fields: dict[str, str] = {"kind": r[6]}
+        meta = json.loads(r[7] or "{}")
+        fields.update({k: str(v) for k, v in meta.items() if isinstance(v, str | int | float)})
+        for attrs in (case_attrs.get(r[9] or -1), doc_attrs.get(r[1]), spk_attrs.get(r[10] or -1)):
+            fields.update(attrs or {})
+        out.append(
+            Quote(
+                code=paths[r[0]],
+                text=r[4].strip(),
+                case=r[8] or "",
+                document=r[5],
+                speaker=r[11] or "",
+                start=r[2],
+                fields=fields,
+                group=labels.get(r[12], "") if g is not None else "",
+            )
+        )
+    if pseudonymise:
+        labels_in_use = {qt.speaker for qt in out if qt.speaker}
+        case_names = [c.name for c in q.cases(project)]
+        mapping = pseudonym_mapping(case_names, labels_in_use, _pseudonym_table(project))
+        out = [pseudonymise_quote(qt, mapping) for qt in out]
+    return quote_sections(out, template, [c.path for c in all_codes])
