@@ -20,6 +20,8 @@ from kodebok.tui.keys import translate_bindings
 
 MAX_SHOWN = 40
 CREATE_ID = "__create__"
+STRONG_MATCH = 80.0
+STRONG_MATCH = 80.0
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,8 @@ class PickedCode:
     new_path: str | None = None
 
 
-def rank_codes(query: str, codes: list[Code], recent: list[int]) -> list[Code]:
-    """Codes best matching ``query``: recently used first when the query is empty.
+def rank_codes(query: str, codes: list[Code], recent: list[int]) -> list[tuple[Code, float]]:
+    """Codes best matching ``query`` with their scores (0–100+); recent first for no query.
 
     Paths and names weigh most, keywords a little less, descriptions least; a recently used
     code wins a tie, so the code the researcher just used is one keystroke away.
@@ -40,7 +42,8 @@ def rank_codes(query: str, codes: list[Code], recent: list[int]) -> list[Code]:
 
     recent_rank = {code_id: i for i, code_id in enumerate(recent)}
     if not query.strip():
-        return sorted(codes, key=lambda c: (recent_rank.get(c.id, len(recent)), c.position * 0))
+        ordered = sorted(codes, key=lambda c: recent_rank.get(c.id, len(recent)))
+        return [(c, 100.0) for c in ordered]
     needle = utils.default_process(query)
     scored: list[tuple[float, int, Code]] = []
     for order, code in enumerate(codes):
@@ -54,15 +57,14 @@ def rank_codes(query: str, codes: list[Code], recent: list[int]) -> list[Code]:
             keywords = utils.default_process(" ".join(code.keywords))
             score = max(score, 0.9 * fuzz.partial_ratio(needle, keywords))
         if code.description:
-            score = max(
-                score, 0.7 * fuzz.partial_ratio(needle, utils.default_process(code.description))
-            )
+            description = utils.default_process(code.description)
+            score = max(score, 0.7 * fuzz.partial_ratio(needle, description))
         if code.id in recent_rank:
             score += 3 - min(3, recent_rank[code.id] * 0.3)
         if score >= 50:
             scored.append((-score, order, code))
     scored.sort(key=lambda item: (item[0], item[1]))
-    return [code for _, _, code in scored]
+    return [(code, -neg) for neg, _, code in scored]
 
 
 class CodePicker(ModalScreen[PickedCode | None]):
@@ -114,7 +116,7 @@ class CodePicker(ModalScreen[PickedCode | None]):
         options.clear_options()
         ranked = rank_codes(query, self.codes, self.recent)[:MAX_SHOWN]
         items: list[Option] = []
-        for code in ranked:
+        for code, _score in ranked:
             prompt = Text(no_wrap=True, overflow="ellipsis")
             prompt.append("■ ", style=self.code_colors.get(code.id, "#888888"))
             prompt.append(code.path)
@@ -126,9 +128,10 @@ class CodePicker(ModalScreen[PickedCode | None]):
         wanted = query.strip().strip("/")
         exact = any(wanted.casefold() in (c.path.casefold(), c.name.casefold()) for c in self.codes)
         if self.allow_create and wanted and not exact:
-            items.append(
-                Option(Text(t("picker.create", name=wanted), style="italic"), id=CREATE_ID)
-            )
+            create = Option(Text(t("picker.create", name=wanted), style="italic"), id=CREATE_ID)
+            # A weak best match means the researcher is naming a new code: offer that first.
+            strong = bool(ranked) and ranked[0][1] >= STRONG_MATCH
+            items.insert(len(items) if strong else 0, create)
         options.add_options(items)
         if items:
             options.highlighted = 0

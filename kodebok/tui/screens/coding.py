@@ -190,7 +190,7 @@ class CodingScreen(KodebokScreen):
 
     def action_page(self, direction: int) -> None:
         """A screenful of segments down or up."""
-        self.view.go(self.view.current + direction * self.view.page_size())
+        self.view.go(self.view.current + direction * self.view.page_size(direction))
 
     def action_first(self) -> None:
         """The first segment."""

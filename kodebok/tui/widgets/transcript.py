@@ -138,6 +138,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def redraw(self) -> None:
         """Re-render every segment (codes renamed or recoloured, others shown or hidden)."""
+        self._cache.clear()
         self._relayout(force=True)
         self.refresh()
 
@@ -145,7 +146,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _widths(self) -> tuple[int, int]:
         total = max(20, self.scrollable_content_region.width or self.size.width or 80)
-        gutter = 26 if total >= 90 else 16
+        gutter = 24 if total >= 80 else 16
         return max(10, total - BAR_WIDTH - 1 - gutter), gutter
 
     def _relayout(self, *, force: bool = False) -> None:
@@ -186,11 +187,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         elif bottom > y + height:
             self.scroll_to(y=bottom - height, animate=False, immediate=True)
 
-    def page_size(self) -> int:
-        """How many segments fit on one screen at the current position (at least 1)."""
+    def page_size(self, direction: int = 1) -> int:
+        """How many segments one screenful down (or up) from the current one spans (≥ 1)."""
         height = self.scrollable_content_region.height or self.size.height
         start = self._offsets[self.current]
-        return max(1, self.segment_at(start + height) - self.current)
+        if direction > 0:
+            return max(1, self.segment_at(start + height) - self.current)
+        return max(1, self.current - self.segment_at(max(0, start - height)))
 
     # -- moving ----------------------------------------------------------------------------
 
