@@ -86,11 +86,13 @@ def import_cmd(
         sys.exit(2 if failed == len(results) else 1)
 
 
-@click.command("documents")
+@click.group("documents", invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
 @click.pass_context
 def documents_cmd(ctx: click.Context, fmt: str) -> None:
-    """List documents: id, name, case, kind, segments, codings."""
+    """List documents: id, name, case, kind, segments, codings (subcommand: import)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from kodebok.services.documents import list_documents
 
     with open_project(ctx) as project:
@@ -106,6 +108,18 @@ def documents_cmd(ctx: click.Context, fmt: str) -> None:
         click.echo("No documents yet. Import some with: kodebok import FILE_OR_FOLDER")
     else:
         click.echo(table_text(headers, rows))
+
+
+@documents_cmd.command("import")
+@click.argument("table", type=click.Path(path_type=Path))
+@click.pass_context
+def documents_import(ctx: click.Context, table: Path) -> None:
+    """Set case, kind, language and attributes of documents from a table (document, case, …)."""
+    from kodebok.services.cases import import_documents_table
+
+    with open_project(ctx) as project:
+        result = import_documents_table(project, table)
+    click.echo(f"{result.rows} documents updated; attributes: " + ", ".join(result.attributes))
 
 
 @click.command("segments")

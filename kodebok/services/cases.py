@@ -150,11 +150,28 @@ def import_speakers_table(project: Project, path: Path) -> TableImport:
                 f"(it has {', '.join(labels) or 'no speakers'})"
             )
         plans.append((int(found[0]), row))
-    with project.transaction():
+    with project.transaction() as conn:
         for speaker_id, row in plans:
             for key, value in zip(rows[0][2:], row[2:], strict=False):
+                if key.lower() == "interviewer":
+                    conn.execute(
+                        "UPDATE speakers SET interviewer = ? WHERE id = ?",
+                        (int(_truthy(value)), speaker_id),
+                    )
+                    continue
                 set_attribute(project, "speaker", speaker_id, key, value)
+                if key.lower() == "role" and value.lower() in INTERVIEWER_ROLES:
+                    # a label given the interviewer's role is an interviewer turn (subtitles
+                    # name speakers SPEAKER_00, SPEAKER_01: only the table says who asks)
+                    conn.execute("UPDATE speakers SET interviewer = 1 WHERE id = ?", (speaker_id,))
     return TableImport(len(plans), rows[0][2:], [])
+
+
+INTERVIEWER_ROLES = frozenset({"intervjuer", "intervjuar", "interviewer", "moderator", "ordstyrer"})
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "ja", "yes", "true", "x")
 
 
 def set_speaker_attributes(
@@ -176,3 +193,38 @@ def set_speaker_attributes(
                 )
             else:
                 set_attribute(project, "speaker", int(row[0]), key, value)
+
+
+def import_documents_table(project: Project, path: Path) -> TableImport:
+    """Document facts from a table: ``document, case, kind, language, attribute...``.
+
+    For material whose files cannot carry front matter (Word, PDF, subtitles): the usual
+    overview sheet of interviews kept beside a project.
+    """
+    rows = read_table(path)
+    if len(rows) < 2:
+        raise KodebokError(f"{path.name}: needs a header row and at least one document")
+    header = [h.strip() for h in rows[0]]
+    if header[0].lower() != "document":
+        raise KodebokError(f"{path.name}, line 1: the first column must be 'document'")
+    plans: list[tuple[int, list[str]]] = []
+    for line, row in enumerate(rows[1:], start=2):
+        try:
+            plans.append((q.document(project, row[0]).id, row))
+        except UnknownItem as exc:
+            raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
+    columns = {"case", "kind", "language"}
+    with project.transaction() as conn:
+        for doc_id, row in plans:
+            for key, value in zip(header[1:], row[1:], strict=False):
+                low = key.lower()
+                if low == "case":
+                    conn.execute(
+                        "UPDATE documents SET case_id = ? WHERE id = ?",
+                        (ensure_case(project, value) if value else None, doc_id),
+                    )
+                elif low in ("kind", "language") and value:
+                    conn.execute(f"UPDATE documents SET {low} = ? WHERE id = ?", (value, doc_id))
+                else:
+                    set_attribute(project, "document", doc_id, key, value)
+    return TableImport(len(plans), [h for h in header[1:] if h.lower() not in columns], [])

@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kodebok.errors import KodebokError
-from kodebok.services.cases import import_cases_table, import_speakers_table
+from kodebok.services.cases import (
+    import_cases_table,
+    import_documents_table,
+    import_speakers_table,
+)
 from kodebok.services.codes import import_codebook
 from kodebok.services.coding import add_coding
 from kodebok.services.documents import import_paths
@@ -70,6 +74,8 @@ def build_demo(
         report.failed = [f"{r.source}: {r.message}" for r in results if r.status == "failed"]
         if (transcripts / "cases.csv").exists():
             import_cases_table(project, transcripts / "cases.csv")
+        if (transcripts / "documents.csv").exists():
+            import_documents_table(project, transcripts / "documents.csv")
         if (transcripts / "speakers.csv").exists():
             import_speakers_table(project, transcripts / "speakers.csv")
         import_codebook(project, codebooks / DEMO_CODEBOOK, coder=CODERS[0])
