@@ -111,7 +111,8 @@ def _columns(project: Project, g: Grouping, f: Filters, with_none: bool) -> list
         rows = [(r[0], r[1]) for r in conn.execute("SELECT id, name FROM cases")]
     elif g.kind == "document":
         rows = [
-            (r[0], r[1]) for r in conn.execute(f"SELECT id, name FROM documents d WHERE {where}")
+            (r[0], r[1])
+            for r in conn.execute(f"SELECT id, name FROM documents d WHERE {where}", params)
         ]
     else:
         sql = (
