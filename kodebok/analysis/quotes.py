@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from kodebok.analysis.groups import natural_key
-from kodebok.analysis.privacy import load_gazetteers, numbered_pseudonyms
+from kodebok.analysis.privacy import load_gazetteers, pseudonymise_identifier
 from kodebok.analysis.privacy import pseudonymise as _replace_names
 from kodebok.errors import AnalysisError
 
@@ -106,19 +106,16 @@ def pseudonym_mapping(
     """Real → pseudonym: the project's own map first, then "Kommune n" for cases (by name) and
     ``[navn]`` for speaker labels that look like names."""
     mapping = dict(project_map or {})
-    cases = sorted(set(case_names))
     used = set(mapping.values())
-    numbered = numbered_pseudonyms(cases, "Kommune")
-    extra = len(cases)
-    for name in cases:
+    n = 0
+    # the smallest free number, so cases without an entry in the project's map still read 1..n
+    for name in sorted(set(case_names)):
         if name in mapping:
             continue
-        pseudo = numbered[name]
-        while pseudo in used:
-            extra += 1
-            pseudo = f"Kommune {extra}"
-        used.add(pseudo)
-        mapping[name] = pseudo
+        n += 1
+        while f"Kommune {n}" in used:
+            n += 1
+        mapping[name] = f"Kommune {n}"
     for label in set(speaker_labels):
         if label not in mapping and looks_like_name(label):
             mapping[label] = NAME_PLACEHOLDER
@@ -127,8 +124,6 @@ def pseudonym_mapping(
 
 def pseudonymise_quote(quote: Quote, mapping: Mapping[str, str]) -> Quote:
     """The quote with text, case, document, speaker and attribute values pseudonymised."""
-    from kodebok.analysis.privacy import pseudonymise_identifier
-
     return replace(
         quote,
         text=pseudonymise(quote.text, mapping),
