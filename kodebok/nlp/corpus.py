@@ -1,0 +1,130 @@
+"""Reading what the suggesters, themes and evaluation need from a project (SQL via the store)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kodebok.nlp.features import Features, parse_features
+from kodebok.nlp.learned import Example
+from kodebok.store import Project
+
+
+@dataclass(frozen=True)
+class SegmentData:
+    """A segment as the suggesters see it."""
+
+    id: int
+    document_id: int
+    document: str
+    idx: int
+    interviewer: bool
+    features: Features
+    codes: frozenset[int]
+
+
+def segments(project: Project) -> list[SegmentData]:
+    """Every segment with its stored features and the codes any coder gave it."""
+    codes: dict[int, set[int]] = {}
+    for seg_id, code_id in project.conn.execute(
+        "SELECT segment_id, code_id FROM codings WHERE segment_id IS NOT NULL"
+    ):
+        codes.setdefault(seg_id, set()).add(code_id)
+    rows = project.conn.execute(
+        "SELECT s.id, s.document_id, d.name, s.idx, COALESCE(sp.interviewer, 0), s.lemmas "
+        "FROM segments s JOIN documents d ON d.id = s.document_id "
+        "LEFT JOIN speakers sp ON sp.id = s.speaker_id ORDER BY d.name, s.idx"
+    )
+    return [
+        SegmentData(
+            r[0], r[1], r[2], r[3], bool(r[4]), parse_features(r[5]), frozenset(codes.get(r[0], ()))
+        )
+        for r in rows
+    ]
+
+
+def feedback_sets(project: Project) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Accepted and rejected codes per segment from suggestion feedback (latest word counts)."""
+    accepted: dict[int, set[int]] = {}
+    rejected: dict[int, set[int]] = {}
+    for seg_id, code_id, ok in project.conn.execute(
+        "SELECT segment_id, code_id, accepted FROM suggestion_feedback ORDER BY id"
+    ):
+        (accepted if ok else rejected).setdefault(seg_id, set()).add(code_id)
+        (rejected if ok else accepted).get(seg_id, set()).discard(code_id)
+    return accepted, rejected
+
+
+def training_examples(
+    segments: Sequence[SegmentData],
+    accepted: dict[int, set[int]],
+    rejected: dict[int, set[int]],
+) -> list[Example]:
+    """Coded segments (and segments with feedback) as training examples."""
+    out: list[Example] = []
+    for seg in segments:
+        codes = set(seg.codes) | accepted.get(seg.id, set())
+        no = rejected.get(seg.id, set())
+        if not codes and not no:
+            continue
+        terms = tuple(seg.features.terms())
+        if terms:
+            out.append(Example(seg.id, terms, frozenset(codes), frozenset(no)))
+    return out
+
+
+_KINDS = ("speaker", "document", "case")
+
+
+def group_of_segments(project: Project, by: str) -> tuple[str, dict[int, str]]:
+    """The grouping's label and each segment's group (case, document, speaker or an attribute).
+
+    An attribute is looked up on speakers, documents and cases; a name used on more than one
+    kind is written ``kind:name``. Segments without a value are left out.
+    """
+    from kodebok.errors import KodebokError
+
+    by = by.strip()
+    conn = project.conn
+    base = (
+        "SELECT s.id, d.name, c.name, sp.label, s.speaker_id, s.document_id, d.case_id "
+        "FROM segments s JOIN documents d ON d.id = s.document_id "
+        "LEFT JOIN cases c ON c.id = d.case_id LEFT JOIN speakers sp ON sp.id = s.speaker_id"
+    )
+    rows = conn.execute(base).fetchall()
+    if by in ("case", "document", "speaker"):
+        column = {"document": 1, "case": 2, "speaker": 3}[by]
+        out = {r[0]: str(r[column]) for r in rows if r[column] is not None}
+        if by == "speaker":
+            out = {r[0]: f"{r[1]}: {r[3]}" for r in rows if r[3] is not None}
+        return by, out
+    names: dict[str, set[str]] = {k: set() for k in _KINDS}
+    for kind, name in conn.execute("SELECT DISTINCT entity_kind, name FROM attributes"):
+        if kind in names:
+            names[kind].add(name)
+    kind, _, attr = by.rpartition(":")
+    owners = [kind] if kind in _KINDS and attr in names[kind] else []
+    if not kind:
+        owners = [k for k in _KINDS if attr in names[k]]
+    if not owners:
+        known = sorted(f"{k}:{n}" for k in _KINDS for n in names[k])
+        raise KodebokError(
+            f"unknown grouping '{by}': use case, document, speaker or an attribute"
+            + (f" ({', '.join(known[:12])})" if known else " (the project has no attributes)")
+        )
+    if len(owners) > 1:
+        forms = ", ".join(f"'{k}:{attr}'" for k in owners)
+        raise KodebokError(f"attribute '{attr}' exists on more than one kind; write {forms}")
+    owner = owners[0]
+    values = {
+        entity: value
+        for entity, value in conn.execute(
+            "SELECT entity_id, value FROM attributes WHERE entity_kind = ? AND name = ?",
+            (owner, attr),
+        )
+        if value not in (None, "")
+    }
+    position = {"speaker": 4, "document": 5, "case": 6}[owner]
+    return f"{owner}:{attr}", {
+        r[0]: str(values[r[position]]) for r in rows if r[position] in values
+    }

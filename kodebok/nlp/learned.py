@@ -1,0 +1,233 @@
+"""The learned suggester: one-vs-rest logistic regression on TF-IDF lemma features (numpy).
+
+Trained on this project's coded segments and accept/reject feedback. A code gets a model once it
+has ``MIN_EXAMPLES`` positive segments. Positives are weighted up (codes are rare), so scores rank
+well but read as "how much this looks like the code's segments" rather than calibrated odds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kodebok.nlp.sparse import CSR, FloatArray, Vocabulary
+
+MIN_EXAMPLES = 3
+L2 = 1e-3
+ITERATIONS = 200
+LEARNING_RATE = 0.2
+MAX_POSITIVE_WEIGHT = 10.0
+NEIGHBOURS = 10
+MIN_SIMILARITY = 0.15
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training segment: its terms, the codes it has, and codes a coder rejected for it."""
+
+    segment_id: int
+    terms: tuple[str, ...]
+    codes: frozenset[int]
+    rejected: frozenset[int] = frozenset()
+
+
+def training_key(examples: Sequence[Example]) -> str:
+    """A hash of the training data: the cached model is reused while it is unchanged."""
+    digest = hashlib.sha256(f"v{FORMAT}".encode())
+    for ex in sorted(examples, key=lambda e: e.segment_id):
+        digest.update(
+            f"{ex.segment_id}|{' '.join(ex.terms)}|{sorted(ex.codes)}|{sorted(ex.rejected)}\n".encode()
+        )
+    return digest.hexdigest()
+
+
+@dataclass
+class LearnedModel:
+    """Weights per code over a vocabulary; ``predict`` gives a score in 0..1 per code."""
+
+    key: str
+    vocabulary: Vocabulary
+    code_ids: list[int]
+    weights: FloatArray  # n_terms × n_codes
+    bias: FloatArray  # n_codes
+    counts: dict[int, int] = field(default_factory=dict)
+    train_rows: CSR | None = None
+    train_codes: list[frozenset[int]] = field(default_factory=list)
+    train_ids: list[int] = field(default_factory=list)
+
+    def predict(self, terms: Sequence[str]) -> dict[int, float]:
+        """Score per code (sigmoid of the linear model) for one segment's terms."""
+        return {c: score for c, (score, _) in self.scores(terms).items()}
+
+    def scores(self, terms: Sequence[str]) -> dict[int, tuple[float, float]]:
+        """Score per code and the evidence behind it (the words' part of the logit)."""
+        if not self.code_ids:
+            return {}
+        row = self.vocabulary.transform([terms])
+        evidence = row.dot(self.weights)[0]
+        probs = 1.0 / (1.0 + np.exp(-(evidence + self.bias)))
+        return {
+            c: (float(p), float(e)) for c, p, e in zip(self.code_ids, probs, evidence, strict=True)
+        }
+
+    def reasons(self, terms: Sequence[str], code_id: int, n: int = 3) -> list[str]:
+        """The terms of the segment that weigh most for a code."""
+        if code_id not in self.code_ids:
+            return []
+        k = self.code_ids.index(code_id)
+        seen = {t for t in terms if t in self.vocabulary.index}
+        scored = sorted(
+            ((float(self.weights[self.vocabulary.index[t], k]), t) for t in seen), reverse=True
+        )
+        return [t.replace("_", " ") for w, t in scored[:n] if w > 0]
+
+    def neighbours(self, terms: Sequence[str], exclude: int | None = None) -> list[frozenset[int]]:
+        """The codes of the most similar training segments (cosine over TF-IDF rows)."""
+        if self.train_rows is None or self.train_rows.n_rows == 0:
+            return []
+        row = self.vocabulary.transform([terms])
+        if len(row.indices) == 0:
+            return []
+        query = np.zeros((self.vocabulary_size, 1))
+        query[row.indices, 0] = row.data
+        sims = self.train_rows.dot(query)[:, 0]
+        top = np.argsort(-sims)[: NEIGHBOURS + 1]
+        return [
+            self.train_codes[i]
+            for i in top
+            if sims[i] > MIN_SIMILARITY and self.train_ids[i] != exclude
+        ][:NEIGHBOURS]
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Number of terms."""
+        return len(self.vocabulary.terms)
+
+    # -- storage (JSON text; no pickles in the project file) ---------------------------
+
+    def to_json(self) -> str:
+        """The model as JSON text with base64 float32 weights."""
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "key": self.key,
+                "terms": self.vocabulary.terms,
+                "idf": _b64(self.vocabulary.idf),
+                "codes": self.code_ids,
+                "counts": {str(k): v for k, v in self.counts.items()},
+                "weights": _b64(self.weights),
+                "bias": _b64(self.bias),
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> LearnedModel | None:
+        """A stored model, or None when it is unreadable or of another format."""
+        try:
+            data = json.loads(text)
+            if data.get("format") != FORMAT:
+                return None
+            terms = list(data["terms"])
+            codes = [int(c) for c in data["codes"]]
+            weights = _unb64(data["weights"]).reshape(len(terms), len(codes))
+            return cls(
+                key=str(data["key"]),
+                vocabulary=Vocabulary(terms, _unb64(data["idf"])),
+                code_ids=codes,
+                weights=weights,
+                bias=_unb64(data["bias"]),
+                counts={int(k): int(v) for k, v in data["counts"].items()},
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def _b64(array: FloatArray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array, dtype=np.float32).tobytes()).decode()
+
+
+def _unb64(text: str) -> FloatArray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.float32).astype(np.float64)
+
+
+def train(examples: Sequence[Example], key: str | None = None) -> LearnedModel:
+    """Fit one logistic regression per code with at least MIN_EXAMPLES positive segments."""
+    key = key or training_key(examples)
+    counts: dict[int, int] = {}
+    for ex in examples:
+        for c in ex.codes:
+            counts[c] = counts.get(c, 0) + 1
+    code_ids = sorted(c for c, n in counts.items() if n >= MIN_EXAMPLES)
+    docs = [ex.terms for ex in examples]
+    vocabulary = Vocabulary.fit(docs, min_df=2 if len(docs) >= 50 else 1, max_terms=30_000)
+    rows = vocabulary.transform(docs)
+    train_codes = [ex.codes for ex in examples]
+    train_ids = [ex.segment_id for ex in examples]
+    n_terms, n_codes = len(vocabulary.terms), len(code_ids)
+    if not code_ids or not examples:
+        return LearnedModel(
+            key,
+            vocabulary,
+            [],
+            np.zeros((n_terms, 0)),
+            np.zeros(0),
+            counts,
+            rows,
+            train_codes,
+            train_ids,
+        )
+    column = {c: k for k, c in enumerate(code_ids)}
+    targets = np.zeros((len(examples), n_codes))
+    mask = np.ones((len(examples), n_codes))  # 0 = no opinion (neither coded nor rejected)
+    for i, ex in enumerate(examples):
+        for c in ex.codes:
+            if c in column:
+                targets[i, column[c]] = 1.0
+        for c in ex.rejected - ex.codes:
+            if c in column:
+                targets[i, column[c]] = 0.0
+                mask[i, column[c]] = 2.0  # a coder said no: count it twice
+    positives = targets.sum(axis=0)
+    # sqrt of the class ratio: rare codes still rank, without every score drifting towards 0.5
+    pos_weight = np.minimum(
+        MAX_POSITIVE_WEIGHT, np.sqrt((len(examples) - positives) / np.maximum(positives, 1.0))
+    )
+    sample_weight = mask * np.where(targets > 0, pos_weight, 1.0)
+    weights, bias = _fit(rows, targets, sample_weight)
+    return LearnedModel(
+        key, vocabulary, code_ids, weights, bias, counts, rows, train_codes, train_ids
+    )
+
+
+def _fit(
+    rows: CSR, targets: FloatArray, sample_weight: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Weighted logistic loss + L2, minimised by full-batch Adam (convex: any start works)."""
+    k = targets.shape[1]
+    weights = np.zeros((rows.n_cols, k))
+    bias = np.zeros(k)
+    m_w, v_w = np.zeros_like(weights), np.zeros_like(weights)
+    m_b, v_b = np.zeros_like(bias), np.zeros_like(bias)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    norm = sample_weight.sum(axis=0) + 1e-9
+    for step in range(1, ITERATIONS + 1):
+        logits = rows.dot(weights) + bias
+        probs = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        residual = (probs - targets) * sample_weight / norm
+        grad_w = rows.tdot(residual) + L2 * weights
+        grad_b = residual.sum(axis=0)
+        m_w = beta1 * m_w + (1 - beta1) * grad_w
+        v_w = beta2 * v_w + (1 - beta2) * grad_w * grad_w
+        m_b = beta1 * m_b + (1 - beta1) * grad_b
+        v_b = beta2 * v_b + (1 - beta2) * grad_b * grad_b
+        correction1, correction2 = 1 - beta1**step, 1 - beta2**step
+        weights -= LEARNING_RATE * (m_w / correction1) / (np.sqrt(v_w / correction2) + eps)
+        bias -= LEARNING_RATE * (m_b / correction1) / (np.sqrt(v_b / correction2) + eps)
+    return weights, bias

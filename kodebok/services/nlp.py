@@ -1,0 +1,337 @@
+"""NLP for a project: segment features, code suggestions, feedback, themes and evaluation.
+
+spaCy is imported only inside ``kodebok.nlp`` and only when a function here needs it, so
+importing this module stays cheap. Features are derived data: they are written without the
+journal (undo has nothing to undo) and recomputed whenever they are missing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from kodebok.errors import KodebokError
+from kodebok.store import Project, now_iso
+from kodebok.store import queries as q
+
+if TYPE_CHECKING:
+    from kodebok.nlp.evaluate import EvalSegment, Ranker
+
+WRITE_BATCH = 1000
+
+
+class NlpError(KodebokError):
+    """The NLP pass or a suggester could not run (the project itself is unharmed)."""
+
+
+# -- features ------------------------------------------------------------------------------
+
+
+def compute_features(
+    project: Project,
+    document_ids: Sequence[int] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    *,
+    recompute: bool = False,
+) -> int:
+    """Store lemmas for segments that have none (or all, with ``recompute``); returns how many."""
+    sql = "SELECT s.id, s.text, d.language FROM segments s JOIN documents d ON d.id = s.document_id"
+    where: list[str] = [] if recompute else ["s.lemmas IS NULL"]
+    params: list[Any] = []
+    if document_ids is not None:
+        if not document_ids:
+            return 0
+        where.append(f"s.document_id IN ({','.join('?' for _ in document_ids)})")
+        params.extend(document_ids)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = project.conn.execute(sql + " ORDER BY s.id", params).fetchall()
+    if not rows:
+        return 0
+    try:
+        from kodebok.nlp.features import FeatureExtractor
+
+        extractor = FeatureExtractor()
+    except ImportError as exc:
+        raise NlpError(f"the NLP pipeline cannot be loaded ({exc})") from exc
+    done = 0
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start : start + WRITE_BATCH]
+        try:
+            found = extractor.features([(r[1], _lang(r[2])) for r in batch])
+        except KodebokError:
+            raise
+        except Exception as exc:  # spaCy failures must not surface as tracebacks
+            raise NlpError(f"computing lemmas failed ({type(exc).__name__}: {exc})") from exc
+        with project.transaction() as conn:
+            conn.executemany(
+                "UPDATE segments SET lemmas = ? WHERE id = ?",
+                [(lemmas, r[0]) for lemmas, r in zip(found, batch, strict=True)],
+            )
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(rows), "lemmas")
+    return done
+
+
+def _lang(language: str | None) -> str:
+    return "nn" if (language or "").lower() in ("nn", "nynorsk", "nno") else "nb"
+
+
+# -- suggestions ---------------------------------------------------------------------------
+
+
+def suggest(
+    project: Project,
+    document: str | None = None,
+    segment_id: int | None = None,
+    top: int = 3,
+    uncoded: bool = False,
+    *,
+    include_interviewer: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Suggestions per segment as spec/cli.md objects, in document order, best code first."""
+    from kodebok.nlp import corpus
+
+    if top < 1:
+        raise KodebokError("--top must be at least 1")
+    compute_features(project, progress=progress)
+    doc_id = q.document(project, document).id if document is not None else None
+    if segment_id is not None:
+        target = q.segment_by_id(project, segment_id)
+        if doc_id is not None and target.document_id != doc_id:
+            raise KodebokError(f"segment {segment_id} is not in document '{document}'")
+    segments = corpus.segments(project)
+    if not q.codes(project):
+        raise KodebokError(
+            "the project has no codes to suggest; import a codebook first "
+            "(kodebok codebook import FILE)"
+        )
+    from kodebok.nlp.engine import build_engine
+
+    engine = build_engine(project, segments)
+    _, rejected = corpus.feedback_sets(project)
+    for seg in segments:
+        if segment_id is not None and seg.id != segment_id:
+            continue
+        if doc_id is not None and seg.document_id != doc_id:
+            continue
+        if uncoded and seg.codes:
+            continue
+        if seg.interviewer and not include_interviewer:
+            if segment_id is None:
+                continue
+            found = []
+        else:
+            found = engine.suggest(
+                seg.features,
+                top=top,
+                exclude=seg.codes | rejected.get(seg.id, set()),
+                segment_id=seg.id,
+            )
+        yield {
+            "segment": seg.id,
+            "document": seg.document,
+            "idx": seg.idx,
+            "suggestions": [s.as_json() for s in found],
+        }
+
+
+def record_feedback(
+    project: Project, segment_id: int, code_id: int, accepted: bool, coder: str
+) -> int:
+    """Record that a coder accepted or rejected a suggestion (the learner reads it); returns id."""
+    q.segment_by_id(project, segment_id)
+    if project.conn.execute("SELECT 1 FROM codes WHERE id = ?", (code_id,)).fetchone() is None:
+        raise KodebokError(f"no code with id {code_id}")
+    verb = "godtok" if accepted else "avviste"
+    with project.operation(coder, "suggestion-feedback", f"{coder} {verb} et forslag") as op:
+        return op.insert(
+            "suggestion_feedback",
+            {
+                "segment_id": segment_id,
+                "code_id": code_id,
+                "accepted": int(accepted),
+                "coder": coder,
+                "at": now_iso(),
+            },
+        )
+
+
+def accept_suggestion(project: Project, segment_id: int, code: str, coder: str) -> int:
+    """Code a segment with a suggested code and record the acceptance, as one undoable step."""
+    from kodebok.services.coding import add_coding
+
+    seg = q.segment_by_id(project, segment_id)
+    the_code = q.code(project, code)
+    with project.operation(coder, "accept-suggestion", f"Godta forslag {the_code.path}") as op:
+        coding_id, _ = add_coding(
+            op,
+            document_id=seg.document_id,
+            segment_id=seg.id,
+            start=seg.start,
+            end=seg.end,
+            code_id=the_code.id,
+            coder=coder,
+            origin="suggestion",
+        )
+        record_feedback(project, seg.id, the_code.id, True, coder)
+    return coding_id
+
+
+def model_info(project: Project) -> dict[str, Any]:
+    """What the stored learned model knows: how many codes and terms."""
+    from kodebok.nlp.engine import MODEL_SETTING
+
+    stored = project.get_setting(MODEL_SETTING)
+    data = json.loads(stored) if stored else {}
+    return {"codes": len(data.get("codes", [])), "terms": len(data.get("terms", []))}
+
+
+# -- themes --------------------------------------------------------------------------------
+
+
+def themes(
+    project: Project, by: str = "case", top: int = 15, *, include_interviewer: bool = False
+) -> dict[str, Any]:
+    """Distinctive terms per group (weighted log-odds, informative Dirichlet prior)."""
+    from collections import Counter
+
+    from kodebok.nlp import corpus
+    from kodebok.nlp.themes import distinctive_terms
+
+    if top < 1:
+        raise KodebokError("--top must be at least 1")
+    compute_features(project)
+    label, group_of = corpus.group_of_segments(project, by)
+    counts: dict[str, Counter[str]] = {}
+    sizes: Counter[str] = Counter()
+    for seg in corpus.segments(project):
+        group = group_of.get(seg.id)
+        if group is None or (seg.interviewer and not include_interviewer):
+            continue
+        counts.setdefault(group, Counter()).update((*seg.features.lemmas, *seg.features.bigrams))
+        sizes[group] += 1
+    if len(counts) < 2:
+        raise KodebokError(
+            f"themes need at least two groups with text; grouping by {label} gives "
+            f"{len(counts)} (try --by document or another attribute)"
+        )
+    found = distinctive_terms(counts, sizes, top=top)
+    return {
+        "by": label,
+        "groups": [
+            {
+                "group": g.group,
+                "segments": g.segments,
+                "tokens": g.tokens,
+                "terms": [
+                    {
+                        "term": t.term,
+                        "count": t.count,
+                        "count_rest": t.count_rest,
+                        "log_odds": round(t.log_odds, 3),
+                        "z": round(t.z, 2),
+                    }
+                    for t in g.terms
+                ],
+            }
+            for g in sorted(found, key=lambda g: g.group)
+        ],
+    }
+
+
+def clusters(project: Project, k: int | None = None, top: int = 6) -> dict[str, Any]:
+    """Clusters of uncoded informant segments as candidate new codes, labelled by top terms."""
+    from kodebok.nlp import corpus
+    from kodebok.nlp.themes import cluster_segments
+
+    compute_features(project)
+    pool = [
+        s
+        for s in corpus.segments(project)
+        if not s.codes and not s.interviewer and len(s.features.lemmas) >= 5
+    ]
+    if len(pool) < 4:
+        raise KodebokError(
+            f"too few uncoded informant segments to cluster ({len(pool)}; at least 4 with "
+            "five or more content words are needed)"
+        )
+    texts = dict(
+        project.conn.execute(
+            f"SELECT id, text FROM segments WHERE id IN ({','.join(str(s.id) for s in pool)})"
+        ).fetchall()
+    )
+    found = cluster_segments([s.features.terms() for s in pool], k=k, top=top)
+    return {
+        "segments": len(pool),
+        "clusters": [
+            {
+                "label": c.label,
+                "size": c.size,
+                "terms": list(c.terms),
+                "examples": [
+                    {
+                        "segment": pool[i].id,
+                        "document": pool[i].document,
+                        "idx": pool[i].idx,
+                        "text": _snippet(texts.get(pool[i].id, "")),
+                    }
+                    for i in c.members[:3]
+                ],
+            }
+            for c in found
+        ],
+    }
+
+
+def _snippet(text: str, width: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+# -- evaluation ----------------------------------------------------------------------------
+
+
+def evaluate(project: Project, folds: int = 5, top: int = 3) -> dict[str, Any]:
+    """Cross-validated top-1, top-3 and recall@3 (by document) next to a majority baseline."""
+    from kodebok.nlp import corpus
+    from kodebok.nlp.engine import build_engine
+    from kodebok.nlp.evaluate import evaluate as run
+
+    compute_features(project)
+    segments = corpus.segments(project)
+    coded_docs = {s.document_id for s in segments if s.codes}
+    if len(coded_docs) < 2:
+        raise KodebokError(
+            "evaluation needs codings in at least two documents (it trains on some documents "
+            f"and tests on the others); this project has codings in {len(coded_docs)}"
+        )
+
+    def rankers(train: Sequence[EvalSegment]) -> dict[str, Ranker]:
+        engine = build_engine(
+            project, segments, train_on=[s for s in segments if s in set(train)], cache=False
+        )
+
+        def ranker(sources: list[str] | None) -> Ranker:
+            def rank(seg: EvalSegment) -> list[int]:
+                found = engine.suggest(seg.features, top=top, sources=sources, min_score=0.0)
+                return [s.code_id for s in found]
+
+            return rank
+
+        out = {"combined": ranker(None), "codebook": ranker(["codebook"])}
+        if engine.learned is not None and engine.learned.code_ids:
+            out["learned"] = ranker(["learned"])
+        return out
+
+    report = run(segments, rankers, folds=folds)
+    paths = {c.id: c.path for c in q.codes(project)}
+    for result in report["results"].values():
+        result["recall_at_3"] = {
+            paths.get(c, str(c)): v for c, v in sorted(result["recall_at_3"].items())
+        }
+    report["support"] = {paths.get(c, str(c)): n for c, n in report["support"].items()}
+    return report
