@@ -43,7 +43,7 @@ class CodingScreen(KodebokScreen):
         Binding("g,home", "first", "key.first", show=False),
         Binding("G,end", "last", "key.last", show=False),
         Binding("c,enter", "pick", "key.code"),
-        Binding("1", "shortcut('1')", "key.code", key_display="1-9", show=False),
+        Binding("1", "shortcut('1')", "key.code_digit", key_display="1–9", show=False),
         *[Binding(str(n), f"shortcut('{n}')", show=False) for n in range(2, 10)],
         Binding("x", "uncode", "key.uncode"),
         Binding("m", "memo", "key.memo"),
@@ -65,7 +65,7 @@ class CodingScreen(KodebokScreen):
         self.document_id = document_id
         self.start_segment = segment_id
         self.document_name = ""
-        self._side_wanted = True
+        self._side_choice: bool | None = None  # None: shown when the terminal is wide enough
         self._counts_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -174,7 +174,8 @@ class CodingScreen(KodebokScreen):
 
     def on_resize(self) -> None:
         """Hide the side panel on narrow terminals (80×24 must still work)."""
-        self.query_one("#side").display = self._side_wanted and self.size.width >= 100
+        wide = self.size.width >= 100
+        self.query_one("#side").display = wide if self._side_choice is None else self._side_choice
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Word-selection keys are active only while selecting words."""
@@ -412,7 +413,7 @@ class CodingScreen(KodebokScreen):
 
     def action_toggle_side(self) -> None:
         """Show or hide the code panel."""
-        self._side_wanted = not self._side_wanted
+        self._side_choice = not self.query_one("#side").display
         self.on_resize()
 
     def action_search(self) -> None:
@@ -433,4 +434,4 @@ class CodingScreen(KodebokScreen):
 
     def extra_help(self) -> list[tuple[str, str]]:
         """Keys the footer cannot show, for the help screen."""
-        return [("1–9", t("key.code")), ("tab", t("key.panel"))]
+        return [("tab", t("key.focus_panel"))]

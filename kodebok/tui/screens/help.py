@@ -26,6 +26,11 @@ KEY_NAMES = {
 }
 
 
+# Textual's own bindings (focus cycling, copy) are explained once below, not per screen.
+TEXTUAL_ACTIONS = {"focus_next", "focus_previous", "copy", "copy_text", "help_quit"}
+OWN_WORDS = {"quit": "key.quit", "command_palette": "key.palette"}
+
+
 def key_label(keys: str) -> str:
     """``j,down`` as ``j / down`` with readable key names."""
     return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
@@ -48,20 +53,19 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=False, padding=(0, 2))
         table.add_column(style="bold")
         table.add_column()
-        seen: set[str] = set()
         groups: dict[str, list[str]] = {}
-        for binding in [*self._bindings_of(self.below), *self._bindings_of(self.app)]:
-            if not binding.description or (binding.action in seen and binding.description in seen):
+        for binding in [*self._bindings_of(self.app), *self._bindings_of(self.below)]:
+            action = binding.action.rsplit(".", 1)[-1]
+            if not binding.description or binding.system or action in TEXTUAL_ACTIONS:
                 continue
-            groups.setdefault(binding.description, []).append(binding.key)
-            seen.add(binding.action)
+            description = t(OWN_WORDS[action]) if action in OWN_WORDS else binding.description
+            groups.setdefault(description, []).append(binding.key_display or binding.key)
         for description, keys in groups.items():
             table.add_row(key_label(",".join(dict.fromkeys(keys))), description)
         extra = getattr(self.below, "extra_help", None)
         if callable(extra):
             for key, description in extra():
                 table.add_row(key, description)
-        table.add_row("ctrl+p", "Command palette")
         with VerticalScroll(id="help", classes="dialog"):
             yield Label(t("help.title"), classes="dialog-title")
             yield Static(table)

@@ -68,6 +68,7 @@ class SearchScreen(KodebokScreen):
         self.initial_query = query
         self.hits: list[SearchHit] = []
         self._timer: Timer | None = None
+        self._focus_hits_when_done = False
 
     def compose(self) -> ComposeResult:
         """Query field, hit count, hits."""
@@ -96,8 +97,8 @@ class SearchScreen(KodebokScreen):
     def _submitted(self, event: Input.Submitted) -> None:
         if self._timer is not None:
             self._timer.stop()
+        self._focus_hits_when_done = True
         self._start(event.value)
-        self.action_focus_hits()
 
     def action_focus_hits(self) -> None:
         """Move from the query to the hits."""
@@ -138,6 +139,9 @@ class SearchScreen(KodebokScreen):
         options.add_options([Option(hit_line(h), id=str(i)) for i, h in enumerate(self.hits)])
         count = t("search.count", n=len(self.hits)) if self.hits else t("search.none")
         self.query_one("#search-count", Label).update(count if message.query.strip() else "")
+        if self._focus_hits_when_done:
+            self._focus_hits_when_done = False
+            self.action_focus_hits()
 
     @on(OptionList.OptionSelected, "#search-hits")
     def _open(self, event: OptionList.OptionSelected) -> None:

@@ -42,7 +42,7 @@ class CodeTree(Tree[int]):
                 node = parent.add_leaf(label, data=item.code.id)
             self._code_nodes[item.code.id] = node
         if keep is not None and keep in self._code_nodes:
-            self.move_cursor(self._code_nodes[keep])
+            self.select_code(keep)
         elif tree:
             self.cursor_line = 0
 
@@ -77,4 +77,6 @@ class CodeTree(Tree[int]):
         """Move the cursor to a code."""
         node = self._code_nodes.get(code_id)
         if node is not None:
+            # Tree numbers its lines lazily; build them now so the node knows its line.
+            _ = self._tree_lines
             self.move_cursor(node)

@@ -41,4 +41,4 @@ class StatusLine(Static):
             parts.append(t("status.others_hidden"))
         if selecting:
             parts.append(t("status.span"))
-        self.update(Text(" · ".join(parts)))
+        self.update(Text(" · ".join(parts)), layout=False)

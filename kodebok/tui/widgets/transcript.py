@@ -109,6 +109,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._layout_width = -1
         self._offsets: list[int] = [0]
         self._cache: dict[int, list[Strip]] = {}
+        # For timing (kodebok.tui.bench): a change counter and the change last painted.
+        self.changes = 0
+        self.painted_change = -1
         self.painted = False
 
     # -- data ------------------------------------------------------------------------------
@@ -133,13 +136,19 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def segment_changed(self, index: int) -> None:
         """A segment's codings or memo changed: re-render it (its height may change)."""
         self._cache.pop(index, None)
+        before = self._offsets[index + 1] - self._offsets[index]
         self._relayout(force=True)
-        self.refresh()
+        self.changes += 1
+        if self._offsets[index + 1] - self._offsets[index] == before:
+            self._refresh_segment(index)
+        else:
+            self.refresh()
 
     def redraw(self) -> None:
         """Re-render every segment (codes renamed or recoloured, others shown or hidden)."""
         self._cache.clear()
         self._relayout(force=True)
+        self.changes += 1
         self.refresh()
 
     # -- geometry --------------------------------------------------------------------------
@@ -175,17 +184,34 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """The index of the segment drawn at virtual line ``y``."""
         return max(0, min(len(self.segments) - 1, bisect_right(self._offsets, y) - 1))
 
-    def scroll_to_current(self) -> None:
-        """Scroll so the whole current segment is visible (its top when it is taller)."""
+    def scroll_to_current(self) -> bool:
+        """Scroll so the whole current segment is visible; True when the view scrolled.
+
+        Like a scroll-off margin in an editor, the view jumps by a good part of a screen
+        instead of one segment at a time, so most moves repaint two segments, not all lines.
+        """
         if not self.segments:
-            return
+            return False
         top, bottom = self._offsets[self.current], self._offsets[self.current + 1]
         height = self.scrollable_content_region.height or self.size.height
         y = self.scroll_offset.y
-        if top < y or bottom - top > height:
-            self.scroll_to(y=top, animate=False, immediate=True)
-        elif bottom > y + height:
-            self.scroll_to(y=bottom - height, animate=False, immediate=True)
+        if top >= y and bottom <= y + height:
+            return False
+        margin = height // 4
+        if bottom - top > height - margin:
+            target = top
+        elif top < y:
+            target = max(0, min(top, bottom - (height - margin)))
+        else:
+            target = max(0, top - margin)
+        if target == y:
+            return False
+        self.scroll_to(y=target, animate=False, immediate=True)
+        return True
+
+    def _refresh_segment(self, index: int) -> None:
+        top = self._offsets[index]
+        self.refresh_lines(top, self._offsets[index + 1] - top)
 
     def page_size(self, direction: int = 1) -> int:
         """How many segments one screenful down (or up) from the current one spans (≥ 1)."""
@@ -209,15 +235,20 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.selection = None
         self._cache.pop(old, None)
         self._cache.pop(index, None)
-        self.scroll_to_current()
-        self.refresh()
+        self.changes += 1
+        if self.scroll_to_current():
+            self.refresh()
+        else:
+            self._refresh_segment(old)
+            self._refresh_segment(index)
         self.post_message(self.CurrentChanged(index))
 
     def set_selection(self, selection: tuple[int, int] | None) -> None:
         """Select words of the current segment (inclusive indices), or clear the selection."""
         self.selection = selection
         self._cache.pop(self.current, None)
-        self.refresh()
+        self.changes += 1
+        self._refresh_segment(self.current)
 
     def on_click(self, event: events.Click) -> None:
         """A click makes the clicked segment current."""
@@ -228,6 +259,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         """One screen line: looked up in the current segment's cached strips."""
         self.painted = True
+        self.painted_change = self.changes
         width = self.scrollable_content_region.width or self.size.width
         line = self.scroll_offset.y + y
         if not self.segments or line >= self._offsets[-1]:
