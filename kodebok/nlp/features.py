@@ -75,7 +75,7 @@ class FeatureExtractor:
         self.own_lemmas = LEMMATIZER in self.nlp.pipe_names
         self.components = [] if self.own_lemmas else lemma_components(self.nlp)
         self._words: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._by_hash: dict[str, dict[int, tuple[tuple[str, ...], str]]] = {}
+        self._by_hash: dict[str, dict[int, tuple[tuple[str, ...], str, bool]]] = {}
         strings = self.nlp.vocab.strings
         self._start_hashes = frozenset(strings.add(s) for s in _SENTENCE_STARTS)
 
@@ -119,6 +119,8 @@ class FeatureExtractor:
             if entry is None:
                 entry = self._entry(strings[lower_hash], lang)
                 by_hash[lower_hash] = entry
+            if entry[2]:
+                continue  # spaces between words neither start nor continue a sentence
             if entry[0]:
                 if title and alpha and not after_stop and entry[1]:
                     # a capital inside a sentence marks a name (Nordvik, Storsjø): kept whole,
@@ -129,13 +131,13 @@ class FeatureExtractor:
             after_stop = lower_hash in starts
         return out
 
-    def _entry(self, lower: str, lang: str) -> tuple[tuple[str, ...], str]:
-        """Features of a token form, and the form itself when it may be kept whole as a name."""
+    def _entry(self, lower: str, lang: str) -> tuple[tuple[str, ...], str, bool]:
+        """Features of a token form, the form when it may be kept whole as a name, is-space."""
         if lower.isalpha():
-            return self._word(lower, lang, None), "" if lower in self.stop else lower
+            return self._word(lower, lang, None), "" if lower in self.stop else lower, False
         if "-" in lower and any(c.isalpha() for c in lower) and not lower[0].isdigit():
-            return self._word(lower, lang, None), ""
-        return (), ""
+            return self._word(lower, lang, None), "", False
+        return (), "", lower.isspace() and "\n" not in lower
 
     def _doc_features_installed(self, doc: Doc, lang: str) -> list[str]:
         out: list[str] = []

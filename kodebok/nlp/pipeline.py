@@ -125,8 +125,9 @@ def describe_pipeline() -> str:
     source = os.environ.get(ENV_VAR, "").strip()
     if source and Path(source).exists():
         name += f" from {source}"
+    table = nlp.vocab.vectors
     vectors = (
-        f"vectors {nlp.vocab.vectors.shape[0]}×{nlp.vocab.vectors.shape[1]}"
+        f"vectors for {table.n_keys} words, {table.shape[1]} dimensions"
         if has_vectors(nlp)
         else "no vectors"
     )

@@ -112,6 +112,8 @@ def nlp_pass(project: Project, names: list[str], results: list[ImportResult]) ->
         nlp_service.compute_features(project, document_ids=ids)
     except KodebokError as exc:
         results[0].details["nlp_warning"] = exc.message
+    except Exception as exc:  # the import is committed already; lemmas can be computed later
+        results[0].details["nlp_warning"] = f"lemmas not computed ({type(exc).__name__}: {exc})"
 
 
 def read_any(path: Path) -> ParsedDocument:

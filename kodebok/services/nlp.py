@@ -212,7 +212,8 @@ def themes(
         group = group_of.get(seg.id)
         if group is None or (seg.interviewer and not include_interviewer):
             continue
-        counts.setdefault(group, Counter()).update((*seg.features.lemmas, *seg.features.bigrams))
+        # compound parts count too: innbyggerdialog says something about innbyggere
+        counts.setdefault(group, Counter()).update(seg.features.terms())
         sizes[group] += 1
     if len(counts) < 2:
         raise KodebokError(
@@ -335,3 +336,18 @@ def evaluate(project: Project, folds: int = 5, top: int = 3) -> dict[str, Any]:
         }
     report["support"] = {paths.get(c, str(c)): n for c, n in report["support"].items()}
     return report
+
+
+def named_entities(text: str) -> list[tuple[int, int, str]]:
+    """Person and place names found by the pipeline's NER, when it has one (else none)."""
+    from kodebok.nlp.pipeline import pipeline_choice
+
+    if pipeline_choice().startswith("blank"):
+        return []  # the built-in pipeline has no entity recogniser: skip loading spaCy
+    from kodebok.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    if "ner" not in nlp.pipe_names:
+        return []
+    doc = nlp(text)
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]

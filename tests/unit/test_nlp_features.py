@@ -1,0 +1,226 @@
+"""Norwegian features: lemmas, compounds, dialect and nynorsk forms, stop words, the pipeline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kodebok.nlp.features import FeatureExtractor, parse_features
+from kodebok.nlp.lexicon import shared_lexicon
+
+
+@pytest.fixture(scope="module")
+def extractor() -> FeatureExtractor:
+    return FeatureExtractor()
+
+
+def features(extractor: FeatureExtractor, text: str, lang: str = "nb") -> list[str]:
+    return extractor.features([(text, lang)])[0].split()
+
+
+@pytest.mark.parametrize(
+    ("word", "lemma", "parts"),
+    [
+        ("målindikatorer", "målindikator", ("mål", "indikator")),
+        ("resultatstyring", "resultatstyring", ("resultat", "styring")),
+        ("kompetanseutvikling", "kompetanseutvikling", ("kompetanse", "utvikling")),
+        ("virksomhetsplan", "virksomhetsplan", ("virksomhet", "plan")),  # linking -s-
+        ("oppvekstsektoren", "oppvekstsektor", ("oppvekst", "sektor")),
+        ("styringskortet", "styringskort", ("styring", "kort")),
+        ("tertialrapporten", "tertialrapport", ("tertial", "rapport")),
+    ],
+)
+def test_compounds_split_into_lexicon_words(word: str, lemma: str, parts: tuple[str, ...]) -> None:
+    analysis = shared_lexicon().analyse(word)
+    assert analysis.lemma == lemma
+    assert analysis.parts == parts
+
+
+@pytest.mark.parametrize("word", ["foreldre", "informasjon", "rapporten", "formannskapet"])
+def test_words_are_not_split_into_non_words(word: str) -> None:
+    assert shared_lexicon().analyse(word).parts == ()
+
+
+def test_nynorsk_word_is_not_split_when_its_lemma_is_no_compound() -> None:
+    assert shared_lexicon().analyse("politikarar", "nn").parts == ()
+
+
+@pytest.mark.parametrize(
+    ("form", "lemma", "lang"),
+    [
+        ("ikkje", "ikke", "nb"),
+        ("eg", "jeg", "nb"),
+        ("kva", "hva", "nb"),
+        ("ka", "hva", "nb"),
+        ("me", "vi", "nb"),
+        ("kveranna", "hverandre", "nb"),
+        ("skule", "skole", "nn"),
+        ("skulen", "skole", "nn"),
+        ("tilsette", "ansatt", "nn"),
+        ("lert", "lære", "nb"),
+        ("innbyggjarar", "innbygger", "nn"),
+        ("kommunar", "kommune", "nn"),
+    ],
+)
+def test_dialect_and_nynorsk_forms_get_bokmal_lemmas(form: str, lemma: str, lang: str) -> None:
+    assert shared_lexicon().lemma(form, lang) == lemma
+
+
+def test_stop_words_punctuation_and_numbers_are_dropped(extractor: FeatureExtractor) -> None:
+    found = features(extractor, "Vi har 12 målindikatorer, og de er i 2023 ikke bra!")
+    assert found[:3] == ["målindikator", "+mål", "+indikator"]
+    assert "vi" not in found and "12" not in found and "2023" not in found and "," not in found
+
+
+def test_dialect_turn_keeps_only_content_words(extractor: FeatureExtractor) -> None:
+    found = features(
+        extractor, "Eg veit ikkje kva me gjer med skulen, men vi har lert av kveranna."
+    )
+    assert found == ["skole", "lære"]
+
+
+def test_domain_words_in_spacys_stop_list_are_kept(extractor: FeatureExtractor) -> None:
+    assert "mål" in features(extractor, "Målene er viktige for lederen.")
+
+
+def test_nynorsk_document_is_lemmatised_with_the_nynorsk_dictionary(
+    extractor: FeatureExtractor,
+) -> None:
+    found = features(extractor, "Einingsleiarane rapporterer til dei tilsette.", "nn")
+    assert "enhetsleder" in found and "ansatt" in found
+
+
+def test_name_inside_a_sentence_is_kept_whole(extractor: FeatureExtractor) -> None:
+    found = features(extractor, "Vi samarbeider med Nordvik om styringskortet.")
+    assert "nordvik" in found and "+vik" not in found
+
+
+def test_hyphenated_words_become_their_pieces(extractor: FeatureExtractor) -> None:
+    found = features(extractor, "Mål- og resultatstyring bruker KOSTRA-tall.")
+    assert found[:2] == ["mål", "resultatstyring"]
+    assert "kostra" in found and "tall" in found
+
+
+@pytest.mark.parametrize("text", ["", "   ", "...!?", "12 34,5 2023", "(latter)", "– – –"])
+def test_empty_punctuation_and_number_texts_give_no_features(
+    extractor: FeatureExtractor, text: str
+) -> None:
+    assert extractor.features([(text, "nb")]) == [""]
+
+
+def test_texts_keep_their_order_around_empty_ones(extractor: FeatureExtractor) -> None:
+    out = extractor.features(
+        [("", "nb"), ("skolen", "nb"), ("", "nb"), ("Barnehagen", "nb"), ("", "nb")]
+    )
+    assert out[0] == "" and out[1] == "skole" and out[2] == "" and out[4] == ""
+    assert out[3].startswith("barnehage")
+
+
+def test_very_long_segment_is_analysed_in_chunks(extractor: FeatureExtractor) -> None:
+    sentence = "Tertialrapporten viser avvik i budsjettet. "
+    text = sentence * (250_000 // len(sentence))  # longer than one spaCy chunk
+    found = features(extractor, text)
+    assert found.count("tertialrapport") == text.count("Tertialrapporten")
+
+
+def test_stored_features_read_back_with_parts_and_bigrams() -> None:
+    f = parse_features("kommune målindikator +mål +indikator rapportering")
+    assert f.lemmas == ("kommune", "målindikator", "rapportering")
+    assert f.parts == ("mål", "indikator")
+    assert f.bigrams == ("kommune_målindikator", "målindikator_rapportering")
+    assert parse_features(None).terms() == []
+
+
+def test_blank_pipeline_has_the_lemmatizer_and_a_sentencizer() -> None:
+    from kodebok.nlp.pipeline import describe_pipeline, load_pipeline
+
+    nlp = load_pipeline()
+    assert "kodebok_lemmatizer" in nlp.pipe_names and "sentencizer" in nlp.pipe_names
+    doc = nlp.make_doc("Skulen har mange tilsette.")
+    doc.user_data["lang"] = "nn"
+    doc = nlp(doc)
+    assert [t.lemma_ for t in doc][:1] == ["skole"]
+    assert "tilsett" not in {t.lemma_ for t in doc}
+    assert "no vectors" in describe_pipeline()
+
+
+@pytest.fixture
+def fresh_pipeline() -> Iterator[None]:
+    from kodebok.nlp.pipeline import load_pipeline
+
+    load_pipeline.cache_clear()
+    yield
+    load_pipeline.cache_clear()
+
+
+def build_tiny_pipeline(path: Path) -> None:
+    """A Norwegian pipeline with a trained text classifier and a few word vectors."""
+    import numpy as np
+    import spacy
+    from spacy.training import Example
+
+    nlp = spacy.blank("nb")
+    textcat = nlp.add_pipe("textcat")
+    textcat.add_label("STYRING")
+    textcat.add_label("ANNET")
+    train = [
+        ("Tertialrapporten går til kommunestyret.", "STYRING"),
+        ("Styringskortet har mange indikatorer.", "STYRING"),
+        ("Vi hadde kaffe i pausen.", "ANNET"),
+        ("Været var fint i går.", "ANNET"),
+    ]
+    examples = [
+        Example.from_dict(
+            nlp.make_doc(text),
+            {"cats": {"STYRING": float(label == "STYRING"), "ANNET": float(label == "ANNET")}},
+        )
+        for text, label in train
+    ]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(3):
+        nlp.update(examples, sgd=optimizer)
+    rng = np.random.default_rng(1)
+    for word in ("tertialrapport", "styringskort", "rapportering", "kaffe", "pause", "vær"):
+        nlp.vocab.set_vector(word, rng.normal(size=8).astype("float32"))
+    nlp.to_disk(path)
+
+
+def test_installed_pipeline_is_loaded_from_kodebok_spacy_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pipeline: None
+) -> None:
+    from kodebok.nlp.pipeline import describe_pipeline, has_vectors, load_pipeline
+
+    build_tiny_pipeline(tmp_path / "nb_tiny")
+    monkeypatch.setenv("KODEBOK_SPACY_MODEL", str(tmp_path / "nb_tiny"))
+    nlp = load_pipeline()
+    assert "textcat" in nlp.pipe_names
+    assert "kodebok_lemmatizer" in nlp.pipe_names  # added: the pipeline has no lemmatizer
+    assert has_vectors(nlp)
+    assert "vectors for 6 words, 8 dimensions" in describe_pipeline()
+    found = FeatureExtractor(nlp).features([("Tertialrapportene går til kommunestyret.", "nb")])
+    assert found[0].startswith("tertialrapport")
+
+
+def test_unloadable_pipeline_name_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, fresh_pipeline: None
+) -> None:
+    from kodebok.errors import KodebokError
+    from kodebok.nlp.pipeline import describe_pipeline, load_pipeline
+
+    monkeypatch.setenv("KODEBOK_SPACY_MODEL", "nb_no_such_pipeline")
+    with pytest.raises(KodebokError, match="KODEBOK_SPACY_MODEL"):
+        load_pipeline()
+    assert "cannot load" in describe_pipeline()
+
+
+def test_importing_services_and_cli_does_not_import_spacy() -> None:
+    code = (
+        "import sys, kodebok, kodebok.services, kodebok.services.nlp, kodebok.cli.nlp_cmds, "
+        "kodebok.nlp.pipeline; print('spacy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

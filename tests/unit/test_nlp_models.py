@@ -1,0 +1,167 @@
+"""The numeric parts: sparse rows, logistic regression, log-odds themes, clustering."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kodebok.errors import KodebokError
+from kodebok.nlp.learned import Example, LearnedModel, train
+from kodebok.nlp.sparse import Vocabulary
+from kodebok.nlp.themes import cluster_segments, distinctive_terms
+from kodebok.services import nlp
+from kodebok.store import Project
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "nlp"
+
+
+def test_sparse_products_equal_dense_products() -> None:
+    docs = [["a", "b", "b"], [], ["c"], ["a", "c", "d"], []]
+    vocab = Vocabulary.fit(docs)
+    rows = vocab.transform(docs)
+    dense = rows.to_dense()
+    other = np.arange(len(vocab.terms) * 2, dtype=float).reshape(-1, 2)
+    assert np.allclose(rows.dot(other), dense @ other)
+    back = np.arange(len(docs) * 3, dtype=float).reshape(-1, 3)
+    assert np.allclose(rows.tdot(back), dense.T @ back)
+    assert np.allclose(np.linalg.norm(dense[[0, 2, 3]], axis=1), 1.0)
+
+
+def _examples() -> list[Example]:
+    rapport = ("tertialrapport", "kostra", "rapportering")
+    medvirkning = ("tillitsvalgt", "medvirkning", "ansatt")
+    out = []
+    for i in range(12):
+        words = rapport if i % 2 else medvirkning
+        out.append(Example(i, (*words[: 2 + i % 2], f"støy{i}"), frozenset({1 if i % 2 else 2})))
+    return out
+
+
+def test_logistic_regression_learns_which_words_mean_which_code() -> None:
+    model = train(_examples())
+    assert model.code_ids == [1, 2]
+    report = model.predict(["tertialrapport", "kostra"])
+    talk = model.predict(["tillitsvalgt", "medvirkning"])
+    assert report[1] > 0.7 > report[2]
+    assert talk[2] > 0.7 > talk[1]
+    assert model.reasons(["kostra", "ukjent"], 1) == ["kostra"]
+
+
+def test_rejections_push_a_code_down() -> None:
+    base = _examples()
+    rejected = [
+        Example(100 + i, ("tertialrapport", "budsjett"), frozenset(), frozenset({1}))
+        for i in range(6)
+    ]
+    plain = train(base).predict(["budsjett", "tertialrapport"])[1]
+    taught = train(base + rejected).predict(["budsjett", "tertialrapport"])[1]
+    assert taught < plain
+
+
+def test_stored_model_reads_back_the_same_predictions() -> None:
+    model = train(_examples())
+    copy = LearnedModel.from_json(model.to_json())
+    assert copy is not None and copy.key == model.key
+    a = model.predict(["kostra", "ansatt"])
+    b = copy.predict(["kostra", "ansatt"])
+    assert all(abs(a[c] - b[c]) < 1e-4 for c in a)
+    assert LearnedModel.from_json("{not json") is None
+
+
+def test_distinctive_terms_follow_the_log_odds_with_prior() -> None:
+    groups = {
+        "Nordvik": Counter({"styringskort": 30, "kommune": 50, "tillitsvalgt": 2}),
+        "Fjellbygd": Counter({"styringskort": 2, "kommune": 50, "tillitsvalgt": 25}),
+    }
+    found = {g.group: g for g in distinctive_terms(groups, {"Nordvik": 10, "Fjellbygd": 12})}
+    nordvik = found["Nordvik"].terms
+    assert nordvik[0].term == "styringskort" and nordvik[0].z > 3
+    assert nordvik[0].count == 30 and nordvik[0].count_rest == 2
+    assert found["Fjellbygd"].terms[0].term == "tillitsvalgt"
+    # a word both groups use equally is not distinctive for either
+    assert all(t.term != "kommune" or abs(t.z) < 1 for g in found.values() for t in g.terms)
+
+
+def test_rare_words_are_not_distinctive_on_thin_evidence() -> None:
+    groups = {
+        "A": Counter({"sjelden": 3, "vanlig": 200}),
+        "B": Counter({"vanlig": 200, "annet": 60}),
+    }
+    terms = {t.term: t for t in distinctive_terms(groups, {}, min_count=3)[0].terms}
+    assert terms["sjelden"].z < 2.5
+
+
+def test_clusters_group_segments_about_the_same_thing() -> None:
+    a = ["tertialrapport", "kostra", "rapportering", "budsjett"]
+    b = ["tillitsvalgt", "medvirkning", "ansatt", "partssamarbeid"]
+    docs = [[*a[: 3 + i % 2], f"x{i}"] for i in range(6)] + [
+        [*b[: 3 + i % 2], f"y{i}"] for i in range(6)
+    ]
+    found = cluster_segments(docs, k=2)
+    assert sorted(c.size for c in found) == [6, 6]
+    for cluster in found:
+        members = set(cluster.members)
+        assert members in ({0, 1, 2, 3, 4, 5}, {6, 7, 8, 9, 10, 11})
+        assert cluster.label
+
+
+def test_too_few_segments_make_no_clusters() -> None:
+    assert cluster_segments([["a"], ["b"], []]) == []
+
+
+def _build(project: Project) -> None:
+    spec = importlib.util.spec_from_file_location("nlp_fixture", DATA / "fixture_project.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(project)
+
+
+def test_themes_by_case_give_terms_per_kommune(project: Project) -> None:
+    _build(project)
+    report = nlp.themes(project, by="case", top=5)
+    groups = {g["group"]: g for g in report["groups"]}
+    assert set(groups) == {"Nordvik", "Fjellbygd", "Elvestad", "Storsjø"}
+    storsjo = [t["term"] for t in groups["Storsjø"]["terms"]]
+    assert "innbygger" in storsjo
+    assert all(t["z"] > 0 for g in report["groups"] for t in g["terms"])
+
+
+def test_themes_by_an_attribute_and_bad_groupings(project: Project) -> None:
+    from kodebok.services.documents import set_attribute
+
+    _build(project)
+    for doc_id, value in project.conn.execute("SELECT id, name LIKE 'nordvik%' FROM documents"):
+        set_attribute(project, "document", doc_id, "region", "nord" if value else "sør")
+    report = nlp.themes(project, by="region", top=3)
+    assert report["by"] == "document:region"
+    assert {g["group"] for g in report["groups"]} == {"nord", "sør"}
+    with pytest.raises(KodebokError, match="unknown grouping"):
+        nlp.themes(project, by="fylke")
+    with pytest.raises(KodebokError, match="--top"):
+        nlp.themes(project, by="case", top=0)
+
+
+def test_themes_need_two_groups(project: Project) -> None:
+    _build(project)
+    with project.transaction() as conn:
+        conn.execute("UPDATE documents SET case_id = (SELECT MIN(id) FROM cases)")
+    with pytest.raises(KodebokError, match="two groups"):
+        nlp.themes(project, by="case")
+
+
+def test_clusters_of_uncoded_segments_are_candidate_codes(project: Project) -> None:
+    _build(project)
+    report = nlp.clusters(project, k=2)
+    assert report["segments"] >= 4
+    assert sum(c["size"] for c in report["clusters"]) == report["segments"]
+    assert all(c["examples"] and c["label"] for c in report["clusters"])
+
+
+def test_clusters_need_uncoded_segments(project: Project) -> None:
+    with pytest.raises(KodebokError, match="too few"):
+        nlp.clusters(project)
