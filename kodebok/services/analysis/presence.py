@@ -15,12 +15,9 @@ from kodebok.analysis.presence import (
 )
 from kodebok.errors import AnalysisError
 from kodebok.models import Code
-from kodebok.services.analysis.counts import _ROLLUP_CTE, Filters
+from kodebok.services.analysis.counts import _ROLLUP_CTE, Filters, coded_rows
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
-
-# A speaker tied to a person counts as that person, so one informant interviewed twice is one.
-_INFORMANT = "CASE WHEN sp.person_id IS NOT NULL THEN -sp.person_id ELSE s.speaker_id END"
 
 
 def resolve_codes(project: Project, refs: Sequence[str] | None) -> list[Code]:
@@ -46,19 +43,22 @@ def _case_facts(project: Project, f: Filters) -> list[CaseFacts]:
 def _rule_counts(
     project: Project, rollup: bool, f: Filters
 ) -> dict[tuple[int, int], CaseCodeCounts]:
-    where, params = f.codings_sql()
+    rows = coded_rows(f, documents=True, segments=True)
     row = "m.row_id" if rollup else "k.code_id"
+    from_where = rows.from_where
+    if rollup:
+        from_where = from_where.replace(
+            " WHERE ", " JOIN cmap m ON m.code_id = k.code_id WHERE ", 1
+        )
     sql = (
-        ("WITH RECURSIVE " + _ROLLUP_CTE if rollup else "")
-        + f" SELECT d.case_id, {row}, COUNT(*), COUNT(DISTINCT {_INFORMANT}),"
-        " COUNT(DISTINCT k.segment_id) FROM codings k JOIN documents d ON d.id = k.document_id"
-        " LEFT JOIN segments s ON s.id = k.segment_id"
-        " LEFT JOIN speakers sp ON sp.id = s.speaker_id"
-        + (" JOIN cmap m ON m.code_id = k.code_id" if rollup else "")
-        + f" WHERE d.case_id IS NOT NULL AND {where} GROUP BY d.case_id, {row}"
+        rows.with_clause(*([_ROLLUP_CTE] if rollup else []))
+        + f" SELECT dm.case_id, {row}, COUNT(*), COUNT(DISTINCT sm.informant),"
+        f" COUNT(DISTINCT k.segment_id) {from_where} AND dm.case_id IS NOT NULL"
+        f" GROUP BY dm.case_id, {row}"
     )
     return {
-        (r[0], r[1]): CaseCodeCounts(r[2], r[3], r[4]) for r in project.conn.execute(sql, params)
+        (r[0], r[1]): CaseCodeCounts(r[2], r[3], r[4])
+        for r in project.conn.execute(sql, list(rows.params))
     }
 
 
