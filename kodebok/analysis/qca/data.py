@@ -1,0 +1,234 @@
+"""The crisp QCA data table: cases × conditions (0/1) plus an outcome, read from and written to CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from kodebok.errors import AnalysisError
+
+_TRANSLIT = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """One row per case: 0/1 per condition (in column order) and 0/1 for the outcome."""
+
+    cases: tuple[str, ...]
+    conditions: tuple[str, ...]
+    outcome: str
+    values: tuple[tuple[int, ...], ...]
+    outcome_values: tuple[int, ...]
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def configuration(self, case_index: int) -> int:
+        """The case's configuration as an integer, first condition the highest bit."""
+        number = 0
+        for value in self.values[case_index]:
+            number = number * 2 + value
+        return number
+
+    def negated(self) -> DataTable:
+        """The same table explaining the absence of the outcome (``~OUTCOME``)."""
+        name = self.outcome[1:] if self.outcome.startswith("~") else f"~{self.outcome}"
+        flipped = tuple(1 - y for y in self.outcome_values)
+        return replace(self, outcome=name, outcome_values=flipped)
+
+    def constant_conditions(self) -> list[str]:
+        """Conditions with the same value in every case (they cannot explain anything)."""
+        return [
+            name
+            for i, name in enumerate(self.conditions)
+            if len({row[i] for row in self.values}) < 2
+        ]
+
+
+def ascii_name(name: str) -> str:
+    """A column name R accepts without quoting: ASCII letters, digits and ``_``, not a digit first.
+
+    Norwegian letters are transliterated (ø → o, æ → ae, å → a) before other accents are dropped.
+    """
+    text = unicodedata.normalize("NFKD", name.translate(_TRANSLIT))
+    text = text.encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
+    if not text:
+        text = "X"
+    if text[0].isdigit():
+        text = f"X{text}"
+    return text
+
+
+def _read_text(path_or_text: str | Path) -> tuple[str, str]:
+    """The CSV text and a name for messages: a Path or an existing file path is read from disk."""
+    if isinstance(path_or_text, Path) or (
+        "\n" not in path_or_text and path_or_text.strip() and Path(path_or_text).is_file()
+    ):
+        path = Path(path_or_text)
+        try:
+            return path.read_text(encoding="utf-8-sig"), path.name
+        except OSError as exc:
+            raise AnalysisError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise AnalysisError(f"{path.name} is not UTF-8 text") from exc
+    return path_or_text.lstrip("\ufeff"), "the data table"
+
+
+def read_data_csv(path_or_text: str | Path, outcome: str) -> DataTable:
+    """Read ``case,COND1,...,OUTCOME`` (``,`` or ``;`` separated) into a data table.
+
+    Every column except the first (case names) and the outcome is a condition, in file order.
+    Errors name the line, case and column; a condition that is constant across cases is only a
+    warning in ``table.warnings``, because R accepts it too (it never enters a solution).
+    """
+    text, source = _read_text(path_or_text)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise AnalysisError(f"{source} is empty")
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header = [h.strip() for h in rows[0]]
+    if len(header) < 3:
+        raise AnalysisError(
+            f"{source}: need a case column, at least one condition and the outcome; "
+            f"found columns {', '.join(header) or '(none)'}"
+        )
+    if outcome not in header[1:]:
+        raise AnalysisError(
+            f"{source}: no outcome column {outcome!r}; columns are {', '.join(header[1:])}"
+        )
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        raise AnalysisError(f"{source}: column names used twice: {', '.join(duplicates)}")
+    outcome_col = header.index(outcome)
+    condition_cols = [c for c in range(1, len(header)) if c != outcome_col]
+    cases: list[str] = []
+    values: list[tuple[int, ...]] = []
+    outcome_values: list[int] = []
+    seen: dict[str, int] = {}
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise AnalysisError(
+                f"{source}, line {line_no}: {len(row)} values but {len(header)} columns"
+            )
+        case = row[0].strip()
+        if not case:
+            raise AnalysisError(f"{source}, line {line_no}: the case name is empty")
+        if case in seen:
+            raise AnalysisError(
+                f"{source}, line {line_no}: case {case!r} already on line {seen[case]}"
+            )
+        seen[case] = line_no
+
+        def cell(column: int, line_no: int = line_no, row: list[str] = row) -> int:
+            raw = row[column].strip()
+            if raw not in ("0", "1"):
+                shown = repr(raw) if raw else "an empty value"
+                raise AnalysisError(
+                    f"{source}, line {line_no}: case {row[0].strip()!r}, column "
+                    f"{header[column]!r} has {shown}; crisp-set QCA needs 0 or 1"
+                )
+            return int(raw)
+
+        values.append(tuple(cell(c) for c in condition_cols))
+        outcome_values.append(cell(outcome_col))
+        cases.append(case)
+    if not cases:
+        raise AnalysisError(f"{source} has a header but no cases")
+    table = DataTable(
+        cases=tuple(cases),
+        conditions=tuple(header[c] for c in condition_cols),
+        outcome=outcome,
+        values=tuple(values),
+        outcome_values=tuple(outcome_values),
+    )
+    return replace(table, warnings=tuple(_constant_warnings(table)))
+
+
+def _constant_warnings(table: DataTable) -> list[str]:
+    return [
+        f"condition {name!r} has the same value in every case and cannot explain the outcome"
+        for name in table.constant_conditions()
+    ]
+
+
+def format_data_csv(table: DataTable) -> str:
+    """The table as R-ready CSV (``read.csv(f, row.names = 1)``): ``case,COND1,...,OUTCOME``.
+
+    Column names are made ASCII (see :func:`ascii_name`); two names that become equal get a
+    numeric suffix so R keeps them apart.
+    """
+    names: list[str] = []
+    for name in (*table.conditions, table.outcome):
+        base = ascii_name(name)
+        candidate, k = base, 2
+        while candidate in names or candidate == "case":
+            candidate, k = f"{base}_{k}", k + 1
+        names.append(candidate)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["case", *names])
+    for case, row, y in zip(table.cases, table.values, table.outcome_values, strict=True):
+        writer.writerow([case, *row, y])
+    return buf.getvalue()
+
+
+def data_table_from_presence(
+    cases: Sequence[str],
+    columns: Mapping[str, Sequence[int | None]],
+    outcome: str,
+    keep_unreported: bool = False,
+) -> tuple[DataTable, list[str]]:
+    """Build a data table from three-valued presence (1, 0, None = not reported).
+
+    ``columns`` maps each condition and the outcome to one value per case. A case with any
+    unreported value is left out (silence is not absence) and named in the returned messages;
+    with ``keep_unreported`` it stays in and the unreported values count as absent (0).
+    """
+    if outcome not in columns:
+        raise AnalysisError(f"No outcome column {outcome!r}; columns are {', '.join(columns)}")
+    for name, column in columns.items():
+        if len(column) != len(cases):
+            raise AnalysisError(
+                f"Column {name!r} has {len(column)} values for {len(cases)} cases"
+            )
+    if len(set(cases)) != len(cases):
+        twice = sorted({c for c in cases if list(cases).count(c) > 1})
+        raise AnalysisError(f"Case names used twice: {', '.join(twice)}")
+    conditions = tuple(name for name in columns if name != outcome)
+    if not conditions:
+        raise AnalysisError("At least one condition besides the outcome is needed")
+    kept_cases: list[str] = []
+    values: list[tuple[int, ...]] = []
+    outcome_values: list[int] = []
+    messages: list[str] = []
+    for k, case in enumerate(cases):
+        missing = [name for name in (*conditions, outcome) if columns[name][k] is None]
+        bad = [
+            name for name in (*conditions, outcome) if columns[name][k] not in (None, 0, 1)
+        ]
+        if bad:
+            raise AnalysisError(
+                f"Case {case!r}: {', '.join(bad)} must be 1, 0 or not reported"
+            )
+        if missing and not keep_unreported:
+            messages.append(f"case {case!r} left out: not reported for {', '.join(missing)}")
+            continue
+        if missing:
+            messages.append(
+                f"case {case!r}: not reported for {', '.join(missing)}, counted as absent (0)"
+            )
+        values.append(tuple(int(columns[name][k] or 0) for name in conditions))
+        outcome_values.append(int(columns[outcome][k] or 0))
+        kept_cases.append(case)
+    if not kept_cases:
+        raise AnalysisError("No case has reported values for every condition and the outcome")
+    table = DataTable(tuple(kept_cases), conditions, outcome, tuple(values), tuple(outcome_values))
+    warnings = _constant_warnings(table)
+    return replace(table, warnings=tuple(warnings)), messages + warnings

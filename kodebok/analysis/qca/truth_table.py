@@ -1,0 +1,157 @@
+"""The crisp truth table: one row per configuration with n, incl, PRI, cases and OUT, as R's truthTable()."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kodebok.analysis.qca.data import DataTable
+from kodebok.analysis.qca.formula import configuration_text
+from kodebok.errors import AnalysisError
+
+# R compares consistency with its cut-offs with a tolerance; so do we, so 0.75 >= 0.75 holds.
+TOLERANCE = 1e-9
+MAX_COMPLETE_CONDITIONS = 20
+
+
+@dataclass(frozen=True)
+class TruthRow:
+    """One configuration: R's row number (1 + binary value), its cases and its outcome value OUT.
+
+    ``incl`` and ``pri`` are None for a row without cases (R prints ``-``). OUT is ``"1"``,
+    ``"0"``, ``"C"`` (between the two inclusion cut-offs) or ``"?"`` (a remainder: fewer than
+    n.cut cases).
+    """
+
+    row: int
+    configuration: int
+    values: tuple[int, ...]
+    n: int
+    incl: float | None
+    pri: float | None
+    cases: tuple[str, ...]
+    positive_cases: tuple[str, ...]
+    out: str
+
+    @property
+    def contradictory(self) -> bool:
+        """Cases both with and without the outcome share this configuration."""
+        return 0 < len(self.positive_cases) < self.n
+
+
+@dataclass(frozen=True)
+class TruthTable:
+    """All rows (or the observed ones) with the settings that produced OUT."""
+
+    data: DataTable
+    rows: tuple[TruthRow, ...]
+    incl_cut: tuple[float, float]
+    n_cut: int
+    pri_cut: float
+    complete: bool
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """Condition names in data order."""
+        return self.data.conditions
+
+    @property
+    def outcome(self) -> str:
+        """Outcome name (``~NAME`` for the negated outcome)."""
+        return self.data.outcome
+
+    def configurations(self, out: str) -> list[int]:
+        """Configurations of the observed rows with this OUT value, in row order."""
+        return [r.configuration for r in self._observed() if r.out == out]
+
+    def _observed(self) -> list[TruthRow]:
+        return [r for r in self.rows if r.n > 0]
+
+    @property
+    def contradictions(self) -> list[TruthRow]:
+        """Rows whose cases disagree on the outcome."""
+        return [r for r in self.rows if r.contradictory]
+
+    def remainder_text(self, configuration: int) -> str:
+        """A configuration as a 0/1 string."""
+        return configuration_text(configuration, len(self.conditions))
+
+
+def _cut_pair(incl_cut: float | Sequence[float]) -> tuple[float, float]:
+    """R's incl.cut: one value, or (ic1, ic0) where rows in between get OUT "C"."""
+    if isinstance(incl_cut, int | float):
+        pair = (float(incl_cut), float(incl_cut))
+    else:
+        values = [float(v) for v in incl_cut]
+        if len(values) == 1:
+            values = values * 2
+        if len(values) != 2:
+            raise AnalysisError("incl.cut takes one value or two (for 1 and for 0)")
+        pair = (values[0], values[1])
+    if not all(0 <= v <= 1 for v in pair):
+        raise AnalysisError(f"incl.cut must lie between 0 and 1, got {pair}")
+    if pair[1] > pair[0]:
+        raise AnalysisError(
+            f"The second incl.cut ({pair[1]}) must not exceed the first ({pair[0]})"
+        )
+    return pair
+
+
+def truth_table(
+    data: DataTable,
+    incl_cut: float | Sequence[float] = 1.0,
+    n_cut: int = 1,
+    pri_cut: float = 0.0,
+    complete: bool = False,
+) -> TruthTable:
+    """Build the truth table of a crisp data table.
+
+    Crisp cases are full members of exactly one row, so n counts the cases in a row, incl is
+    the share of them with the outcome and PRI equals incl (the fuzzy correction term is zero).
+    OUT is "1" when incl ≥ ic1 and PRI ≥ pri_cut, "C" when only incl ≥ ic0, otherwise "0";
+    rows with fewer than ``n_cut`` cases are remainders "?". Without ``complete`` only rows
+    with cases are listed; remainders still exist for minimisation either way.
+    """
+    ic1, ic0 = _cut_pair(incl_cut)
+    if n_cut < 1:
+        raise AnalysisError(f"n.cut must be at least 1, got {n_cut}")
+    n = len(data.conditions)
+    if complete and n > MAX_COMPLETE_CONDITIONS:
+        raise AnalysisError(
+            f"A complete truth table of {n} conditions has {2**n} rows; "
+            f"list only observed rows (no --complete) above {MAX_COMPLETE_CONDITIONS}"
+        )
+    members: dict[int, list[int]] = {}
+    for k in range(len(data.cases)):
+        members.setdefault(data.configuration(k), []).append(k)
+    configurations = range(2**n) if complete else sorted(members)
+    rows = []
+    for config in configurations:
+        idx = members.get(config, [])
+        cases = tuple(data.cases[k] for k in idx)
+        positive = tuple(data.cases[k] for k in idx if data.outcome_values[k] == 1)
+        incl = pri = None
+        if idx:
+            incl = len(positive) / len(idx)
+            pri = incl
+        if len(idx) < n_cut or incl is None or pri is None:
+            out = "?"
+        elif incl >= ic1 - TOLERANCE and pri >= pri_cut - TOLERANCE:
+            out = "1"
+        elif incl >= ic0 - TOLERANCE and ic0 < ic1:
+            out = "C"
+        else:
+            out = "0"
+        values = tuple(int(ch) for ch in configuration_text(config, n))
+        rows.append(TruthRow(config + 1, config, values, len(idx), incl, pri, cases, positive, out))
+    warnings = list(data.warnings)
+    for row in rows:
+        if row.contradictory:
+            negative = [c for c in row.cases if c not in row.positive_cases]
+            warnings.append(
+                f"row {row.row} ({configuration_text(row.configuration, n)}) is contradictory: "
+                f"{', '.join(row.positive_cases)} with the outcome, "
+                f"{', '.join(negative)} without; OUT = {row.out}"
+            )
+    return TruthTable(data, tuple(rows), (ic1, ic0), n_cut, pri_cut, complete, tuple(warnings))
