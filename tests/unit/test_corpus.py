@@ -34,7 +34,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "storsjo_kommunalsjef": ({"INTERVJUER", "KOMMUNALSJEF"}, {"INTERVJUER"}),
     "storsjo_rektor": ({"I", "R"}, {"I"}),
     "storsjo_utvalgsleder": ({"SPEAKER_00", "SPEAKER_01"}, set()),
-    "storsjo_intervjurapport_enhetsleder": (set(), set()),
+    "storsjo_intervjurapport_enhetsleder": (set(), set()),  # speaker: set at import
 }
 
 
