@@ -195,9 +195,7 @@ def data_table_from_presence(
         raise AnalysisError(f"No outcome column {outcome!r}; columns are {', '.join(columns)}")
     for name, column in columns.items():
         if len(column) != len(cases):
-            raise AnalysisError(
-                f"Column {name!r} has {len(column)} values for {len(cases)} cases"
-            )
+            raise AnalysisError(f"Column {name!r} has {len(column)} values for {len(cases)} cases")
     if len(set(cases)) != len(cases):
         twice = sorted({c for c in cases if list(cases).count(c) > 1})
         raise AnalysisError(f"Case names used twice: {', '.join(twice)}")
@@ -210,13 +208,9 @@ def data_table_from_presence(
     messages: list[str] = []
     for k, case in enumerate(cases):
         missing = [name for name in (*conditions, outcome) if columns[name][k] is None]
-        bad = [
-            name for name in (*conditions, outcome) if columns[name][k] not in (None, 0, 1)
-        ]
+        bad = [name for name in (*conditions, outcome) if columns[name][k] not in (None, 0, 1)]
         if bad:
-            raise AnalysisError(
-                f"Case {case!r}: {', '.join(bad)} must be 1, 0 or not reported"
-            )
+            raise AnalysisError(f"Case {case!r}: {', '.join(bad)} must be 1, 0 or not reported")
         if missing and not keep_unreported:
             messages.append(f"case {case!r} left out: not reported for {', '.join(missing)}")
             continue

@@ -1,0 +1,209 @@
+"""``kodebok qca``: crisp-set QCA from a data table (truth table, minimisation, necessity)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kodebok.cli.common import echo_json, format_from, write_output
+from kodebok.errors import KodebokError
+
+
+class _QcaGroup(click.Group):
+    """Shows a KodebokError as ``Error: ...`` on stderr with exit 2, also without the main group."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KodebokError as exc:
+            for line in exc.message.splitlines() or ["error"]:
+                click.echo(f"Error: {line}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group("qca", cls=_QcaGroup)
+def qca() -> None:
+    """Crisp-set QCA: truth table, Boolean minimisation and necessity, with R's results."""
+
+
+def _incl_cut(text: str) -> float | tuple[float, float]:
+    from kodebok.errors import AnalysisError
+
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError as exc:
+        raise AnalysisError(f"--incl-cut takes a number or two (X,Y), got {text!r}") from exc
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 2:
+        return (values[0], values[1])
+    raise AnalysisError(f"--incl-cut takes a number or two (X,Y), got {text!r}")
+
+
+def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--from FILE --outcome COL [--negate]`` shared by the commands."""
+    f = click.option("--negate", is_flag=True, help="Explain the absence of the outcome (~OUT).")(f)
+    f = click.option("--outcome", required=True, help="Outcome column in the data table.")(f)
+    return click.option(
+        "--from",
+        "source",
+        required=True,
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Data table CSV: case,COND1,...,OUTCOME with 0/1 values.",
+    )(f)
+
+
+def _tt_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--n-cut", default=1, show_default=True, help="Fewest cases for a row.")(f)
+    return click.option(
+        "--incl-cut",
+        default="1",
+        show_default=True,
+        help="Consistency cut-off for OUT = 1; X,Y also marks rows between Y and X as C.",
+    )(f)
+
+
+def _output_options(formats: list[str], default: str) -> Callable[..., Any]:
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option(
+            "--decimal",
+            type=click.Choice([".", ","]),
+            default=".",
+            help="Decimal mark in Markdown (',' for Norwegian text).",
+        )(f)
+        f = click.option(
+            "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None
+        )(f)
+        return click.option(
+            "--format", "fmt", type=click.Choice(formats), default=None, help=f"Default {default}."
+        )(f)
+
+    return decorate
+
+
+def _load(source: Path, outcome: str, negate: bool) -> Any:
+    from kodebok.analysis.qca import read_data_csv
+
+    data = read_data_csv(source, outcome)
+    return data.negated() if negate else data
+
+
+def _emit(fmt: str, output: Path | None, payload: Any, text: str) -> None:
+    if fmt == "json" and output is None:
+        echo_json(payload)
+    elif fmt == "json":
+        import json
+
+        write_output(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
+    else:
+        write_output(text, output)
+
+
+@qca.command("truth-table")
+@_data_options
+@_tt_options
+@click.option("--complete", is_flag=True, help="List every configuration, remainders too.")
+@_output_options(["json", "md", "csv"], "md")
+def truth_table_cmd(
+    source: Path,
+    outcome: str,
+    negate: bool,
+    incl_cut: str,
+    n_cut: int,
+    complete: bool,
+    fmt: str | None,
+    output: Path | None,
+    decimal: str,
+) -> None:
+    """The truth table: per configuration n, incl, PRI, cases and OUT (1, 0, C or ?)."""
+    from kodebok.analysis.qca import truth_table
+    from kodebok.analysis.qca.report import (
+        truth_table_csv,
+        truth_table_json,
+        truth_table_markdown,
+    )
+
+    tt = truth_table(_load(source, outcome, negate), _incl_cut(incl_cut), n_cut, complete=complete)
+    chosen = format_from(fmt, output, "md", ["json", "md", "csv"])
+    if chosen == "csv":
+        write_output(truth_table_csv(tt), output)
+        return
+    text = truth_table_markdown(tt, decimal) if chosen == "md" else ""
+    _emit(chosen, output, truth_table_json(tt) if chosen == "json" else None, text)
+
+
+@qca.command("minimize")
+@_data_options
+@_tt_options
+@click.option(
+    "--solution",
+    type=click.Choice(["complex", "parsimonious", "intermediate"]),
+    default="complex",
+    show_default=True,
+)
+@click.option(
+    "--dir-exp",
+    default=None,
+    help="Directional expectations for the intermediate solution: COND=1,COND=0,COND=-.",
+)
+@_output_options(["json", "md"], "md")
+def minimize_cmd(
+    source: Path,
+    outcome: str,
+    negate: bool,
+    incl_cut: str,
+    n_cut: int,
+    solution: str,
+    dir_exp: str | None,
+    fmt: str | None,
+    output: Path | None,
+    decimal: str,
+) -> None:
+    """Boolean minimisation: every equally minimal model with inclS, PRI, covS and covU."""
+    from kodebok.analysis.qca import minimize, parse_dir_exp, solution_json, truth_table
+    from kodebok.analysis.qca.report import solution_markdown
+    from kodebok.errors import AnalysisError
+
+    data = _load(source, outcome, negate)
+    tt = truth_table(data, _incl_cut(incl_cut), n_cut)
+    if solution == "intermediate" and not dir_exp:
+        raise AnalysisError("--solution intermediate needs --dir-exp COND=1,COND=0,...")
+    if dir_exp and solution != "intermediate":
+        raise AnalysisError("--dir-exp applies only to --solution intermediate")
+    expectations = parse_dir_exp(dir_exp, data.conditions) if dir_exp else None
+    result = minimize(tt, solution, expectations)
+    chosen = format_from(fmt, output, "md", ["json", "md"])
+    if chosen == "json":
+        _emit("json", output, solution_json(result), "")
+    else:
+        write_output(solution_markdown(result, decimal), output)
+
+
+@qca.command("necessity")
+@_data_options
+@_output_options(["json", "md"], "md")
+def necessity_cmd(
+    source: Path,
+    outcome: str,
+    negate: bool,
+    fmt: str | None,
+    output: Path | None,
+    decimal: str,
+) -> None:
+    """Necessity of each condition and its negation: inclN, RoN, covN."""
+    from kodebok.analysis.qca import necessity_json
+    from kodebok.analysis.qca.report import necessity_markdown
+
+    data = _load(source, outcome, negate)
+    chosen = format_from(fmt, output, "md", ["json", "md"])
+    if chosen == "json":
+        _emit("json", output, necessity_json(data), "")
+    else:
+        write_output(necessity_markdown(data, decimal), output)
+
+
+COMMANDS = [qca]
