@@ -6,10 +6,10 @@ import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from kodebok.analysis.groups import natural_key
 from kodebok.analysis.privacy import load_gazetteers, pseudonymise_identifier
-from kodebok.analysis.privacy import pseudonymise as _replace_names
 from kodebok.errors import AnalysisError
 
 DEFAULT_TEMPLATE = "({role}, {case})"
@@ -94,8 +94,22 @@ def looks_like_name(label: str) -> bool:
 
 
 def pseudonymise(text: str, mapping: Mapping[str, str]) -> str:
-    """``text`` with every whole-word real name in ``mapping`` replaced by its pseudonym."""
-    return _replace_names(text, mapping)
+    """``text`` with every whole-word real name in ``mapping`` replaced by its pseudonym.
+
+    Longer names go first ("Nordvik kommune" before "Nordvik"); a genitive s follows its name.
+    """
+    if not mapping or not text:
+        return text
+    pattern, table = _name_pattern(tuple(sorted(mapping.items())))
+    return pattern.sub(lambda m: table[m.group(1)] + m.group(2), text)
+
+
+@lru_cache(maxsize=16)
+def _name_pattern(items: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    # one compiled pattern per mapping: a quote bank applies the same map thousands of times
+    names = sorted((real for real, _ in items if real), key=len, reverse=True)
+    alternation = "|".join(re.escape(n) for n in names) or "(?!)"
+    return re.compile(r"(?<!\w)(" + alternation + r")(s?)(?!\w)"), dict(items)
 
 
 def pseudonym_mapping(

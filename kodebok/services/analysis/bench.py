@@ -164,7 +164,7 @@ def _best(fn: Callable[[], Any], repeat: int) -> float:
         started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
-    return min(times)
+    return min(times, default=float("inf"))
 
 
 def benchmark_analysis(
