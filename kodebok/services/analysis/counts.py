@@ -293,11 +293,20 @@ def _coded_words(
     current: tuple[int, int | str | None, int] | None = None
     text, a, b = "", 0, 0
     starts: tuple[int, ...] = ()
+    # the same span (a whole segment, mostly) recurs under several codes and parents
+    seen: dict[tuple[int, int, int], int] = {}
+
+    def words(doc: int, a: int, b: int) -> int:
+        n = seen.get((doc, a, b))
+        if n is None:
+            n = seen[(doc, a, b)] = words_between(text, a, b, starts)
+        return n
+
     for row_id, key, doc, start, end in project.conn.execute(sql, params):
         here = (row_id, key, doc)
         if here != current or start > b:
             if current is not None:
-                out[(current[0], current[1])] += words_between(text, a, b, starts)
+                out[(current[0], current[1])] += words(current[2], a, b)
             if here != current:
                 current, text = here, texts[doc]
                 starts = word_starts(text)
@@ -305,7 +314,7 @@ def _coded_words(
         elif end > b:
             b = end
     if current is not None:
-        out[(current[0], current[1])] += words_between(text, a, b, starts)
+        out[(current[0], current[1])] += words(current[2], a, b)
     return {k: v for k, v in out.items() if v}
 
 
