@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from kodebok.analysis.groups import natural_key
-from kodebok.analysis.privacy import load_gazetteers, pseudonymise_identifier
+from kodebok.analysis.privacy import find_personal_data, load_gazetteers, pseudonymise_identifier
 from kodebok.errors import AnalysisError
 
 DEFAULT_TEMPLATE = "({role}, {case})"
@@ -94,22 +95,38 @@ def looks_like_name(label: str) -> bool:
 
 
 def pseudonymise(text: str, mapping: Mapping[str, str]) -> str:
-    """``text`` with every whole-word real name in ``mapping`` replaced by its pseudonym.
+    """``text`` with every real name in ``mapping`` replaced by its pseudonym.
 
-    Longer names go first ("Nordvik kommune" before "Nordvik"); a genitive s follows its name.
+    Longer names go first ("Nordvik kommune" before "Nordvik"); a genitive s follows its name;
+    a name that starts a compound ("Storsjømodellen") is replaced too ("Kommune 4-modellen"),
+    when at least four lower-case letters follow, so "Os" does not eat "Oslo".
     """
     if not mapping or not text:
         return text
     pattern, table = _name_pattern(tuple(sorted(mapping.items())))
-    return pattern.sub(lambda m: table[m.group(1)] + m.group(2), text)
+
+    def swap(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return table[m.group(1)] + m.group(2)
+        return table[m.group(3)] + "-"
+
+    return pattern.sub(swap, text)
 
 
 @lru_cache(maxsize=16)
 def _name_pattern(items: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     # one compiled pattern per mapping: a quote bank applies the same map thousands of times
     names = sorted((real for real, _ in items if real), key=len, reverse=True)
-    alternation = "|".join(re.escape(n) for n in names) or "(?!)"
-    return re.compile(r"(?<!\w)(" + alternation + r")(s?)(?!\w)"), dict(items)
+    alt = "|".join(re.escape(n) for n in names) or "(?!)"
+    pattern = rf"(?<!\w)({alt})(s?)(?!\w)|(?<!\w)({alt})(?=[a-zæøåéèü]{{4,}})"
+    return re.compile(pattern), dict(items)
+
+
+def ascii_fold(name: str) -> str:
+    """``Storsjø`` → ``Storsjo``, ``Ålesund`` → ``Alesund``: how names turn up in file names."""
+    table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+    decomposed = unicodedata.normalize("NFKD", name.translate(table))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def pseudonym_mapping(
@@ -136,17 +153,46 @@ def pseudonym_mapping(
     return mapping
 
 
-def pseudonymise_quote(quote: Quote, mapping: Mapping[str, str]) -> Quote:
-    """The quote with text, case, document, speaker and attribute values pseudonymised."""
+_PLACEHOLDERS = {
+    "person": NAME_PLACEHOLDER,
+    "email": "[e-post]",
+    "phone": "[telefon]",
+    "national-id": "[fødselsnummer]",
+    "birthdate": "[fødselsdato]",
+}
+
+
+def scrub_personal_data(text: str) -> str:
+    """Replace likely person names and contact data found by the privacy detector."""
+    found = [f for f in find_personal_data(text) if f.kind in _PLACEHOLDERS]
+    for f in sorted(found, key=lambda f: f.start, reverse=True):
+        text = text[: f.start] + _PLACEHOLDERS[f.kind] + text[f.end :]
+    return text
+
+
+def pseudonymise_quote(quote: Quote, mapping: Mapping[str, str], scrub: bool = True) -> Quote:
+    """The quote with text, case, document, speaker and attribute values pseudonymised.
+
+    With ``scrub``, names the detector finds in the text (colleagues, the rådmann by name)
+    become ``[navn]`` too, not only those in the map.
+    """
+    text = scrub_personal_data(quote.text) if scrub else quote.text
     return replace(
         quote,
-        text=pseudonymise(quote.text, mapping),
+        text=pseudonymise(text, mapping),
         case=mapping.get(quote.case, pseudonymise(quote.case, mapping)),
-        document=pseudonymise_identifier(quote.document, mapping),
+        document=pseudonymise_identifier(quote.document, _with_folded(mapping)),
         speaker=mapping.get(quote.speaker, pseudonymise(quote.speaker, mapping)),
         fields={k: pseudonymise(v, mapping) for k, v in quote.fields.items()},
         group=mapping.get(quote.group, pseudonymise(quote.group, mapping)),
     )
+
+
+def _with_folded(mapping: Mapping[str, str]) -> dict[str, str]:
+    out = dict(mapping)
+    for real, pseudo in mapping.items():
+        out.setdefault(ascii_fold(real), pseudo)
+    return out
 
 
 def quote_sections(
