@@ -63,8 +63,8 @@ def test_pseudonymise_replaces_names_genitives_and_compounds() -> None:
 
 
 def test_scrubbing_finds_names_that_are_not_speaker_labels() -> None:
-    text = "Det var Anne Marit som tok initiativet; ring 22 33 44 55."
-    assert scrub_personal_data(text) == "Det var [navn] som tok initiativet; ring [telefon]."
+    text = "Det var Anne Marit som tok initiativet; ring 22 33 44 55 i dag."
+    assert scrub_personal_data(text) == "Det var [navn] som tok initiativet; ring [telefon] i dag."
 
 
 def test_document_names_lose_the_kommune_also_without_ae_oe_aa() -> None:
