@@ -1,0 +1,73 @@
+"""``kodebok search``: JSON hits, text table, coding every hit, and undo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kodebok.cli import main
+from tests.tui.conftest import build_project
+
+
+def run(path: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["-p", str(path), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_search_json_lists_hits_with_document_idx_segment_and_snippet(tmp_path: Path) -> None:
+    path = build_project(tmp_path / "p.kodebok")
+    code, out, _ = run(path, "search", "tillitsvalgte", "--format", "json")
+    assert code == 0
+    hits = json.loads(out)
+    assert len(hits) == 1
+    hit = hits[0]
+    assert hit["document"] == "nordvik_radmann" and hit["idx"] == 3
+    assert isinstance(hit["segment"], int)
+    assert "Tillitsvalgte" in hit["snippet"]
+    assert set(hit) >= {"document", "idx", "segment", "snippet"}
+
+
+def test_search_text_output_and_no_hits(tmp_path: Path) -> None:
+    path = build_project(tmp_path / "p.kodebok")
+    code, out, err = run(path, "search", "lederavtaler")
+    assert code == 0 and "nordvik_radmann" in out and "1 hits" in err
+    code, out, err = run(path, "search", "xyzzyq", "--format", "json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_search_code_codes_every_hit_and_one_undo_removes_them(tmp_path: Path) -> None:
+    path = build_project(tmp_path / "p.kodebok")
+    code, out, err = run(
+        path,
+        "search",
+        "styringssystem*",
+        "--code",
+        "Styringssystem",
+        "--coder",
+        "kari",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    assert len(json.loads(out)) == 3
+    assert "Coded 3 segments with Styringssystem" in err
+    code, _, _ = run(path, "undo", "--coder", "kari")
+    assert code == 0
+    _, out, _ = run(path, "codings", "export", "--format", "json")
+    assert [r for r in json.loads(out) if r["coder"] == "kari"] == []
+
+
+def test_search_unknown_code_is_exit_2_with_a_hint(tmp_path: Path) -> None:
+    path = build_project(tmp_path / "p.kodebok")
+    code, _, err = run(path, "search", "styring*", "--code", "Styringsystem")
+    assert code == 2
+    assert "Styringssystem" in err
+
+
+def test_fuzzy_flag(tmp_path: Path) -> None:
+    path = build_project(tmp_path / "p.kodebok")
+    code, out, _ = run(path, "search", "medverknad", "--fuzzy", "--format", "json")
+    assert code == 0
+    assert any(h["document"] == "fjellbygd_ordforar" for h in json.loads(out))

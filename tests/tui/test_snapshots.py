@@ -1,0 +1,54 @@
+"""SVG snapshots of the library, coding, codebook and search screens at 120×40.
+
+Update after an intended change with ``pytest tests/tui/test_snapshots.py --snapshot-update``.
+The coding-screen SVG is the picture the README shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kodebok.tui.app import make_app
+from tests.tui.conftest import CODER
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _colours(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots show the codes' colours (the rest of the suite runs with NO_COLOR)."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+async def _settle(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_snapshot_library(tui_project: Path, snap_compare: Callable[..., bool]) -> None:
+    app = make_app(tui_project, coder=CODER)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_settle)
+
+
+def test_snapshot_coding(tui_project: Path, snap_compare: Callable[..., bool]) -> None:
+    app = make_app(tui_project, coder=CODER, document="nordvik_radmann")
+    assert snap_compare(app, terminal_size=SIZE, press=["j", "1", "j", "j", "v", "l", "l"])
+
+
+def test_snapshot_codebook(tui_project: Path, snap_compare: Callable[..., bool]) -> None:
+    app = make_app(tui_project, coder=CODER)
+    assert snap_compare(app, terminal_size=SIZE, press=["b", "down"])
+
+
+def test_snapshot_search(tui_project: Path, snap_compare: Callable[..., bool]) -> None:
+    app = make_app(tui_project, coder=CODER)
+
+    async def search(pilot: Any) -> None:
+        await pilot.press("slash", *"styringssystem*", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=search)
