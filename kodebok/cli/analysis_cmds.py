@@ -95,7 +95,16 @@ def matrix_cmd(
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Code × group table with group sizes (N) in the same unit."""
+    """Code × group table with group sizes (N) in the same unit.
+
+    \b
+    Units: codings; coded segments; documents, cases or speakers with the code;
+    coded words (the union of coded spans, overlaps once). N is the group's size in
+    the unit: all its codings, segments, documents, cases, speakers or words.
+    --percent column: of the group's N; --percent row: of the row total.
+    Every code and every group is kept, also when empty; '(ingen verdi)' holds
+    what has no value for the attribute.
+    """
     from kodebok.analysis.matrix import matrix_json
     from kodebok.exchange.tables import matrix_to_table
     from kodebok.services.analysis import matrix
@@ -195,8 +204,11 @@ def presence_group(
 ) -> None:
     """Case × code in three values: 1 present, 0 absent, empty = not reported.
 
-    1 when the rule is met; 0 when the case has documents but the rule is not met; empty when
-    the case has no documents (of the chosen kinds). Manual values ('presence set') win.
+    1 when the rule is met (all thresholds given; default: at least one coding); 0 when the case
+    has documents (of the chosen kinds) but the rule is not met: silence in an interview about
+    the theme counts as absence; use --absent-as-unreported for material such as self-reports,
+    where silence says nothing. Empty when the case has no documents. Manual values
+    ('presence set') win; --format json shows each cell's source, counts, note, author, time.
     """
     if ctx.invoked_subcommand is not None:
         return
