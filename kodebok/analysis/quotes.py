@@ -29,6 +29,7 @@ class Quote:
     start: int
     fields: Mapping[str, str] = field(default_factory=dict)  # attributes: speaker > doc > case
     group: str = ""
+    end: int = 0
 
 
 @dataclass(frozen=True)

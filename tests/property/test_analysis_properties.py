@@ -616,3 +616,29 @@ def test_presence_equals_a_plain_recount(
             }
             assert got == expected_presence(w, rule, rollup, kinds)
             assert list(table.cases) == sorted(w.cases.values())
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=worlds(), coder=st.sampled_from([None, "ane"]))
+def test_quote_bank_holds_each_coded_passage_once(spec: dict[str, Any], coder: str | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        w = build(Path(tmp) / "p.kodebok", spec)
+        with Project.open(Path(tmp) / "p.kodebok") as project:
+            sections = analysis.quotes(project, filters=analysis.Filters(coder))
+            got = sorted(
+                (s.code, q.document, q.start, q.end, q.text) for s in sections for q, _ in s.quotes
+            )
+    want = sorted(
+        {
+            (
+                code_path(w, c["code"]),
+                w.docs[c["doc"]]["name"],
+                c["start"],
+                c["end"],
+                w.docs[c["doc"]]["text"][c["start"] : c["end"]].strip(),
+            )
+            for c in w.codings
+            if c["status"] == "ok" and (coder is None or c["coder"] == coder)
+        }
+    )
+    assert got == want

@@ -97,6 +97,7 @@ def quotes(
                 document=r[5],
                 speaker=r[11] or "",
                 start=r[2],
+                end=r[3],
                 fields=fields,
                 group=labels.get(r[12], "") if g is not None else "",
             )
