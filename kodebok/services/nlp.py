@@ -18,12 +18,6 @@ from kodebok.store import queries as q
 if TYPE_CHECKING:
     from kodebok.nlp.evaluate import EvalSegment, Ranker
 
-WRITE_BATCH = 1000
-
-
-class NlpError(KodebokError):
-    """The NLP pass or a suggester could not run (the project itself is unharmed)."""
-
 
 # -- features ------------------------------------------------------------------------------
 
@@ -36,47 +30,9 @@ def compute_features(
     recompute: bool = False,
 ) -> int:
     """Store lemmas for segments that have none (or all, with ``recompute``); returns how many."""
-    sql = "SELECT s.id, s.text, d.language FROM segments s JOIN documents d ON d.id = s.document_id"
-    where: list[str] = [] if recompute else ["s.lemmas IS NULL"]
-    params: list[Any] = []
-    if document_ids is not None:
-        if not document_ids:
-            return 0
-        where.append(f"s.document_id IN ({','.join('?' for _ in document_ids)})")
-        params.extend(document_ids)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    rows = project.conn.execute(sql + " ORDER BY s.id", params).fetchall()
-    if not rows:
-        return 0
-    try:
-        from kodebok.nlp.features import FeatureExtractor
+    from kodebok.nlp.corpus import store_features
 
-        extractor = FeatureExtractor()
-    except ImportError as exc:
-        raise NlpError(f"the NLP pipeline cannot be loaded ({exc})") from exc
-    done = 0
-    for start in range(0, len(rows), WRITE_BATCH):
-        batch = rows[start : start + WRITE_BATCH]
-        try:
-            found = extractor.features([(r[1], _lang(r[2])) for r in batch])
-        except KodebokError:
-            raise
-        except Exception as exc:  # spaCy failures must not surface as tracebacks
-            raise NlpError(f"computing lemmas failed ({type(exc).__name__}: {exc})") from exc
-        with project.transaction() as conn:
-            conn.executemany(
-                "UPDATE segments SET lemmas = ? WHERE id = ?",
-                [(lemmas, r[0]) for lemmas, r in zip(found, batch, strict=True)],
-            )
-        done += len(batch)
-        if progress is not None:
-            progress(done, len(rows), "lemmas")
-    return done
-
-
-def _lang(language: str | None) -> str:
-    return "nn" if (language or "").lower() in ("nn", "nynorsk", "nno") else "nb"
+    return store_features(project, document_ids, progress, recompute=recompute)
 
 
 # -- suggestions ---------------------------------------------------------------------------
