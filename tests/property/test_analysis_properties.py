@@ -316,6 +316,8 @@ def code_path(w: World, code: int) -> str:
 def attr(w: World, kind: str, entity: int | None, name: str) -> str | None:
     if entity is None:
         return None
+    if kind == "document" and name == "kind":
+        return str(w.docs[entity]["kind"])
     value = w.attrs.get((kind, entity), {}).get(name)
     return value or None
 
@@ -442,6 +444,7 @@ GROUPINGS = [
     ("speaker", ("speaker", None)),
     ("region", ("case", "region")),
     ("year", ("document", "year")),
+    ("kind", ("document", "kind")),
     ("level", ("speaker", "level")),
     ("case:grp", ("case", "grp")),
     ("document:grp", ("document", "grp")),

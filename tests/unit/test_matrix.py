@@ -260,3 +260,10 @@ def test_json_has_the_spec_shape(small: Project) -> None:
         "depth": 0,
         "percent": [0.0, 0.0, None, 100.0],
     }
+
+
+def test_document_kind_groups_like_a_document_attribute(small: Project) -> None:
+    m = analysis.matrix(small, "kind", "documents")
+    assert m.grouping == Grouping("document", "kind")
+    assert [g.label for g in m.columns] == ["intervju", "styringsdokument"]
+    assert _row(m, "Styring") == (0, 1) and m.n == (2, 1)

@@ -75,14 +75,21 @@ class Filters:
 # -- groups --------------------------------------------------------------------------------
 
 
+# Columns of the documents table that group like document attributes (``--by kind``); they
+# win over attributes of the same name, which import never writes.
+DOCUMENT_FIELDS = ("kind", "language")
+
+
 def available_attributes(project: Project) -> dict[str, list[str]]:
-    """Attribute names in use per entity kind (case, document, speaker)."""
+    """Attribute names in use per entity kind (case, document, speaker), with document fields."""
     out: dict[str, list[str]] = {"case": [], "document": [], "speaker": []}
     for kind, name in project.conn.execute(
         "SELECT DISTINCT entity_kind, name FROM attributes ORDER BY entity_kind, name"
     ):
-        if kind in out:
+        if kind in out and name not in out[kind]:
             out[kind].append(name)
+    if project.conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone():
+        out["document"] = sorted(set(out["document"]) | set(DOCUMENT_FIELDS))
     return out
 
 
@@ -93,6 +100,8 @@ def grouping(project: Project, by: str) -> Grouping:
 
 def _key_sql(g: Grouping, speaker: str, document: str = "d.id") -> tuple[str, list[object]]:
     """SQL for a row's group key, given documents ``d`` and the row's speaker id expression."""
+    if g.kind == "document" and g.attribute in DOCUMENT_FIELDS:
+        return f"NULLIF(d.{g.attribute}, '')", []
     entity = {"case": "d.case_id", "document": document, "speaker": speaker}[g.kind]
     if g.attribute is None:
         return entity, []
@@ -107,6 +116,9 @@ def _columns(project: Project, g: Grouping, f: Filters, with_none: bool) -> list
     """Every group there is (empty ones too), in natural order; the no-value group when used."""
     conn = project.conn
     where, params = f.documents_sql()
+    if g.kind == "document" and g.attribute in DOCUMENT_FIELDS:
+        sql = f"SELECT DISTINCT d.{g.attribute} FROM documents d WHERE {where}"
+        return attribute_groups([r[0] for r in conn.execute(sql, params)], with_none)
     if g.attribute is not None:
         if g.kind == "case":
             sql = "SELECT value FROM attributes WHERE entity_kind = 'case' AND name = ?"
