@@ -5,13 +5,8 @@ The counting is done by SQLite (one GROUP BY per unit); ``kodebok.analysis`` ass
 
 from __future__ import annotations
 
-from kodebok.services.analysis.counts import (
-    Filters,
-    available_attributes,
-    cooccurrence,
-    grouping,
-    matrix,
-)
+from kodebok.services.analysis.counts import Filters, cooccurrence, matrix
+from kodebok.services.analysis.groups import available_attributes, grouping
 from kodebok.services.analysis.presence import (
     attribute_condition,
     clear_presence,

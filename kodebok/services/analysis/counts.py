@@ -15,13 +15,7 @@ from kodebok.analysis.cooccurrence import (
     build_cooccurrence,
     overlap_pairs,
 )
-from kodebok.analysis.groups import (
-    Group,
-    Grouping,
-    attribute_groups,
-    natural_key,
-    resolve_grouping,
-)
+from kodebok.analysis.groups import Grouping
 from kodebok.analysis.matrix import (
     PERCENTS,
     UNITS,
@@ -31,6 +25,7 @@ from kodebok.analysis.matrix import (
     words_between,
 )
 from kodebok.errors import AnalysisError
+from kodebok.services.analysis.groups import columns, grouping, key_sql
 from kodebok.store import Project
 from kodebok.store import queries as q
 
@@ -72,86 +67,6 @@ class Filters:
         return f"d.kind IN ({', '.join('?' for _ in self.kinds)})", list(self.kinds)
 
 
-# -- groups --------------------------------------------------------------------------------
-
-
-# Columns of the documents table that group like document attributes (``--by kind``); they
-# win over attributes of the same name, which import never writes.
-DOCUMENT_FIELDS = ("kind", "language")
-
-
-def available_attributes(project: Project) -> dict[str, list[str]]:
-    """Attribute names in use per entity kind (case, document, speaker), with document fields."""
-    out: dict[str, list[str]] = {"case": [], "document": [], "speaker": []}
-    for kind, name in project.conn.execute(
-        "SELECT DISTINCT entity_kind, name FROM attributes ORDER BY entity_kind, name"
-    ):
-        if kind in out and name not in out[kind]:
-            out[kind].append(name)
-    if project.conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone():
-        out["document"] = sorted(set(out["document"]) | set(DOCUMENT_FIELDS))
-    return out
-
-
-def grouping(project: Project, by: str) -> Grouping:
-    """``--by`` resolved against the project's attributes (AnalysisError lists them)."""
-    return resolve_grouping(by, available_attributes(project))
-
-
-def _key_sql(g: Grouping, speaker: str, document: str = "d.id") -> tuple[str, list[object]]:
-    """SQL for a row's group key, given documents ``d`` and the row's speaker id expression."""
-    if g.kind == "document" and g.attribute in DOCUMENT_FIELDS:
-        return f"NULLIF(d.{g.attribute}, '')", []
-    entity = {"case": "d.case_id", "document": document, "speaker": speaker}[g.kind]
-    if g.attribute is None:
-        return entity, []
-    return (
-        "(SELECT NULLIF(a.value, '') FROM attributes a WHERE a.entity_kind = ? "
-        f"AND a.entity_id = {entity} AND a.name = ?)",
-        [g.kind, g.attribute],
-    )
-
-
-def _columns(project: Project, g: Grouping, f: Filters, with_none: bool) -> list[Group]:
-    """Every group there is (empty ones too), in natural order; the no-value group when used."""
-    conn = project.conn
-    where, params = f.documents_sql()
-    if g.kind == "document" and g.attribute in DOCUMENT_FIELDS:
-        sql = f"SELECT DISTINCT d.{g.attribute} FROM documents d WHERE {where}"
-        return attribute_groups([r[0] for r in conn.execute(sql, params)], with_none)
-    if g.attribute is not None:
-        if g.kind == "case":
-            sql = "SELECT value FROM attributes WHERE entity_kind = 'case' AND name = ?"
-            values = [r[0] for r in conn.execute(sql, (g.attribute,))]
-        else:
-            ent = "d.id" if g.kind == "document" else "sp.id"
-            sql = (
-                f"SELECT DISTINCT a.value FROM attributes a JOIN documents d ON {ent} = a.entity_id"
-                + (" JOIN speakers sp ON sp.document_id = d.id" if g.kind == "speaker" else "")
-                + f" WHERE a.entity_kind = ? AND a.name = ? AND {where}"
-            )
-            values = [r[0] for r in conn.execute(sql, [g.kind, g.attribute, *params])]
-        return attribute_groups(values, with_none)
-    if g.kind == "case":
-        rows = [(r[0], r[1]) for r in conn.execute("SELECT id, name FROM cases")]
-    elif g.kind == "document":
-        rows = [
-            (r[0], r[1])
-            for r in conn.execute(f"SELECT id, name FROM documents d WHERE {where}", params)
-        ]
-    else:
-        sql = (
-            "SELECT sp.id, sp.label || ' (' || d.name || ')' FROM speakers sp "
-            f"JOIN documents d ON d.id = sp.document_id WHERE {where}"
-        )
-        rows = [(r[0], r[1]) for r in conn.execute(sql, params)]
-    rows.sort(key=lambda r: (natural_key(r[1]), r[1], r[0]))
-    groups = [Group(i, label) for i, label in rows]
-    if with_none:
-        groups.append(Group(None, "(ingen)"))
-    return groups
-
-
 # -- matrix --------------------------------------------------------------------------------
 
 
@@ -183,9 +98,9 @@ def matrix(
     else:
         sizes = _group_sizes(project, g, unit, f)
     with_none = any(key is None for _, key in counts) or None in sizes
-    columns = _columns(project, g, f, with_none)
+    groups = columns(project, g, f, with_none)
     return build_matrix(
-        codes, columns, counts, sizes, grouping=g, unit=unit, percent=percent, rollup=rollup
+        codes, groups, counts, sizes, grouping=g, unit=unit, percent=percent, rollup=rollup
     )
 
 
@@ -222,7 +137,7 @@ def coded_rows(
     params: list[object] = []
     joins = ""
     if documents:
-        doc_key, doc_params = _key_sql(g, "NULL") if g and g.kind != "speaker" else ("NULL", [])
+        doc_key, doc_params = key_sql(g, "NULL") if g and g.kind != "speaker" else ("NULL", [])
         where, where_params = f.documents_sql()
         ctes.append(
             f"dm AS MATERIALIZED (SELECT d.id, d.case_id, {doc_key} AS g FROM documents d "
@@ -232,7 +147,7 @@ def coded_rows(
         joins += " JOIN dm ON dm.id = k.document_id"
     if segments:
         spk_key, spk_params = (
-            _key_sql(g, "s.speaker_id") if g and g.kind == "speaker" else ("NULL", [])
+            key_sql(g, "s.speaker_id") if g and g.kind == "speaker" else ("NULL", [])
         )
         # a speaker tied to a person counts as that person: one informant interviewed twice is one
         ctes.append(
@@ -337,18 +252,18 @@ def _group_sizes(
     conn = project.conn
     where, params = f.documents_sql()
     if unit == "speakers":
-        key, kp = _key_sql(g, "sp.id")
+        key, kp = key_sql(g, "sp.id")
         sql = (
             f"SELECT {key} AS g, COUNT(*) FROM speakers sp JOIN documents d "
             f"ON d.id = sp.document_id WHERE {where} GROUP BY g"
         )
         return {r[0]: r[1] for r in conn.execute(sql, kp + params)}
     if unit in ("documents", "cases") and g.kind != "speaker":
-        key, kp = _key_sql(g, "NULL")
+        key, kp = key_sql(g, "NULL")
         count = "COUNT(*)" if unit == "documents" else "COUNT(DISTINCT d.case_id)"
         sql = f"SELECT {key} AS g, {count} FROM documents d WHERE {where} GROUP BY g"
         return {r[0]: r[1] for r in conn.execute(sql, kp + params)}
-    key, kp = _key_sql(g, "s.speaker_id")
+    key, kp = key_sql(g, "s.speaker_id")
     from_ = f"FROM segments s JOIN documents d ON d.id = s.document_id WHERE {where}"
     if unit == "words":
         texts = _texts(project)

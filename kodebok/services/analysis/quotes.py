@@ -14,7 +14,8 @@ from kodebok.analysis.quotes import (
     quote_sections,
     template_fields,
 )
-from kodebok.services.analysis.counts import Filters, _columns, _key_sql, grouping
+from kodebok.services.analysis.counts import Filters
+from kodebok.services.analysis.groups import columns, grouping, key_sql
 from kodebok.store import Project
 from kodebok.store import queries as q
 
@@ -59,7 +60,7 @@ def quotes(
         ids.update(q.descendants(all_codes, c.id) if subcodes else [c.id])
     f = filters or Filters()
     g = grouping(project, by) if by else None
-    key, key_params = _key_sql(g, "s.speaker_id") if g else ("NULL", [])
+    key, key_params = key_sql(g, "s.speaker_id") if g else ("NULL", [])
     where, params = f.codings_sql()
     marks = ", ".join("?" for _ in ids)
     sql = f"""
@@ -78,7 +79,7 @@ def quotes(
     labels: dict[object, str] = {}
     if g is not None:
         keys = {r[12] for r in rows}
-        labels = {grp.key: grp.label for grp in _columns(project, g, f, None in keys)}
+        labels = {grp.key: grp.label for grp in columns(project, g, f, None in keys)}
     case_attrs = _attributes(project, "case")
     doc_attrs = _attributes(project, "document")
     spk_attrs = _attributes(project, "speaker")
