@@ -128,3 +128,8 @@ def test_sections_follow_code_order_then_group() -> None:
     ]
     sections = quote_sections(quotes, code_order=["B", "A"])
     assert [(s.code, s.group) for s in sections] == [("B", "2"), ("A", "2"), ("A", "10")]
+
+
+def test_quotes_of_one_matrix_cell(small: Project) -> None:
+    sections = analysis.quotes(small, ["Styring/Styringskort"], by="case", group="Nordvik")
+    assert [(s.group, len(s.quotes)) for s in sections] == [("Nordvik", 1)]

@@ -46,11 +46,13 @@ def quotes(
     template: str = DEFAULT_TEMPLATE,
     pseudonymise: bool = False,
     subcodes: bool = True,
+    group: str | None = None,
     filters: Filters | None = None,
 ) -> list[QuoteSection]:
     """Quotes per code (with its subcodes unless ``subcodes=False``) and group, sorted by case.
 
-    The same passage coded by several coders appears once.
+    The same passage coded by several coders appears once. ``group`` keeps one column's quotes
+    (a matrix cell: code × group label, as the matrix shows it before pseudonymisation).
     """
     template_fields(template)  # a malformed template fails before any work
     all_codes = q.codes(project)
@@ -103,6 +105,8 @@ def quotes(
                 group=labels.get(r[12], "") if g is not None else "",
             )
         )
+    if group is not None:
+        out = [qt for qt in out if qt.group == group]
     if pseudonymise:
         labels_in_use = {qt.speaker for qt in out if qt.speaker}
         case_names = [c.name for c in q.cases(project)]
