@@ -129,9 +129,7 @@ def _model_sets(solution: Solution) -> set[frozenset[str]]:
 @pytest.mark.parametrize("expected", EXPECTED, ids=IDS)
 @pytest.mark.parametrize("kind", ["C", "P"])
 def test_models_equal_r_including_order(expected: Expected, kind: str) -> None:
-    solution = minimize(
-        _truth_table(expected), "complex" if kind == "C" else "parsimonious"
-    )
+    solution = minimize(_truth_table(expected), "complex" if kind == "C" else "parsimonious")
     want = expected.models[kind]
     assert _model_sets(solution) == {frozenset(m) for m in want}
     # R numbers models and orders terms in a definite way; we reproduce it exactly
@@ -147,9 +145,7 @@ def _close(got: float | None, want: float | None) -> bool:
 @pytest.mark.parametrize("expected", EXPECTED, ids=IDS)
 @pytest.mark.parametrize("kind", ["C", "P"])
 def test_fit_equals_r(expected: Expected, kind: str) -> None:
-    solution = minimize(
-        _truth_table(expected), "complex" if kind == "C" else "parsimonious"
-    )
+    solution = minimize(_truth_table(expected), "complex" if kind == "C" else "parsimonious")
     if kind not in expected.term_fit:
         pytest.skip("R prints no per-term fit for several models (Krook P)")
     (model,) = solution.models
