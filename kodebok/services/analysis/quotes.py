@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 
 from kodebok.analysis.quotes import (
@@ -34,7 +35,7 @@ def _pseudonym_table(project: Project) -> dict[str, str]:
     """The project's own map (table ``pseudonyms``) when this schema has one."""
     try:
         return {r[0]: r[1] for r in project.conn.execute("SELECT real, pseudonym FROM pseudonyms")}
-    except Exception:  # an older schema without the table: nothing to apply
+    except sqlite3.OperationalError:  # an older schema without the table: nothing to apply
         return {}
 
 
