@@ -11,14 +11,18 @@ from kodebok.analysis.qca.solutions import complex_solution, parsimonious_soluti
 from kodebok.analysis.qca.truth_table import truth_table
 
 
-def random_data(n_conditions: int, n_cases: int, seed: int = 0) -> DataTable:
-    """Random 0/1 data; the outcome follows a few conditions with some noise, like real data."""
+def random_data(n_conditions: int, n_cases: int, seed: int = 0, noise: float = 0.0) -> DataTable:
+    """Random 0/1 conditions; the outcome follows ``C1*C2 + ~C3*C4`` (as far as there are
+    conditions), each case flipped with probability ``noise``. Noise makes many contradictory
+    and scattered rows, the worst case for the number of equally minimal models."""
     rng = random.Random(seed)
     values = tuple(tuple(rng.randint(0, 1) for _ in range(n_conditions)) for _ in range(n_cases))
-    drivers = rng.sample(range(n_conditions), min(3, n_conditions))
-    outcome = tuple(
-        int((row[drivers[0]] and row[drivers[-1]]) or rng.random() < 0.2) for row in values
-    )
+
+    def rule(row: tuple[int, ...]) -> int:
+        c = list(row) + [1] * max(0, 4 - len(row))
+        return int((c[0] and c[1]) or (not c[2] and c[3]))
+
+    outcome = tuple(rule(row) ^ int(rng.random() < noise) for row in values)
     return DataTable(
         cases=tuple(f"K{k + 1}" for k in range(n_cases)),
         conditions=tuple(f"C{i + 1}" for i in range(n_conditions)),
@@ -28,9 +32,11 @@ def random_data(n_conditions: int, n_cases: int, seed: int = 0) -> DataTable:
     )
 
 
-def benchmark_qca(n_conditions: int = 12, n_cases: int = 60, seed: int = 0) -> dict[str, Any]:
+def benchmark_qca(
+    n_conditions: int = 12, n_cases: int = 60, seed: int = 0, noise: float = 0.0
+) -> dict[str, Any]:
     """Seconds for the truth table, the parsimonious and the complex solution (all models)."""
-    data = random_data(n_conditions, n_cases, seed)
+    data = random_data(n_conditions, n_cases, seed, noise)
     start = time.perf_counter()
     tt = truth_table(data)
     after_tt = time.perf_counter()
@@ -42,6 +48,7 @@ def benchmark_qca(n_conditions: int = 12, n_cases: int = 60, seed: int = 0) -> d
         "conditions": n_conditions,
         "cases": n_cases,
         "seed": seed,
+        "noise": noise,
         "truth_table_s": after_tt - start,
         "parsimonious_s": after_pars - after_tt,
         "complex_s": after_comp - after_pars,
