@@ -82,17 +82,28 @@ class SegmentData:
     codes: frozenset[int]
 
 
-def segments(project: Project) -> list[SegmentData]:
-    """Every segment with its stored features and the codes any coder gave it."""
+def segments(
+    project: Project, *, document_id: int | None = None, segment_id: int | None = None
+) -> list[SegmentData]:
+    """Segments (all, one document's, or one) with stored features and everyone's codes."""
+    where, coding_where = "", ""
+    params: tuple[int, ...] = ()
+    if segment_id is not None:
+        where, coding_where, params = " WHERE s.id = ?", " AND segment_id = ?", (segment_id,)
+    elif document_id is not None:
+        where, coding_where = " WHERE s.document_id = ?", " AND document_id = ?"
+        params = (document_id,)
     codes: dict[int, set[int]] = {}
     for seg_id, code_id in project.conn.execute(
-        "SELECT segment_id, code_id FROM codings WHERE segment_id IS NOT NULL"
+        "SELECT segment_id, code_id FROM codings WHERE segment_id IS NOT NULL" + coding_where,
+        params,
     ):
         codes.setdefault(seg_id, set()).add(code_id)
     rows = project.conn.execute(
         "SELECT s.id, s.document_id, d.name, s.idx, COALESCE(sp.interviewer, 0), s.lemmas "
         "FROM segments s JOIN documents d ON d.id = s.document_id "
-        "LEFT JOIN speakers sp ON sp.id = s.speaker_id ORDER BY d.name, s.idx"
+        "LEFT JOIN speakers sp ON sp.id = s.speaker_id" + where + " ORDER BY d.name, s.idx",
+        params,
     )
     return [
         SegmentData(

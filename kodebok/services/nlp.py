@@ -59,7 +59,6 @@ def suggest(
         target = q.segment_by_id(project, segment_id)
         if doc_id is not None and target.document_id != doc_id:
             raise KodebokError(f"segment {segment_id} is not in document '{document}'")
-    segments = corpus.segments(project)
     if not q.codes(project):
         raise KodebokError(
             "the project has no codes to suggest; import a codebook first "
@@ -67,13 +66,9 @@ def suggest(
         )
     from kodebok.nlp.engine import build_engine
 
-    engine = build_engine(project, segments)
+    engine = build_engine(project)  # reads every segment only when its cache is stale
     _, rejected = corpus.feedback_sets(project)
-    for seg in segments:
-        if segment_id is not None and seg.id != segment_id:
-            continue
-        if doc_id is not None and seg.document_id != doc_id:
-            continue
+    for seg in corpus.segments(project, document_id=doc_id, segment_id=segment_id):
         if uncoded and seg.codes:
             continue
         if seg.interviewer and not include_interviewer:

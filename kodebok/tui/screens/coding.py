@@ -25,6 +25,7 @@ from kodebok.tui.dialogs.simple import MemoDialog
 from kodebok.tui.screens.base import KodebokScreen
 from kodebok.tui.widgets.code_tree import CodeTree
 from kodebok.tui.widgets.status_line import StatusLine
+from kodebok.tui.widgets.suggestions import SuggestionPanel
 from kodebok.tui.widgets.transcript import Chip, TranscriptView
 
 # Keys a, r, s and shift+digits are left free on purpose: the suggestion panel will use them.
@@ -58,6 +59,10 @@ class CodingScreen(KodebokScreen):
         Binding("o", "toggle_others", "key.others"),
         Binding("b", "toggle_side", "key.panel", show=False),
         Binding("e", "codebook", "key.codebook", show=False),
+        # suggestions (widgets/suggestions.py): the first press opens the panel
+        Binding("a", "suggest_accept(1)", "Godta beste forslag", show=False),
+        Binding("s,A", "suggest_pick", "Godta forslag nr. (s, så siffer)", show=False),
+        Binding("r", "suggest_reject", "Avvis beste forslag", show=False),
     ]
 
     def __init__(self, document_id: int, segment_id: int | None = None) -> None:
@@ -75,6 +80,7 @@ class CodingScreen(KodebokScreen):
             with Vertical(id="side"):
                 yield Label(t("coding.side_title"), classes="panel-title")
                 yield CodeTree(id="code-tree")
+                yield SuggestionPanel(self.session.path, id="suggestions")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -83,6 +89,8 @@ class CodingScreen(KodebokScreen):
         self.reload()
         self.mark_seen()
         self.view.focus()
+        if self.session.project.get_setting("tui.suggestions") == "on":
+            self._open_suggestions()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -108,6 +116,7 @@ class CodingScreen(KodebokScreen):
         self.view.load(segments, current)
         self.code_tree.show(self.session.tree(), self.session.colors())
         self._status()
+        self._suggest_current()
 
     def go_to_segment(self, segment_id: int) -> None:
         """Make the segment with this id current."""
@@ -171,6 +180,7 @@ class CodingScreen(KodebokScreen):
     @on(TranscriptView.CurrentChanged)
     def _moved(self) -> None:
         self._status()
+        self._suggest_current()
 
     def on_resize(self) -> None:
         """Hide the side panel on narrow terminals (80×24 must still work)."""
@@ -295,7 +305,10 @@ class CodingScreen(KodebokScreen):
         )
 
     def action_shortcut(self, key: str) -> None:
-        """Apply the code whose shortcut is this digit."""
+        """Apply the code whose shortcut is this digit (or the n-th suggestion after s)."""
+        if self.query_one(SuggestionPanel).awaiting_digit:
+            self.action_suggest_accept(int(key))
+            return
         code = self.session.by_shortcut.get(key)
         if code is None:
             self.notify(t("coding.no_code_for_key", key=key), severity="warning")
@@ -435,3 +448,65 @@ class CodingScreen(KodebokScreen):
     def extra_help(self) -> list[tuple[str, str]]:
         """Keys the footer cannot show, for the help screen."""
         return [("tab", t("key.focus_panel"))]
+
+    # -- suggestions -----------------------------------------------------------------------
+
+    def _suggest_current(self) -> None:
+        panel = self.query_one(SuggestionPanel)
+        segments = self.view.segments
+        panel.show_segment(segments[self.view.current].id if segments else None)
+
+    def _open_suggestions(self) -> None:
+        self.query_one(SuggestionPanel).open()
+        self._suggest_current()
+        if self.session.project.get_setting("tui.suggestions") != "on":
+            self.kapp.write(lambda p: p.set_setting("tui.suggestions", "on"))
+
+    def action_suggest_accept(self, n: int) -> None:
+        """Code the segment with the n-th suggestion (the first press opens the panel)."""
+        from kodebok.services.nlp import accept_suggestion
+
+        panel = self.query_one(SuggestionPanel)
+        found = self._current()
+        if not panel.shown or found is None:
+            self._open_suggestions()
+            return
+        panel.awaiting_digit = False
+        chosen = panel.nth(n)
+        if chosen is None:
+            panel.refresh_suggestions()
+            return
+        index, seg = found
+        coder = self.session.coder
+
+        def done(_: int) -> None:
+            self._refresh_segment(index)
+            panel.refresh_suggestions()
+            self.notify(t("coding.coded", code=chosen.code))
+
+        self.kapp.write(lambda p: accept_suggestion(p, seg.id, chosen.code, coder), done)
+
+    def action_suggest_pick(self) -> None:
+        """Wait for a digit: the suggestion to accept."""
+        panel = self.query_one(SuggestionPanel)
+        if not panel.shown:
+            self._open_suggestions()
+            return
+        panel.ask_digit()
+
+    def action_suggest_reject(self) -> None:
+        """Reject the best suggestion: the learner hears it and the next one moves up."""
+        from kodebok.services.nlp import record_feedback
+
+        panel = self.query_one(SuggestionPanel)
+        found = self._current()
+        chosen = panel.nth(1)
+        if not panel.shown or found is None or chosen is None:
+            self._open_suggestions()
+            return
+        seg = found[1]
+        coder = self.session.coder
+        self.kapp.write(
+            lambda p: record_feedback(p, seg.id, q.code(p, chosen.code).id, False, coder),
+            lambda _: panel.refresh_suggestions(),
+        )
