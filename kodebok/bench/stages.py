@@ -199,6 +199,163 @@ def stage_merge(ctx: BenchContext) -> dict[str, Any]:
     }
 
 
+def _timed(fn: Any, repeat: int = 3) -> tuple[float, Any]:
+    """Best of ``repeat`` runs (seconds) and the last result."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def _n_codings(project: Project) -> int:
+    return int(project.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0])
+
+
+def _bare_group_by(project: Project) -> float:
+    """The floor for a matrix: a bare GROUP BY of codings per code and case."""
+    seconds, _ = _timed(
+        lambda: project.conn.execute(
+            "SELECT k.code_id, d.case_id, COUNT(*) FROM codings k JOIN documents d "
+            "ON d.id = k.document_id GROUP BY k.code_id, d.case_id"
+        ).fetchall()
+    )
+    return seconds
+
+
+def _matrix_stage(unit: str) -> StageFn:
+    def stage(ctx: BenchContext) -> dict[str, Any]:
+        analysis = _need("kodebok.services.analysis")
+        with Project.open(ctx.project) as project:
+            floor = _bare_group_by(project)
+            seconds, _ = _timed(lambda: analysis.matrix(project, by="case", unit=unit))
+            n = _n_codings(project)
+        return {
+            "seconds": round(seconds, 4),
+            "throughput": round(n / seconds, 1),
+            "unit": "codings/s",
+            "ratio_to_limit": round(seconds / floor, 2),
+            "limit": f"bare SQL GROUP BY {floor * 1000:.1f} ms (ratio = time / that)",
+        }
+
+    return stage
+
+
+def stage_cooccurrence(ctx: BenchContext) -> dict[str, Any]:
+    """Code × code co-occurrence within segments."""
+    analysis = _need("kodebok.services.analysis")
+    with Project.open(ctx.project) as project:
+        seconds, _ = _timed(lambda: analysis.cooccurrence(project, unit="segment"))
+        n = _n_codings(project)
+    return {"seconds": round(seconds, 4), "throughput": round(n / seconds, 1), "unit": "codings/s"}
+
+
+def stage_presence(ctx: BenchContext) -> dict[str, Any]:
+    """Case × code presence (three values) for every code."""
+    analysis = _need("kodebok.services.analysis")
+    with Project.open(ctx.project) as project:
+        seconds, table = _timed(lambda: analysis.presence(project))
+        cells = len(table.cases) * len(table.codes)
+    return {
+        "seconds": round(seconds, 4),
+        "throughput": round(cells / seconds, 1),
+        "unit": "cells/s",
+    }
+
+
+def stage_qca(ctx: BenchContext) -> dict[str, Any]:
+    """Data table from presence (6 codes), truth table and parsimonious minimisation; plus
+    12 conditions × 60 cases of random data, and the growth to 16 conditions."""
+    analysis = _need("kodebok.services.analysis")
+    qca = _need("kodebok.analysis.qca")
+    bench = _need("kodebok.analysis.qca.bench")
+    with Project.open(ctx.project) as project:
+        from kodebok.store import queries as q
+
+        leaves = [c.path for c in q.codes(project)][-7:]
+        started = time.perf_counter()
+        cases, columns = analysis.presence_columns(project, leaves)
+        names = [f"C{i}" for i in range(len(leaves))]
+        table, _ = qca.data_table_from_presence(
+            cases, {n: columns[c] for n, c in zip(names, leaves, strict=True)}, names[-1]
+        )
+        tt = qca.truth_table(table)
+        qca.parsimonious_solution(tt)
+        project_seconds = time.perf_counter() - started
+    twelve = bench.benchmark_qca(12, 60)
+    growth = {n: round(bench.benchmark_qca(n, 60)["total_s"], 3) for n in (13,)}
+    return {
+        "seconds": round(project_seconds + twelve["total_s"], 3),
+        "throughput": round(1 / twelve["total_s"], 2),
+        "unit": "12-cond analyses/s",
+        "ratio_to_limit": round(twelve["total_s"] / 2.0, 3),
+        "limit": "12 conditions, 60 cases < 2 s",
+        "detail": f"project table {project_seconds:.3f} s; 12 cond {twelve['total_s']:.3f} s "
+        f"({twelve['parsimonious_models']} models); 14/16 cond: {growth}",
+    }
+
+
+def stage_quotes(ctx: BenchContext) -> dict[str, Any]:
+    """The quote bank of the most used code, grouped by case, as Markdown."""
+    analysis = _need("kodebok.services.analysis")
+    with Project.open(ctx.project) as project:
+        code_id = project.conn.execute(
+            "SELECT code_id FROM codings GROUP BY code_id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        from kodebok.store import queries as q
+
+        path = next(c.path for c in q.codes(project) if c.id == code_id)
+        seconds, sections = _timed(lambda: analysis.quotes(project, [path], by="case"))
+        n = sum(len(getattr(s, "quotes", [])) for s in sections)
+    return {
+        "seconds": round(seconds, 4),
+        "throughput": round(n / seconds, 1),
+        "unit": "quotes/s",
+        "ratio_to_limit": round(seconds / 1.0, 3),
+        "limit": "one code's quotes < 1 s",
+    }
+
+
+def stage_qdpx(ctx: BenchContext) -> dict[str, Any]:
+    """REFI-QDA export of the whole project."""
+    from kodebok.services.refi import export_qdpx
+
+    with Project.open(ctx.project) as project:
+        started = time.perf_counter()
+        data = export_qdpx(project)
+        seconds = time.perf_counter() - started
+        n = _n_codings(project)
+    return {
+        "seconds": round(seconds, 3),
+        "throughput": round(n / seconds, 1),
+        "unit": "codings/s",
+        "detail": f"{len(data) / 1e6:.1f} MB archive",
+    }
+
+
+def stage_tui(ctx: BenchContext) -> dict[str, Any]:
+    """TUI open and key-to-paint latency on a 20,000-word, 1,500-segment transcript."""
+    import asyncio
+
+    tui_bench = _need("kodebok.tui.bench")
+    (ctx.folder / "tui").mkdir(exist_ok=True)
+    path, name = tui_bench.build_bench_project(ctx.folder / "tui")
+    result = asyncio.run(tui_bench.measure_tui(path, name, "bench", presses=100))
+    move, code = result["move"], result.get("code") or result["move"]
+    return {
+        "seconds": round(result["open_ms"] / 1000, 3),
+        "throughput": round(1000 / max(code["median_ms"], 0.001), 1),
+        "unit": "coding keys/s",
+        "ratio_to_limit": round(code["median_ms"] / 30.0, 3),
+        "limit": "open < 300 ms; keystroke median < 30 ms (ratio: code-key median / 30 ms)",
+        "detail": f"open {result['open_ms']} ms; move median {move['median_ms']} ms, "
+        f"p95 {move['p95_ms']} ms; code median {code['median_ms']} ms, "
+        f"p95 {code['p95_ms']} ms; {result['segments']} segments",
+    }
+
+
 def _latency_stats(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
@@ -208,6 +365,16 @@ STAGES: list[tuple[str, StageFn]] = [
     ("import", stage_import),
     ("codings", stage_codings),
     ("search", stage_search),
+    *[
+        (f"matrix-{unit}", _matrix_stage(unit))
+        for unit in ("codings", "segments", "documents", "cases", "speakers", "words")
+    ],
+    ("cooccurrence", stage_cooccurrence),
+    ("presence", stage_presence),
+    ("qca", stage_qca),
+    ("quotes", stage_quotes),
     ("agreement", stage_agreement),
     ("merge", stage_merge),
+    ("qdpx-export", stage_qdpx),
+    ("tui", stage_tui),
 ]
