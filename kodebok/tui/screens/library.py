@@ -29,6 +29,11 @@ def progress_text(row: LibraryRow) -> str:
     return f"{row.coded_segments}/{row.informant_segments} ({share} %)"
 
 
+def clip(text: str, width: int) -> str:
+    """Text cut to ``width`` characters with an ellipsis (long focus-group speaker lists)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def matches(row: LibraryRow, needle: str) -> bool:
     """Whether a document matches the filter text (every word somewhere in its row)."""
     hay = " ".join(
@@ -90,8 +95,8 @@ class LibraryScreen(KodebokScreen):
         table.add_column(t("library.case"), key="case")
         table.add_column(t("library.document"), key="document")
         table.add_column(t("library.kind"), key="kind")
-        table.add_column(t("library.speakers"), key="speakers")
         table.add_column(t("library.progress"), key="progress")
+        table.add_column(t("library.speakers"), key="speakers")
         table.add_column(t("library.attributes"), key="attributes")
         self.query_one("#import-status").display = False
         self.reload()
@@ -119,9 +124,9 @@ class LibraryScreen(KodebokScreen):
                 Text(case, style="bold") if first else "",
                 row.name,
                 row.kind,
-                ", ".join(row.speakers),
                 progress_text(row),
-                attrs,
+                clip(", ".join(row.speakers), 30),
+                clip(attrs, 50),
                 key=str(row.id),
             )
         empty = self.query_one("#library-empty", Static)

@@ -24,16 +24,21 @@ from kodebok.tui.screens.base import KodebokScreen
 DEBOUNCE_SECONDS = 0.15
 
 
-def hit_line(hit: SearchHit) -> Text:
-    """A keyword-in-context line: where, then the snippet with the match highlighted."""
-    line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(f"{hit.document} #{hit.idx + 1}", style="bold")
+def hit_line(hit: SearchHit, width: int = 116) -> Text:
+    """A keyword-in-context line: where, then the match centred in its context, one line."""
+    where = f"{hit.document} #{hit.idx + 1}"
     if hit.speaker:
-        line.append(f" {hit.speaker}", style="dim")
-    line.append("  ")
-    line.append(hit.left)
+        where += f" {hit.speaker}"
+    place = min(36, max(12, width // 3))
+    room = max(10, width - place - 1)
+    side = max(0, (room - len(hit.match)) // 2)
+    left = hit.left[-side:].rjust(side) if side else ""
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(where[:place].ljust(place), style="bold")
+    line.append(" ")
+    line.append(left)
     line.append(hit.match, style="reverse bold")
-    line.append(hit.right)
+    line.append(hit.right[: max(0, room - side - len(hit.match))])
     return line
 
 
@@ -136,7 +141,10 @@ class SearchScreen(KodebokScreen):
         self.hits = message.hits
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(hit_line(h), id=str(i)) for i, h in enumerate(self.hits)])
+        width = max(40, (options.scrollable_content_region.width or self.size.width) - 2)
+        options.add_options(
+            [Option(hit_line(h, width), id=str(i)) for i, h in enumerate(self.hits)]
+        )
         count = t("search.count", n=len(self.hits)) if self.hits else t("search.none")
         self.query_one("#search-count", Label).update(count if message.query.strip() else "")
         if self._focus_hits_when_done:

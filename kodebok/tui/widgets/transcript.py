@@ -77,6 +77,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     TranscriptView {
         background: $surface;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;
     }
     TranscriptView > .transcript--current { background: $boost; }
     TranscriptView > .transcript--speaker { text-style: bold; color: $text; }
