@@ -23,6 +23,7 @@ LINKS = ("s", "e")
 _NOT_HEADS = frozenset(
     {"skap", "kring", "else", "ning", "dom", "lig", "ende", "het", "inne", "ring", "ort", "ing"}
     | {"tet", "sjon", "ere", "ert", "ens", "ene", "ant", "ent", "ist", "isk", "ell", "lig", "ve"}
+    | {"hete", "heten", "leie", "rane"}
 )
 # Modifiers with these endings take a linking s: styring-s-kort, virksomhet-s-plan.
 _LINKING_S_SUFFIXES = ("ing", "het", "else", "sjon", "skap", "tet", "dom", "nad", "tillit")
@@ -96,8 +97,11 @@ class Lexicon:
         return self.analyse(word, lang).lemma
 
     def _analyse(self, word: str, lang: str) -> Analysis:
-        if word in self._norm:
-            return Analysis(self._norm[word])
+        mapped = self._norm.get(word)
+        if mapped is not None:
+            # einingsleiarane → enhetsleder, then split as bokmål: enhet + leder
+            parts = self.analyse(mapped, "nb").parts if mapped != word else ()
+            return Analysis(mapped, parts)
         lemma = self._lookup(word, lang)
         known = lemma is not None
         if lemma is None:

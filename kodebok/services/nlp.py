@@ -163,8 +163,8 @@ def themes(
         group = group_of.get(seg.id)
         if group is None or (seg.interviewer and not include_interviewer):
             continue
-        # compound parts count too: innbyggerdialog says something about innbyggere
-        counts.setdefault(group, Counter()).update(seg.features.terms())
+        # lemmas and bigrams, not compound parts: "kort" next to "styringskort" says nothing new
+        counts.setdefault(group, Counter()).update((*seg.features.lemmas, *seg.features.bigrams))
         sizes[group] += 1
     if len(counts) < 2:
         raise KodebokError(
