@@ -100,8 +100,8 @@ class Lexicon:
         mapped = self._norm.get(word)
         if mapped is not None:
             # einingsleiarane → enhetsleder, then split as bokmål: enhet + leder
-            parts = self.analyse(mapped, "nb").parts if mapped != word else ()
-            return Analysis(mapped, parts)
+            split = self.analyse(mapped, "nb").parts if mapped != word else ()
+            return Analysis(mapped, split)
         lemma = self._lookup(word, lang)
         known = lemma is not None
         if lemma is None:
