@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import product
 
 from kodebok.analysis.qca.formula import Implicant, condition_bit, minterm, r_order
 from kodebok.errors import AnalysisError
 
 MAX_MODELS = 10_000
+# nodes of the cover search before giving up (about a few seconds)
+MAX_SEARCH_STEPS = 1_000_000
 # The parsimonious search works on a bit set with one bit per subset of conditions.
 MAX_CUBE_CONDITIONS = 22
 
@@ -143,14 +146,18 @@ def chart(terms: Sequence[Implicant], rows: Sequence[int]) -> list[int]:
 
 
 def minimal_covers(
-    cover: Sequence[int], n_rows: int, max_models: int = MAX_MODELS
+    cover: Sequence[int],
+    n_rows: int,
+    max_models: int = MAX_MODELS,
+    max_steps: int = MAX_SEARCH_STEPS,
 ) -> list[tuple[int, ...]]:
     """Every smallest set of chart rows (terms) covering all columns, as R's solveChart finds them.
 
     Returns index tuples in ascending order, the list sorted like R's enumeration of
-    combinations. Branch and bound: branch on the column with the fewest candidate terms, each
-    branch forbidding the candidates tried before it (so every cover is met once), and prune
-    with a lower bound from columns that share no candidate term.
+    combinations. Terms covering the same columns are searched once and expanded at the end.
+    Branch and bound: branch on the column with the fewest candidates, each branch forbidding
+    the candidates tried before it (so every cover is met once), pruned by a lower bound from
+    columns that share no candidate. A chart too large to search raises AnalysisError.
     """
     target = (1 << n_rows) - 1
     reachable = 0
@@ -160,31 +167,65 @@ def minimal_covers(
         raise AnalysisError("The positive rows cannot be covered by the prime implicants")
     if n_rows == 0:
         return [()]
-    search = _CoverSearch(cover, n_rows)
-    size = max(1, search.lower_bound(target, search.everyone))
-    while not search.run(target, search.everyone, size, None):
+    groups: dict[int, list[int]] = {}
+    for t, mask in enumerate(cover):
+        if mask & target:
+            groups.setdefault(mask & target, []).append(t)
+    masks = list(groups)
+    search = _CoverSearch(masks, n_rows, max_steps)
+    size = max(1, search.lower_bound(search.target, search.everyone))
+    while not search.run(search.target, search.everyone, size, None):
         size += 1
     found: list[tuple[int, ...]] = []
-    search.run(target, search.everyone, size, found, max_models)
-    return sorted(found)
+    search.run(search.target, search.everyone, size, found)
+    total = 0
+    for combo in found:
+        count = 1
+        for k in combo:
+            count *= len(groups[masks[k]])
+        total += count
+    if total > max_models:
+        raise AnalysisError(
+            f"{total} equally minimal models (more than {max_models}); the data do not "
+            "support a readable solution (use fewer conditions or more cases)"
+        )
+    models = [
+        tuple(sorted(choice))
+        for combo in found
+        for choice in product(*(groups[masks[k]] for k in combo))
+    ]
+    return sorted(models)
 
 
 class _CoverSearch:
     """Depth-first search over a prime-implicant chart held as integer bit masks."""
 
-    def __init__(self, cover: Sequence[int], n_rows: int) -> None:
+    def __init__(self, cover: Sequence[int], n_rows: int, max_steps: int) -> None:
         self.cover = list(cover)
         self.everyone = (1 << len(cover)) - 1
+        self.steps_left = max_steps
+        self.size_text = f"{len(cover)} distinct prime implicants for {n_rows} positive rows"
         # per column: the terms covering it, as a bit mask over term indices
-        self.column_terms = [0] * n_rows
+        column_terms = [0] * n_rows
         for t, mask in enumerate(cover):
             rest = mask
             while rest:
                 low = rest & -rest
                 rest ^= low
-                self.column_terms[low.bit_length() - 1] |= 1 << t
+                column_terms[low.bit_length() - 1] |= 1 << t
+        self.column_terms = column_terms
+        # a column whose candidates include all of another column's is covered whenever that
+        # one is, so only the other needs to be searched (the set of covers stays the same)
+        self.target = 0
+        for c, terms in enumerate(column_terms):
+            dominated = any(
+                d != c and other & terms == other and (other != terms or d < c)
+                for d, other in enumerate(column_terms)
+            )
+            if not dominated:
+                self.target |= 1 << c
         self.scarce_first = sorted(
-            ((1 << c, terms) for c, terms in enumerate(self.column_terms)),
+            ((1 << c, terms) for c, terms in enumerate(column_terms) if self.target >> c & 1),
             key=lambda item: item[1].bit_count(),
         )
 
@@ -209,7 +250,6 @@ class _CoverSearch:
         uncovered: int,
         allowed: int,
         found: list[tuple[int, ...]] | None,
-        max_models: int,
         chosen: tuple[int, ...],
     ) -> bool:
         """With one term left, the covers are the allowed terms that cover all that is left."""
@@ -224,7 +264,7 @@ class _CoverSearch:
                 any_found = True
                 if found is None:
                     return True
-                self.run(0, allowed, 0, found, max_models, (*chosen, t))
+                self.run(0, allowed, 0, found, (*chosen, t))
         return any_found
 
     def run(
@@ -233,24 +273,24 @@ class _CoverSearch:
         allowed: int,
         room: int,
         found: list[tuple[int, ...]] | None,
-        max_models: int = MAX_MODELS,
         chosen: tuple[int, ...] = (),
     ) -> bool:
         """Look for covers with at most ``room`` more terms; collect them all into ``found``,
         or (with ``found`` None) stop at the first. Returns whether one was found."""
+        self.steps_left -= 1
+        if self.steps_left < 0:
+            raise AnalysisError(
+                f"The prime implicant chart is too large to list every minimal model "
+                f"({self.size_text}); use fewer conditions, more cases or a higher --n-cut"
+            )
         if not uncovered:
             if found is not None:
                 found.append(tuple(sorted(chosen)))
-                if len(found) > max_models:
-                    raise AnalysisError(
-                        f"More than {max_models} equally minimal models; the data do not "
-                        "support a readable solution (use fewer conditions or more cases)"
-                    )
             return True
         if room <= 0 or self.lower_bound(uncovered, allowed) > room:
             return False
         if room == 1:
-            return self._last_term(uncovered, allowed, found, max_models, chosen)
+            return self._last_term(uncovered, allowed, found, chosen)
         best = 0
         best_count = 1 << 30
         rest = uncovered
@@ -268,9 +308,7 @@ class _CoverSearch:
             low = best & -best
             best ^= low
             t = low.bit_length() - 1
-            if self.run(
-                uncovered & ~self.cover[t], allowed, room - 1, found, max_models, (*chosen, t)
-            ):
+            if self.run(uncovered & ~self.cover[t], allowed, room - 1, found, (*chosen, t)):
                 any_found = True
                 if found is None:
                     return True
