@@ -7,9 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from kodebok.errors import KodebokError, ProjectLocked
 from kodebok.i18n import resolve_language, set_language, t
@@ -71,7 +73,7 @@ class KodebokApp(App[None]):
             self._session = Session.open(self.project_path, self.coder)
         except ProjectLocked:
             message.update(t("app.open_locked", path=self.project_path))
-            self.set_timer(LOCK_RETRY_SECONDS, self._try_open)
+            self._wait_for_unlock()
             return
         except (KodebokError, sqlite3.Error) as exc:
             message.update(t("app.open_failed", error=exc) + "\n\nctrl+q")
@@ -93,6 +95,17 @@ class KodebokApp(App[None]):
                 self.notify(exc.message, severity="error")
             else:
                 self.open_document(doc.id)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def _wait_for_unlock(self) -> None:
+        """Poll the lock in a thread so the screen stays responsive, then open again."""
+        from kodebok.store.project import wait_for_unlock
+
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            if wait_for_unlock(self.project_path, LOCK_RETRY_SECONDS):
+                self.call_from_thread(self._try_open)
+                return
 
     def on_unmount(self) -> None:
         """Close the UI connection."""
