@@ -229,10 +229,11 @@ class _CoverSearch:
             key=lambda item: item[1].bit_count(),
         )
 
-    def lower_bound(self, uncovered: int, allowed: int) -> int:
+    def lower_bound(self, uncovered: int, allowed: int, stop: int = 1 << 30) -> int:
         """Columns whose candidate terms are pairwise disjoint each need their own term.
 
-        Columns are tried scarcest first (fixed order), which finds more disjoint ones.
+        Columns are tried scarcest first (fixed order), which finds more disjoint ones; the
+        count stops early once it exceeds ``stop``.
         """
         bound, used = 0, 0
         for bit, terms in self.scarce_first:
@@ -242,6 +243,8 @@ class _CoverSearch:
                     return 1 << 30
                 if not terms & used:
                     bound += 1
+                    if bound > stop:
+                        return bound
                     used |= terms
         return bound
 
@@ -287,7 +290,7 @@ class _CoverSearch:
             if found is not None:
                 found.append(tuple(sorted(chosen)))
             return True
-        if room <= 0 or self.lower_bound(uncovered, allowed) > room:
+        if room <= 0 or self.lower_bound(uncovered, allowed, room) > room:
             return False
         if room == 1:
             return self._last_term(uncovered, allowed, found, chosen)
