@@ -85,7 +85,8 @@ def _positive_and_negative(tt: TruthTable) -> tuple[list[int], list[int]]:
     return positive, sorted(negative)
 
 
-@lru_cache(maxsize=4096)
+# small: a term of few literals over many conditions holds tens of thousands of configurations
+@lru_cache(maxsize=64)
 def _cube_members(term: Implicant, n: int) -> frozenset[int]:
     """The configurations inside a term (cached: many models share their terms)."""
     free = ((1 << n) - 1) & ~term.care
