@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -186,39 +187,37 @@ class FeatureExtractor:
         progress: Callable[[int], None] | None = None,
     ) -> Iterator[str]:
         """Stored feature strings for (text, language) pairs, in order, parsed in batches."""
-        texts: list[tuple[str, str]] = []
+        texts: list[str] = []
+        langs: list[str] = []
         owners: list[int] = []
         n = 0
         for n, (text, lang) in enumerate(items, start=1):
             for chunk in _chunks(text or ""):
-                texts.append((chunk, lang))
+                texts.append(chunk)
+                langs.append(lang)
                 owners.append(n - 1)
         collected: list[str] = [""] * n
-        docs = self.nlp.pipe(
-            (text for text, _ in texts), batch_size=BATCH_SIZE, disable=self._disabled()
-        )
-        batch: list[Doc] = []
-        batch_owners: list[int] = []
-        lang = ""
-        for i, doc in enumerate(docs):
-            if batch and (len(batch) >= BATCH_SIZE or texts[i][1] != lang):
-                self._collect(batch, lang, batch_owners, collected)
-                if progress is not None:
-                    progress(batch_owners[-1])
-                batch, batch_owners = [], []
-            lang = texts[i][1]
-            batch.append(doc)
-            batch_owners.append(owners[i])
-        if batch:
-            self._collect(batch, lang, batch_owners, collected)
+        docs = self.nlp.pipe(texts, batch_size=BATCH_SIZE, disable=self._disabled())
+        for start in range(0, len(texts), BATCH_SIZE):
+            batch = list(islice(docs, BATCH_SIZE))
+            end = start + len(batch)
+            # runs of one language inside the batch (usually the whole batch is one run)
+            run = start
+            while run < end:
+                lang = langs[run]
+                stop = run + 1
+                while stop < end and langs[stop] == lang:
+                    stop += 1
+                found = self.batch_features(batch[run - start : stop - start], lang)
+                for owner, text in zip(owners[run:stop], found, strict=True):
+                    # a segment cut into chunks gets its chunks' features one after the other
+                    collected[owner] = (
+                        f"{collected[owner]} {text}".strip() if collected[owner] else text
+                    )
+                run = stop
+            if progress is not None:
+                progress(owners[end - 1])
         yield from collected
-
-    def _collect(
-        self, batch: list[Doc], lang: str, owners: list[int], collected: list[str]
-    ) -> None:
-        for owner, found in zip(owners, self.batch_features(batch, lang), strict=True):
-            # a segment cut into chunks gets its chunks' features one after the other
-            collected[owner] = f"{collected[owner]} {found}".strip() if collected[owner] else found
 
     def features(self, texts: Sequence[tuple[str, str]]) -> list[str]:
         """Feature strings for a list of (text, language) pairs."""

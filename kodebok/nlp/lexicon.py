@@ -77,6 +77,13 @@ class Lexicon:
     def __init__(self) -> None:
         self._norm = normalisation_table()
         self._cache: dict[tuple[str, str], Analysis] = {}
+        # compound splitting probes the same heads (styring, plan, rapport) again and again
+        self._lookups: dict[tuple[str, str, bool], str | None] = {}
+
+    def clear_cache(self) -> None:
+        """Forget every analysis (benchmarks measure the cold cost)."""
+        self._cache.clear()
+        self._lookups.clear()
 
     @property
     def normalisation(self) -> dict[str, str]:
@@ -126,6 +133,13 @@ class Lexicon:
 
     def _lookup(self, word: str, lang: str, genitive: bool = True) -> str | None:
         """Dictionary lemma in bokmål, via the dialect table and nynorsk mapping; None if unknown."""
+        key = (word, lang, genitive)
+        if key in self._lookups:
+            return self._lookups[key]
+        found = self._lookups[key] = self._lookup_uncached(word, lang, genitive)
+        return found
+
+    def _lookup_uncached(self, word: str, lang: str, genitive: bool) -> str | None:
         mapped = self._norm.get(word)
         if mapped is not None:
             return mapped

@@ -83,18 +83,27 @@ def _load_installed(name: str) -> Language:
         ) from exc
 
 
+def blank_pipeline() -> Language:
+    """A new built-in pipeline: blank ``nb`` + kodebok's lemmatizer + a sentencizer."""
+    import spacy
+
+    _register_factory()
+    nlp = spacy.blank("nb")
+    nlp.add_pipe(LEMMATIZER)
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
 @cache
 def load_pipeline() -> Language:
     """The pipeline for this process: $KODEBOK_SPACY_MODEL, an installed nb_core_news_*, or blank."""
-    import spacy
 
     _register_factory()
     choice = pipeline_choice()
     if choice in INSTALLED_PIPELINES or os.environ.get(ENV_VAR, "").strip():
         nlp = _load_installed(choice)
     else:
-        nlp = spacy.blank("nb")
-        nlp.add_pipe("sentencizer")
+        nlp = blank_pipeline()
     if not any(name in nlp.pipe_names for name in _LEMMA_COMPONENTS):
         nlp.add_pipe(LEMMATIZER, first=True)
     return nlp
