@@ -191,3 +191,15 @@ def test_terms_are_written_and_read_in_r_syntax() -> None:
     assert term_text(term, conditions) == "DEV*~URB*STB"
     with pytest.raises(AnalysisError, match="Unknown condition"):
         parse_term("DEV*RICH", conditions)
+
+
+def test_a_chart_too_large_to_search_fails_with_a_clear_message() -> None:
+    from kodebok.analysis.qca.minimize import minimal_covers
+
+    # eight rows, each coverable by any of many overlapping terms
+    cover = [(1 << a) | (1 << b) for a in range(8) for b in range(a + 1, 8)]
+    with pytest.raises(AnalysisError, match="too large to list every minimal model"):
+        minimal_covers(cover, 8, max_steps=5)
+    with pytest.raises(AnalysisError, match="equally minimal models"):
+        minimal_covers(cover, 8, max_models=10)
+    assert len(minimal_covers(cover, 8)) == 105  # perfect matchings of 8 rows: 7·5·3·1
