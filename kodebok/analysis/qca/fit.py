@@ -28,33 +28,36 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _fit(x: Sequence[float], y: Sequence[int]) -> Fit:
-    """inclS = Σmin(X,Y)/ΣX, covS = Σmin(X,Y)/ΣY, PRI with the fuzzy correction (zero if crisp)."""
-    sum_x = float(sum(x))
-    sum_y = float(sum(y))
-    both = sum(min(a, b) for a, b in zip(x, y, strict=True))
-    overlap = sum(min(a, b, 1 - b) for a, b in zip(x, y, strict=True))
-    return Fit(
-        incl_s=_ratio(both, sum_x),
-        pri=_ratio(both - overlap, sum_x - overlap),
-        cov_s=_ratio(both, sum_y),
-    )
+def _fit(x: int, y: int) -> Fit:
+    """Fit of crisp memberships held as bit masks over cases (bit k = case k is a member).
+
+    inclS = Σmin(X,Y)/ΣX and covS = Σmin(X,Y)/ΣY; PRI subtracts Σmin(X,Y,1−Y) from both
+    sides of inclS, which is zero for crisp data, so PRI equals inclS here.
+    """
+    both = (x & y).bit_count()
+    incl = _ratio(both, x.bit_count())
+    return Fit(incl_s=incl, pri=incl, cov_s=_ratio(both, y.bit_count()))
+
+
+def _mask(values: Sequence[int]) -> int:
+    return sum(1 << k for k, v in enumerate(values) if v)
+
+
+@lru_cache(maxsize=8192)
+def _member_mask(term: Implicant, data: DataTable) -> int:
+    # models share terms and the table is immutable, so memberships are reused
+    return sum(1 << k for k in range(len(data.cases)) if term.covers(data.configuration(k)))
 
 
 def memberships(term: Implicant, data: DataTable) -> list[int]:
     """1 for each case whose configuration lies in the term, else 0."""
-    return [int(term.covers(data.configuration(k))) for k in range(len(data.cases))]
-
-
-@lru_cache(maxsize=4096)
-def _memberships_cached(term: Implicant, data: DataTable) -> list[int]:
-    # models share terms; the table is immutable, so memberships can be reused
-    return memberships(term, data)
+    mask = _member_mask(term, data)
+    return [mask >> k & 1 for k in range(len(data.cases))]
 
 
 def term_fit(term: Implicant, data: DataTable) -> Fit:
     """inclS, PRI and covS of one term against the data's outcome."""
-    return _fit(memberships(term, data), data.outcome_values)
+    return _fit(_member_mask(term, data), _mask(data.outcome_values))
 
 
 def model_fit(terms: Sequence[Implicant], data: DataTable) -> tuple[Fit, list[Fit]]:
@@ -63,19 +66,20 @@ def model_fit(terms: Sequence[Implicant], data: DataTable) -> tuple[Fit, list[Fi
     covU(i) = covS(i) − Σ min(min(Xi, Y), max_{j≠i} min(Xj, Y)) / ΣY: the outcome cases that
     only term i explains. R reports NA for a model of a single term, and so do we.
     """
-    y = data.outcome_values
-    xs = [_memberships_cached(t, data) for t in terms]
-    union = [max(col) if col else 0 for col in zip(*xs, strict=True)] if xs else [0] * len(y)
-    sum_y = sum(y)
-    fits = []
-    # how many terms cover each case: a case is unique to term i when only i covers it
-    counts = [sum(col) for col in zip(*xs, strict=True)] if xs else []
+    y = _mask(data.outcome_values)
+    xs = [_member_mask(t, data) for t in terms]
+    union = 0
     for x in xs:
+        union |= x
+    fits = []
+    for i, x in enumerate(xs):
         base = _fit(x, y)
         cov_u = None
-        if len(xs) > 1 and sum_y and base.cov_s is not None:
-            # crisp: min(min(Xi,Y), max_j≠i min(Xj,Y)) is 1 exactly when another term covers too
-            shared = sum(1 for k, xk in enumerate(x) if xk and y[k] and counts[k] > 1)
-            cov_u = base.cov_s - shared / sum_y
+        if len(xs) > 1 and y:
+            others = 0
+            for j, other in enumerate(xs):
+                if j != i:
+                    others |= other
+            cov_u = (x & y & ~others).bit_count() / y.bit_count()
         fits.append(Fit(base.incl_s, base.pri, base.cov_s, cov_u))
     return _fit(union, y), fits
