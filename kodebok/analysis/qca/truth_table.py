@@ -73,10 +73,6 @@ class TruthTable:
         """Rows whose cases disagree on the outcome."""
         return [r for r in self.rows if r.contradictory]
 
-    def remainder_text(self, configuration: int) -> str:
-        """A configuration as a 0/1 string."""
-        return configuration_text(configuration, len(self.conditions))
-
 
 def _cut_pair(incl_cut: float | Sequence[float]) -> tuple[float, float]:
     """R's incl.cut: one value, or (ic1, ic0) where rows in between get OUT "C"."""
