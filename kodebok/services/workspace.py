@@ -25,8 +25,12 @@ class LibraryRow:
     attributes: dict[str, str] = field(default_factory=dict)
 
 
-def library(project: Project) -> list[LibraryRow]:
-    """Every document with its case, progress and attributes, grouped by case then name."""
+def library(project: Project, coder: str | None = None) -> list[LibraryRow]:
+    """Every document with its case, progress and attributes, grouped by case then name.
+
+    With ``coder``, progress counts that coder's codings only (each coder's own progress
+    when a team double-codes); otherwise anyone's.
+    """
     conn = project.conn
     speakers: dict[int, list[str]] = {}
     for r in conn.execute("SELECT document_id, label FROM speakers ORDER BY id"):
@@ -36,11 +40,14 @@ def library(project: Project) -> list[LibraryRow]:
         for r in conn.execute(
             """
             SELECT s.document_id, COUNT(*),
-                   COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM codings k WHERE k.segment_id = s.id))
+                   COUNT(*) FILTER (WHERE EXISTS (
+                       SELECT 1 FROM codings k WHERE k.segment_id = s.id
+                       AND (? IS NULL OR k.coder = ?)))
             FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id
             WHERE COALESCE(sp.interviewer, 0) = 0
             GROUP BY s.document_id
-            """
+            """,
+            (coder, coder),
         )
     }
     rows = conn.execute(

@@ -43,6 +43,15 @@ class KodebokCommands(Provider):
                 (t("palette.open_document", name=name), partial(app.open_document, doc_id), "")
             )
         screen = self.screen
+        seen: set[str] = set()
+        for _key, binding in screen._bindings:
+            # the screen's own keys, so every action is reachable by name as well
+            if binding.description and binding.action not in seen and not binding.system:
+                seen.add(binding.action)
+                key = binding.key_display or binding.key
+                entries.append(
+                    (binding.description, partial(screen.run_action, binding.action), key)
+                )
         apply = getattr(screen, "apply_code_by_palette", None)
         if callable(apply):
             for code in app.session.codes:

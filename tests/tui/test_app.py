@@ -177,3 +177,15 @@ async def test_measure_tui_reports_open_time_and_key_latency(tmp_path: Path) -> 
     assert result["codings_in_db"] == 5
     assert result["move"]["n"] == 5 and result["code"]["n"] == 5
     assert result["open_ms"] > 0 and result["move"]["median_ms"] > 0
+
+
+async def test_command_palette_lists_the_screen_actions(tui_project: Path) -> None:
+    app = make_app(tui_project, coder=CODER, document="nordvik_radmann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Notat")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MemoDialog"

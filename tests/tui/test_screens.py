@@ -63,7 +63,7 @@ async def test_library_groups_documents_by_case_with_progress(tui_project: Path)
         assert [r[1] for r in table] == ["fjellbygd_ordforar", "nordvik_radmann"]
         assert table[0][0] == "Fjellbygd" and table[1][0] == "Nordvik"
         assert table[1][4] == "I, IP"
-        assert table[1][3] == "1/3 (33 %)"  # ola coded one of three informant turns
+        assert table[1][3] == "0/3 (0 %)"  # the coder's own progress: ola's coding is not hers
         assert "wave=høst 2023" in table[1][5]
 
 
@@ -77,6 +77,17 @@ async def test_library_filters_as_you_type_and_enter_opens(tui_project: Path) ->
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen)
         assert app.screen.document_name == "nordvik_radmann"
+
+
+async def test_library_progress_follows_coding(tui_project: Path) -> None:
+    app = app_for(tui_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await pilot.press("j", "1", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert table_rows(app)[1][3] == "1/3 (33 %)"
 
 
 async def test_empty_project_shows_how_to_import(empty_project: Path) -> None:

@@ -103,9 +103,14 @@ class LibraryScreen(KodebokScreen):
         self.mark_seen()
         table.focus()
 
+    def on_screen_resume(self) -> None:
+        """Always re-read: coding on another screen changes the progress column (a few ms)."""
+        self.reload()
+        self.mark_seen()
+
     def reload(self) -> None:
         """Re-read the documents (after import, coding, or case changes)."""
-        self.rows = library(self.session.project)
+        self.rows = library(self.session.project, self.session.coder)
         self._fill()
 
     def _fill(self) -> None:
