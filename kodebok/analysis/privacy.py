@@ -75,7 +75,7 @@ _AMBIGUOUS_PLACES = frozenset(
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(
     r"(?<![\d.,])(?:\+47[ ]?)?(?:\d{2}[ ]\d{2}[ ]\d{2}[ ]\d{2}|\d{3}[ ]\d{2}[ ]\d{3}|[2-9]\d{7})"
-    r"(?![\d.,])"
+    r"(?!\d|[.,]\d)"
 )
 _BIRTH = re.compile(
     r"\b(?:født|f\.|fødd|fødselsdato:?)\s*(?:den\s+)?(\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.?\s"

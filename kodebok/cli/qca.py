@@ -45,16 +45,54 @@ def _incl_cut(text: str) -> float | tuple[float, float]:
 
 
 def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--from FILE --outcome COL [--negate]`` shared by the commands."""
-    f = click.option("--negate", is_flag=True, help="Explain the absence of the outcome (~OUT).")(f)
-    f = click.option("--outcome", required=True, help="Outcome column in the data table.")(f)
-    return click.option(
-        "--from",
-        "source",
-        required=True,
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Data table CSV: case,COND1,...,OUTCOME with 0/1 values.",
-    )(f)
+    """Where the data table comes from: ``--from FILE`` or the project (``--conditions``)."""
+    options = [
+        click.option("--negate", is_flag=True, help="Explain the absence of the outcome (~OUT)."),
+        click.option(
+            "--outcome",
+            required=True,
+            help="Outcome: a column of --from, or a code / attribute test.",
+        ),
+        click.option(
+            "--from",
+            "source",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="Data table CSV: case,COND1,...,OUTCOME with 0/1 values.",
+        ),
+        click.option(
+            "--conditions",
+            default=None,
+            help="From the project: codes or attribute tests (innbyggere>=8000), comma-separated.",
+        ),
+        click.option(
+            "--min-codings",
+            type=int,
+            default=None,
+            help="A code is present with at least K codings in the case.",
+        ),
+        click.option(
+            "--min-speakers",
+            type=int,
+            default=None,
+            help="… or with at least K different speakers.",
+        ),
+        click.option(
+            "--min-share",
+            type=float,
+            default=None,
+            help="… or in at least this share (0–1) of the case's segments.",
+        ),
+        click.option("--names", default=None, help="ASCII column names, comma-separated."),
+        click.option(
+            "--keep-unreported",
+            is_flag=True,
+            help="Keep cases with not-reported values (counted as absent).",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
 
 
 def _tt_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -85,11 +123,72 @@ def _output_options(formats: list[str], default: str) -> Callable[..., Any]:
     return decorate
 
 
-def _load(source: Path, outcome: str, negate: bool) -> Any:
-    from kodebok.analysis.qca import read_data_csv
+def _load(
+    source: Path | None,
+    outcome: str,
+    negate: bool,
+    conditions: str | None = None,
+    min_codings: int | None = None,
+    min_speakers: int | None = None,
+    min_share: float | None = None,
+    names: str | None = None,
+    keep_unreported: bool = False,
+) -> Any:
+    """The data table from a CSV, or calibrated from the project's codings and attributes."""
+    from kodebok.errors import AnalysisError
 
-    data = read_data_csv(source, outcome)
+    if source is not None:
+        if conditions:
+            raise AnalysisError("give either --from FILE or --conditions, not both")
+        from kodebok.analysis.qca import read_data_csv
+
+        data = read_data_csv(source, outcome)
+    else:
+        if not conditions:
+            raise AnalysisError("give --from FILE.csv, or --conditions CODE,… from the project")
+        data = _project_table(
+            conditions, outcome, min_codings, min_speakers, min_share, names, keep_unreported
+        )
     return data.negated() if negate else data
+
+
+def _project_table(
+    conditions: str,
+    outcome: str,
+    min_codings: int | None,
+    min_speakers: int | None,
+    min_share: float | None,
+    names: str | None,
+    keep_unreported: bool,
+) -> Any:
+    from kodebok.analysis.presence import PresenceRule
+    from kodebok.cli.common import open_project
+    from kodebok.services.qca import project_data_table
+
+    rule = PresenceRule(min_codings=min_codings, min_speakers=min_speakers, min_share=min_share)
+    ctx = click.get_current_context()
+    with open_project(ctx) as project:
+        data, messages = project_data_table(
+            project,
+            conditions.split(","),
+            outcome,
+            rule=rule,
+            names=[n.strip() for n in names.split(",")] if names else None,
+            keep_unreported=keep_unreported,
+        )
+    for message in [*messages, *data.warnings]:
+        click.echo(f"Note: {message}", err=True)
+    return data
+
+
+@qca.command("table")
+@_data_options
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+def table_cmd(output: Path | None, **data: Any) -> None:
+    """The crisp data table (case, one 0/1 column per condition, outcome last) for R."""
+    from kodebok.analysis.qca import format_data_csv
+
+    write_output(format_data_csv(_load(**data)), output)
 
 
 def _emit(fmt: str, output: Path | None, payload: Any, text: str) -> None:
@@ -109,15 +208,13 @@ def _emit(fmt: str, output: Path | None, payload: Any, text: str) -> None:
 @click.option("--complete", is_flag=True, help="List every configuration, remainders too.")
 @_output_options(["json", "md", "csv"], "md")
 def truth_table_cmd(
-    source: Path,
-    outcome: str,
-    negate: bool,
     incl_cut: str,
     n_cut: int,
     complete: bool,
     fmt: str | None,
     output: Path | None,
     decimal: str,
+    **data: Any,
 ) -> None:
     """The truth table: per configuration n, incl, PRI, cases and OUT (1, 0, C or ?)."""
     from kodebok.analysis.qca import truth_table
@@ -127,7 +224,7 @@ def truth_table_cmd(
         truth_table_markdown,
     )
 
-    tt = truth_table(_load(source, outcome, negate), _incl_cut(incl_cut), n_cut, complete=complete)
+    tt = truth_table(_load(**data), _incl_cut(incl_cut), n_cut, complete=complete)
     chosen = format_from(fmt, output, "md", ["json", "md", "csv"])
     if chosen == "csv":
         write_output(truth_table_csv(tt), output)
@@ -152,9 +249,6 @@ def truth_table_cmd(
 )
 @_output_options(["json", "md"], "md")
 def minimize_cmd(
-    source: Path,
-    outcome: str,
-    negate: bool,
     incl_cut: str,
     n_cut: int,
     solution: str,
@@ -162,19 +256,20 @@ def minimize_cmd(
     fmt: str | None,
     output: Path | None,
     decimal: str,
+    **data: Any,
 ) -> None:
     """Boolean minimisation: every equally minimal model with inclS, PRI, covS and covU."""
     from kodebok.analysis.qca import minimize, parse_dir_exp, solution_json, truth_table
     from kodebok.analysis.qca.report import solution_markdown
     from kodebok.errors import AnalysisError
 
-    data = _load(source, outcome, negate)
-    tt = truth_table(data, _incl_cut(incl_cut), n_cut)
+    table = _load(**data)
+    tt = truth_table(table, _incl_cut(incl_cut), n_cut)
     if solution == "intermediate" and not dir_exp:
         raise AnalysisError("--solution intermediate needs --dir-exp COND=1,COND=0,...")
     if dir_exp and solution != "intermediate":
         raise AnalysisError("--dir-exp applies only to --solution intermediate")
-    expectations = parse_dir_exp(dir_exp, data.conditions) if dir_exp else None
+    expectations = parse_dir_exp(dir_exp, table.conditions) if dir_exp else None
     result = minimize(tt, solution, expectations)
     chosen = format_from(fmt, output, "md", ["json", "md"])
     if chosen == "json":
@@ -187,23 +282,21 @@ def minimize_cmd(
 @_data_options
 @_output_options(["json", "md"], "md")
 def necessity_cmd(
-    source: Path,
-    outcome: str,
-    negate: bool,
     fmt: str | None,
     output: Path | None,
     decimal: str,
+    **data: Any,
 ) -> None:
     """Necessity of each condition and its negation: inclN, RoN, covN."""
     from kodebok.analysis.qca import necessity_json
     from kodebok.analysis.qca.report import necessity_markdown
 
-    data = _load(source, outcome, negate)
+    table = _load(**data)
     chosen = format_from(fmt, output, "md", ["json", "md"])
     if chosen == "json":
-        _emit("json", output, necessity_json(data), "")
+        _emit("json", output, necessity_json(table), "")
     else:
-        write_output(necessity_markdown(data, decimal), output)
+        write_output(necessity_markdown(table, decimal), output)
 
 
 COMMANDS = [qca]

@@ -220,6 +220,9 @@ def code(project: Project, ref: str, all_codes: list[Code] | None = None) -> Cod
             + ", ".join(f"'{c.path}'" for c in by_name)
             + "; give the full path"
         )
+    tail = [c for c in items if c.path.endswith("/" + ref)]
+    if len(tail) == 1:  # a unique end of a path: "Medvirkning/Tillitsvalgte"
+        return tail[0]
     folded = [
         c
         for c in items
