@@ -356,6 +356,25 @@ def stage_tui(ctx: BenchContext) -> dict[str, Any]:
     }
 
 
+def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
+    """The NLP features pass against bare spaCy tokenisation of the same text (limit ≥ 0.5)."""
+    nlp_bench = _need("kodebok.nlp.bench")
+    figures = dict(nlp_bench.measure_nlp_pass(ctx.project, repeats=2))
+    ratio = figures.pop("ratio_cold")
+    warm = figures.pop("ratio_warm")
+    figures["ratio_to_limit"] = round(ratio, 3)
+    figures["limit"] = f"≥ 0.5 of bare spacy.blank('nb').pipe (cold {ratio:.2f}, warm {warm:.2f})"
+    return figures
+
+
+def _nlp_stage(name: str, **kwargs: Any) -> StageFn:
+    def stage(ctx: BenchContext) -> dict[str, Any]:
+        nlp_bench = _need("kodebok.nlp.bench")
+        return dict(getattr(nlp_bench, name)(ctx.project, **kwargs))
+
+    return stage
+
+
 def _latency_stats(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
@@ -364,6 +383,7 @@ def _latency_stats(samples: list[float]) -> tuple[float, float]:
 STAGES: list[tuple[str, StageFn]] = [
     ("import", stage_import),
     ("codings", stage_codings),
+    ("nlp", stage_nlp),
     ("search", stage_search),
     *[
         (f"matrix-{unit}", _matrix_stage(unit))
@@ -376,5 +396,8 @@ STAGES: list[tuple[str, StageFn]] = [
     ("agreement", stage_agreement),
     ("merge", stage_merge),
     ("qdpx-export", stage_qdpx),
+    ("suggest-train", _nlp_stage("measure_training")),
+    ("suggest-segment", _nlp_stage("measure_latency")),
+    ("suggest-uncoded", _nlp_stage("measure_suggest_uncoded")),
     ("tui", stage_tui),
 ]
