@@ -165,3 +165,49 @@ def test_clusters_of_uncoded_segments_are_candidate_codes(project: Project) -> N
 def test_clusters_need_uncoded_segments(project: Project) -> None:
     with pytest.raises(KodebokError, match="too few"):
         nlp.clusters(project)
+
+
+def test_vector_index_counts_near_coded_segments() -> None:
+    from kodebok.nlp.vectors import VectorIndex
+
+    space = {
+        "tertialrapport": np.array([1.0, 0.0, 0.0]),
+        "kostra": np.array([0.9, 0.1, 0.0]),
+        "tillitsvalgt": np.array([0.0, 1.0, 0.0]),
+        "medvirkning": np.array([0.1, 0.9, 0.0]),
+    }
+    index = VectorIndex(
+        [
+            (1, ["tertialrapport"], frozenset({10})),
+            (2, ["kostra", "tertialrapport"], frozenset({10})),
+            (3, ["tillitsvalgt"], frozenset({20})),
+            (4, ["ukjent"], frozenset({30})),  # no vector: left out
+        ],
+        space.get,
+    )
+    found = index.match(["kostra"])
+    assert found[0].code_id == 10 and found[0].neighbours == 2
+    assert all(m.code_id != 30 for m in found)
+    assert index.match(["tertialrapport"], exclude=1)[0].neighbours == 1
+    assert index.match(["ukjent"]) == []
+
+
+def test_vector_suggester_joins_when_the_pipeline_has_vectors(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kodebok.nlp.engine import build_engine
+    from kodebok.nlp.pipeline import load_pipeline
+    from tests.unit.test_nlp_features import build_tiny_pipeline
+
+    _build(project)
+    build_tiny_pipeline(tmp_path / "nb_tiny")
+    monkeypatch.setenv("KODEBOK_SPACY_MODEL", str(tmp_path / "nb_tiny"))
+    load_pipeline.cache_clear()
+    try:
+        nlp.compute_features(project)
+        engine = build_engine(project, cache=False)
+        assert "vectors" in engine.sources
+        report = next(iter(nlp.suggest(project, document="storsjo_ordforer")))
+        assert report["suggestions"]
+    finally:
+        load_pipeline.cache_clear()
