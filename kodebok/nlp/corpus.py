@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,11 +55,14 @@ def store_features(
             raise
         except Exception as exc:  # spaCy failures must not surface as tracebacks
             raise NlpError(f"computing lemmas failed ({type(exc).__name__}: {exc})") from exc
-        with project.transaction() as conn:
-            conn.executemany(
-                "UPDATE segments SET lemmas = ? WHERE id = ?",
-                [(lemmas, r[0]) for lemmas, r in zip(found, batch, strict=True)],
-            )
+        try:
+            with project.transaction() as conn:
+                conn.executemany(
+                    "UPDATE segments SET lemmas = ? WHERE id = ?",
+                    [(lemmas, r[0]) for lemmas, r in zip(found, batch, strict=True)],
+                )
+        except sqlite3.OperationalError as exc:  # e.g. a read-only project file
+            raise NlpError(f"{project.path}: cannot store lemmas ({exc})") from exc
         done += len(batch)
         if progress is not None:
             progress(done, len(rows), "lemmas")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -58,7 +59,7 @@ def learned_model(project: Project | None, examples: Sequence[Example]) -> Learn
         model = train(examples, key)
         if project is not None:
             # a cache only: a locked project just trains again next time
-            with contextlib.suppress(KodebokError):
+            with contextlib.suppress(KodebokError, sqlite3.Error):
                 project.set_setting(MODEL_SETTING, model.to_json())
     _models.clear()  # one model per process is enough; old keys are never asked for again
     _models[key] = model

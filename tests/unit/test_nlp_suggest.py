@@ -296,3 +296,9 @@ def test_evaluation_needs_codings_in_two_documents(project: Project) -> None:
     code_segment(project, "nordvik_radmann", 1, "Metoder/Rapportering", coder="tester")
     with pytest.raises(KodebokError, match="at least two documents"):
         nlp.evaluate(project)
+
+
+def test_read_only_project_gives_a_clear_error(coded: Project) -> None:
+    coded.conn.execute("PRAGMA query_only = ON")  # as a file the user may not write to
+    with pytest.raises(KodebokError, match="cannot store lemmas"):
+        list(nlp.suggest(coded))
