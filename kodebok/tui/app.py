@@ -85,7 +85,6 @@ class KodebokApp(App[None]):
         message.update("")
         from kodebok.tui.screens.library import LibraryScreen
 
-        self.push_screen(LibraryScreen())
         if self.start_document:
             from kodebok.store import queries as q
 
@@ -94,7 +93,10 @@ class KodebokApp(App[None]):
             except KodebokError as exc:
                 self.notify(exc.message, severity="error")
             else:
+                # The library is built when the researcher goes back to it (faster start).
                 self.open_document(doc.id)
+                return
+        self.push_screen(LibraryScreen())
 
     @work(thread=True, exclusive=True, group="unlock")
     def _wait_for_unlock(self) -> None:
@@ -215,6 +217,8 @@ class KodebokApp(App[None]):
 
             while len(self.screen_stack) > 1 and not isinstance(self.screen, LibraryScreen):
                 self.pop_screen()
+            if not isinstance(self.screen, LibraryScreen):
+                self.push_screen(LibraryScreen())
             return
         if name in screens and not isinstance(self.screen, screens[name]):
             self.push_screen(screens[name]())

@@ -107,6 +107,8 @@ def synthetic_transcript(
 
 
 def _stats(samples: list[float]) -> dict[str, float]:
+    if not samples:
+        return {"median_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0, "n": 0}
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {

@@ -176,7 +176,13 @@ class CodingScreen(CodingEdits):
             self._status()
             self.refresh_bindings()
             return
-        self.app.pop_screen()
+        from kodebok.tui.screens.library import LibraryScreen
+
+        stack = self.app.screen_stack
+        if len(stack) > 1 and isinstance(stack[-2], LibraryScreen):
+            self.app.pop_screen()
+        else:  # opened straight on a document: the library comes into being now
+            self.app.switch_screen(LibraryScreen())
 
     # -- coding by shortcut ---------------------------------------------------------------
 
