@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 PART = "+"
 BATCH_SIZE = 256
+# Docs held at once for the vectorised step: more amortises numpy's per-call cost, fewer keeps
+# the live Docs in cache and out of the garbage collector's way (64 measured fastest).
+FEATURE_BATCH = 64
 # spaCy refuses texts over nlp.max_length; longer segments are cut at whitespace into chunks.
 CHUNK_CHARS = 100_000
 MIN_LEMMA = 2
@@ -198,8 +201,8 @@ class FeatureExtractor:
                 owners.append(n - 1)
         collected: list[str] = [""] * n
         docs = self.nlp.pipe(texts, batch_size=BATCH_SIZE, disable=self._disabled())
-        for start in range(0, len(texts), BATCH_SIZE):
-            batch = list(islice(docs, BATCH_SIZE))
+        for start in range(0, len(texts), FEATURE_BATCH):
+            batch = list(islice(docs, FEATURE_BATCH))
             end = start + len(batch)
             # runs of one language inside the batch (usually the whole batch is one run)
             run = start
@@ -254,10 +257,10 @@ class _EntryTable:
             first = len(self.kinds)
             self.kinds = np.concatenate([self.kinds, np.array(kinds, dtype=np.int8)])
             self.has_name = np.concatenate([self.has_name, np.array(names, dtype=bool)])
-            keys = np.concatenate([self.keys, new])
-            key_ids = np.concatenate([self.key_ids, np.arange(first, first + len(new))])
-            order = np.argsort(keys, kind="stable")
-            self.keys, self.key_ids = keys[order], key_ids[order]
+            # insert in order (a copy, no re-sort): new words keep arriving batch after batch
+            at = np.searchsorted(self.keys, new)
+            self.keys = np.insert(self.keys, at, new)
+            self.key_ids = np.insert(self.key_ids, at, np.arange(first, first + len(new)))
             pos = np.searchsorted(self.keys, hashes)
         found: NDArray[np.int64] = self.key_ids[pos]
         return found
