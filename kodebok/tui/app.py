@@ -156,6 +156,32 @@ class KodebokApp(App[None]):
             self.notify(t("app.locked"), severity="warning", timeout=4)
         self.set_timer(LOCK_RETRY_SECONDS, lambda: self.write(action, done, attempt=attempt + 1))
 
+    def write_in_worker(
+        self, action: Callable[[Project], T], done: Callable[[T], Any] | None = None
+    ) -> None:
+        """Run a write that may touch many rows (merge, delete) in a thread with its own connection.
+
+        ``done`` runs on the UI thread with the result; the UI connection sees the change at
+        its next read (WAL), so the screen reloads from there.
+        """
+        self._background_write(action, done)
+
+    @work(thread=True, group="writes")
+    def _background_write(
+        self, action: Callable[[Project], T], done: Callable[[T], Any] | None
+    ) -> None:
+        try:
+            with Project.open(self.project_path) as project:
+                result = action(project)
+        except KodebokError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+            return
+        except sqlite3.Error as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
+            return
+        if done is not None:
+            self.call_from_thread(done, result)
+
     # -- undo ------------------------------------------------------------------------------
 
     def action_undo(self) -> None:

@@ -161,6 +161,7 @@ async def test_codebook_delete_says_how_many_codings_and_removes_them(tui_projec
         await pilot.pause()
         assert rows(tui_project, "SELECT COUNT(*) FROM codings") == [(1,)]
         await pilot.press("d", "y")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert rows(tui_project, "SELECT COUNT(*) FROM codings") == [(0,)]
         assert rows(tui_project, "SELECT COUNT(*) FROM codes WHERE name = 'Styringssystem'") == [

@@ -242,7 +242,7 @@ class CodebookScreen(KodebokScreen):
                         self.mark_seen()
                         self.notify(t("codebook.merged", n=n))
 
-                    self.kapp.write(
+                    self.kapp.write_in_worker(
                         lambda p: code_service.merge_codes(p, src.path, dst.path, coder=coder),
                         merged,
                     )
@@ -279,7 +279,7 @@ class CodebookScreen(KodebokScreen):
                     self.mark_seen()
                     self.notify(t("codebook.deleted", code=code.path, n=removed))
 
-                self.kapp.write(
+                self.kapp.write_in_worker(
                     lambda p: code_service.delete_code(p, code.path, coder=coder), deleted
                 )
 
