@@ -189,3 +189,37 @@ async def test_command_palette_lists_the_screen_actions(tui_project: Path) -> No
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "MemoDialog"
+
+
+async def test_a_document_without_segments_does_not_break_the_coding_screen(
+    tmp_path: Path,
+) -> None:
+    from kodebok.ingest.model import ParsedDocument
+
+    path = tmp_path / "tom.kodebok"
+    with Project.create(path) as project:
+        store_parsed(
+            project,
+            ParsedDocument(
+                name="tom", source="tom.txt", kind="intervju", text="(ingen tale)", turns=()
+            ),
+        )
+    app = make_app(path, coder=CODER, document="tom")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "c", "1", "x", "m", "v", "n", "G", "pagedown")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)
+        assert "segment 0/0" in screen_text(app)
+
+
+async def test_resizing_to_80_columns_hides_the_code_panel(tui_project: Path) -> None:
+    app = make_app(tui_project, coder=CODER, document="nordvik_radmann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#side").display
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.query_one("#side").display
+        await pilot.press("j", "1")
+        await pilot.pause()
+        assert rows(tui_project, "SELECT COUNT(*) FROM codings WHERE coder = ?", (CODER,)) == [(1,)]
