@@ -49,8 +49,9 @@ def rank_codes(query: str, codes: list[Code], recent: list[int]) -> list[tuple[C
     for order, code in enumerate(codes):
         name = utils.default_process(code.name)
         path = utils.default_process(code.path)
+        # Typing the start of a name or a path is the commonest way to pick: reward it.
         score = max(
-            fuzz.WRatio(needle, path),
+            fuzz.WRatio(needle, path) + (15 if path.startswith(needle) else 0),
             fuzz.WRatio(needle, name) + (15 if name.startswith(needle) else 0),
         )
         if code.keywords:
