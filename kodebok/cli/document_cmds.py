@@ -79,6 +79,13 @@ def import_cmd(
                 click.echo(f"{r.name}: updated, {r.segments} segments; {r.message}")
             else:
                 click.echo(f"{Path(r.source).name}: unchanged, {r.message}")
+    for r in results:
+        if r.details.get("nlp_warning"):
+            click.echo(
+                f"Warning: NLP features not computed ({r.details['nlp_warning']}); "
+                "suggestions will compute them later",
+                err=True,
+            )
     if not results:
         click.echo("Error: no supported files found", err=True)
         sys.exit(2)
