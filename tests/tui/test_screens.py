@@ -236,7 +236,7 @@ async def test_cases_screen_sets_attributes_assigns_documents_and_speaker_roles(
         assert rows(
             tui_project, "SELECT name, value FROM attributes WHERE entity_kind = 'case'"
         ) == [("innbyggere", "6800")]
-        assert "innbyggere=6800" in table_rows(app, "#cases-table")[0][1]
+        assert table_rows(app, "#cases-table")[0][1:] == ["1", "innbyggere=6800"]
         await pilot.press("tab")
         await pilot.press("a")
         await pilot.pause()
@@ -247,6 +247,7 @@ async def test_cases_screen_sets_attributes_assigns_documents_and_speaker_roles(
             "SELECT c.name FROM documents d JOIN cases c ON c.id = d.case_id "
             "WHERE d.name = 'fjellbygd_ordforar'",
         ) == [("Nordvik",)]
+        assert [r[1] for r in table_rows(app, "#cases-table")] == ["0", "2"]
         await pilot.press("tab", "down", "s", *"role=ordfører, level=politisk", "enter")
         await pilot.pause()
         assert rows(

@@ -55,7 +55,7 @@ class CasesScreen(KodebokScreen):
     def on_mount(self) -> None:
         """Fill the tables."""
         cases = self.query_one("#cases-table", DataTable)
-        cases.add_columns(t("cases.case"), t("cases.attributes"))
+        cases.add_columns(t("cases.case"), t("cases.documents"), t("cases.attributes"))
         docs = self.query_one("#case-documents", DataTable)
         docs.add_columns(t("library.document"), t("cases.case"), t("library.kind"))
         speakers = self.query_one("#speakers-table", DataTable)
@@ -72,15 +72,17 @@ class CasesScreen(KodebokScreen):
         cases = self.query_one("#cases-table", DataTable)
         keep = cases.cursor_row
         cases.clear()
+        documents = library(project)
         for case in q.cases(project):
             attrs = ", ".join(f"{k}={v}" for k, v in sorted(case.attributes.items()))
-            cases.add_row(case.name, attrs, key=case.name)
+            n = sum(row.case == case.name for row in documents)
+            cases.add_row(case.name, str(n), attrs, key=case.name)
         if cases.row_count:
             cases.move_cursor(row=min(keep, cases.row_count - 1))
         docs = self.query_one("#case-documents", DataTable)
         keep = docs.cursor_row
         docs.clear()
-        for row in library(project):
+        for row in documents:
             docs.add_row(row.name, row.case or "–", row.kind, key=row.name)
         if docs.row_count:
             docs.move_cursor(row=min(keep, docs.row_count - 1))
