@@ -18,6 +18,9 @@ import numpy as np
 from kodebok.nlp.sparse import CSR, FloatArray, Vocabulary
 
 MIN_EXAMPLES = 3
+# Beyond this many coded segments a sample is as good for suggesting, and memory stays bounded
+# (segments × codes dense matrices: 60,000 × 400 would take several GB).
+MAX_TRAINING = 12_000
 L2 = 1e-3
 ITERATIONS = 200
 LEARNING_RATE = 0.2
@@ -160,6 +163,7 @@ def _unb64(text: str) -> FloatArray:
 def train(examples: Sequence[Example], key: str | None = None) -> LearnedModel:
     """Fit one logistic regression per code with at least MIN_EXAMPLES positive segments."""
     key = key or training_key(examples)
+    examples = _bounded(examples)
     counts: dict[int, int] = {}
     for ex in examples:
         for c in ex.codes:
@@ -204,6 +208,22 @@ def train(examples: Sequence[Example], key: str | None = None) -> LearnedModel:
     return LearnedModel(
         key, vocabulary, code_ids, weights, bias, counts, rows, train_codes, train_ids
     )
+
+
+def _bounded(examples: Sequence[Example]) -> Sequence[Example]:
+    """At most MAX_TRAINING examples: every one with a rejection, then an even spread of the rest.
+
+    Rejections are few and say the most; the spread keeps every part of the project (and so
+    every document and code) represented.
+    """
+    if len(examples) <= MAX_TRAINING:
+        return examples
+    feedback = [ex for ex in examples if ex.rejected]
+    rest = [ex for ex in examples if not ex.rejected]
+    room = max(0, MAX_TRAINING - len(feedback))
+    stride = len(rest) / room if room else float("inf")
+    spread = [rest[int(i * stride)] for i in range(room)] if room else []
+    return [*feedback[:MAX_TRAINING], *spread]
 
 
 def _fit(
