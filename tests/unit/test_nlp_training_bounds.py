@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kodebok.nlp import learned
 from kodebok.nlp.learned import Example, _bounded
 
@@ -11,7 +13,9 @@ def test_small_training_sets_are_used_whole() -> None:
     assert list(_bounded(examples)) == examples
 
 
-def test_large_training_sets_keep_every_rejection_and_spread_the_rest(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_large_training_sets_keep_every_rejection_and_spread_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(learned, "MAX_TRAINING", 100)
     examples = [
         Example(i, ("ord",), frozenset({i % 7}), frozenset({99}) if i % 50 == 0 else frozenset())
