@@ -99,6 +99,11 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "library.import_prompt": "Fil eller mappe å importere",
         "library.importing": "Importerer {name} ({done}/{total}) …",
         "library.imported": "Importert: {ok} nye, {same} uendret, {failed} feilet",
+        "library.confirm_update": (
+            "{n} dokument(er) finnes fra før med annen tekst ({names}). Importere den nye "
+            "versjonen? Kodingene flyttes til den nye teksten; de som ikke finnes igjen, "
+            "beholdes og merkes."
+        ),
         "library.none_match": "Ingen dokumenter passer til filteret.",
         "coding.title": "Koding",
         "coding.no_code_for_key": "Ingen kode har hurtigtasten {key}",
@@ -264,6 +269,11 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "library.import_prompt": "File or folder to import",
         "library.importing": "Importing {name} ({done}/{total}) …",
         "library.imported": "Imported: {ok} new, {same} unchanged, {failed} failed",
+        "library.confirm_update": (
+            "{n} document(s) exist already with other text ({names}). Import the new "
+            "version? Codings move to the new text; those that cannot be found are kept "
+            "and marked."
+        ),
         "library.none_match": "No documents match the filter.",
         "coding.title": "Coding",
         "coding.no_code_for_key": "No code has the shortcut {key}",

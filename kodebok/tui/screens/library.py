@@ -17,7 +17,7 @@ from kodebok.errors import KodebokError
 from kodebok.i18n import t
 from kodebok.services.documents import ImportResult
 from kodebok.services.workspace import LibraryRow, library
-from kodebok.tui.dialogs.simple import TextInputDialog
+from kodebok.tui.dialogs.simple import ConfirmDialog, TextInputDialog
 from kodebok.tui.screens.base import KodebokScreen
 
 
@@ -188,12 +188,12 @@ class LibraryScreen(KodebokScreen):
                 self.query_one("#import-label", Label).update(
                     t("library.importing", name=value, done=0, total="?")
                 )
-                self.run_import(Path(value.strip()).expanduser())
+                self.run_import([Path(value.strip()).expanduser()])
 
         self.app.push_screen(TextInputDialog(t("library.import_prompt")), start)
 
     @work(thread=True, exclusive=True, group="import")
-    def run_import(self, path: Path) -> None:
+    def run_import(self, paths: list[Path], update: bool = False) -> None:
         """Import in a thread with its own connection; reports back with messages only."""
         from kodebok.services.documents import import_paths
         from kodebok.store import Project
@@ -208,7 +208,9 @@ class LibraryScreen(KodebokScreen):
             self.post_message(self.ImportProgress(done, total, name))
 
         try:
-            results = import_paths(project, [path], coder=self.kapp.coder, progress=progress)
+            results = import_paths(
+                project, paths, coder=self.kapp.coder, progress=progress, update=update
+            )
         except KodebokError as exc:
             self.post_message(self.ImportFinished([], exc.message))
             return
@@ -237,8 +239,23 @@ class LibraryScreen(KodebokScreen):
             t("library.imported", ok=ok, same=same, failed=len(failed)),
             severity="warning" if failed else "information",
         )
-        for r in failed[:5]:
+        revised = [r for r in failed if "--update" in r.message]
+        for r in [r for r in failed if r not in revised][:5]:
             self.notify(r.message, severity="error", timeout=10)
+        for r in message.results:
+            if r.status == "updated":
+                self.notify(f"{r.name}: {r.message}", timeout=15)
         self.session.changed()
         self.reload()
         self.mark_seen()
+        if revised:
+            # a revised transcript replaces the text; its codings are re-anchored, so ask first
+            names = ", ".join(Path(r.source).name for r in revised[:4])
+
+            def confirm(yes: bool | None) -> None:
+                if yes:
+                    self.run_import([Path(r.source) for r in revised], update=True)
+
+            self.app.push_screen(
+                ConfirmDialog(t("library.confirm_update", n=len(revised), names=names)), confirm
+            )
