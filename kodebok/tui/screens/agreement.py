@@ -1,0 +1,235 @@
+"""The agreement screen: two coders' agreement per code; walk through and resolve disagreements."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Label, Static
+
+from kodebok.errors import KodebokError
+from kodebok.i18n import t
+from kodebok.store import Project
+from kodebok.tui.dialogs.picker import ChoiceDialog
+from kodebok.tui.screens.base import KodebokScreen
+
+
+def ratio_text(value: float | None, percent: bool = False) -> str:
+    """``98.8 %`` or ``0.911``; ``–`` when undefined (no variation)."""
+    if value is None:
+        return "–"
+    return f"{100 * value:.1f} %" if percent else f"{value:.3f}"
+
+
+def coders_by_codings(project: Project) -> list[str]:
+    """Coders, the one with most codings first."""
+    return [
+        r[0]
+        for r in project.conn.execute(
+            "SELECT coder FROM codings GROUP BY coder ORDER BY COUNT(*) DESC, coder"
+        )
+    ]
+
+
+class AgreementScreen(KodebokScreen):
+    """Percent, kappa and alpha per code; k keeps a disputed code for both, d drops it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "key.back"),
+        Binding("c", "coders", "key.coders"),
+        Binding("k", "resolve('with')", "key.keep"),
+        Binding("d", "resolve('without')", "key.drop"),
+    ]
+
+    DEFAULT_CSS = """
+    #agreement { height: 1fr; }
+    #agreement-codes { height: 1fr; }
+    #agreement-disagreements { height: 1fr; }
+    #agreement-segment { height: 6; padding: 0 1; border-top: solid $panel; overflow-y: auto; }
+    #agreement-empty { height: auto; padding: 1 2; margin: 1 2; border: round $primary; }
+    """
+
+    class Computed(Message):
+        """A worker computed the report (or the error that stopped it)."""
+
+        def __init__(self, report: dict[str, Any] | None, error: str = "") -> None:
+            super().__init__()
+            self.report = report
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.coders: list[str] = []
+        self.report: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        """Per-code table, the disagreements, the highlighted segment's text."""
+        with Vertical(id="agreement"):
+            yield Label(t("agreement.title"), classes="screen-title")
+            yield Label("", id="agreement-summary")
+            yield DataTable(id="agreement-codes", cursor_type="row")
+            yield Label(t("agreement.disagreements"), classes="panel-title")
+            yield DataTable(id="agreement-disagreements", cursor_type="row")
+            yield Static("", id="agreement-segment")
+            yield Static(t("analysis.loading"), id="agreement-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Choose the two coders with most codings and compute."""
+        codes = self.query_one("#agreement-codes", DataTable)
+        codes.add_columns(t("matrix.code"), "%", "kappa", "alpha", t("agreement.positives"))
+        dis = self.query_one("#agreement-disagreements", DataTable)
+        dis.add_columns(
+            t("library.document"),
+            "#",
+            t("matrix.code"),
+            t("agreement.with"),
+            t("agreement.without"),
+        )
+        self._show(False)
+        self.coders = coders_by_codings(self.session.project)[:2]
+        self.reload()
+        self.mark_seen()
+
+    def _show(self, results: bool) -> None:
+        for selector in ("#agreement-codes", "#agreement-disagreements", "#agreement-segment"):
+            self.query_one(selector).display = results
+        self.query_one("#agreement-empty").display = not results
+
+    def reload(self) -> None:
+        """Recompute in a worker (or say that two coders are needed)."""
+        if len(self.coders) < 2:
+            self.query_one("#agreement-empty", Static).update(t("agreement.need_two"))
+            self._show(False)
+            return
+        self.query_one("#agreement-summary", Label).update(" + ".join(self.coders))
+        self.compute(list(self.coders))
+
+    @work(thread=True, exclusive=True, group="agreement")
+    def compute(self, coders: list[str]) -> None:
+        """Gather units and compute agreement in a thread with its own connection."""
+        from kodebok.services.team import agreement_report
+
+        try:
+            with Project.open(self.kapp.project_path) as project:
+                report = agreement_report(project, coders)
+        except KodebokError as exc:
+            self.post_message(self.Computed(None, exc.message))
+            return
+        self.post_message(self.Computed(report))
+
+    def on_agreement_screen_computed(self, message: Computed) -> None:
+        """Fill both tables."""
+        if message.report is None:
+            self.query_one("#agreement-empty", Static).update(message.error)
+            self._show(False)
+            return
+        report = self.report = message.report
+        self._show(True)
+        overall = report["overall"]
+        self.query_one("#agreement-summary", Label).update(
+            t(
+                "agreement.summary",
+                coders=" + ".join(report["coders"]),
+                documents=len(report["documents"]),
+                percent=ratio_text(overall["percent"], True),
+                kappa=ratio_text(overall["kappa"]),
+                alpha=ratio_text(overall["alpha"]),
+                n=len(report["disagreements"]),
+            )
+        )
+        codes = self.query_one("#agreement-codes", DataTable)
+        codes.clear()
+        for row in report["codes"]:
+            positives = ", ".join(f"{k} {v}" for k, v in row["positives"].items())
+            codes.add_row(
+                row["code"],
+                ratio_text(row["percent"], True),
+                ratio_text(row["kappa"]),
+                ratio_text(row["alpha"]),
+                positives,
+            )
+        dis = self.query_one("#agreement-disagreements", DataTable)
+        keep = dis.cursor_row
+        dis.clear()
+        for d in report["disagreements"]:
+            dis.add_row(
+                d["document"], str(d["idx"] + 1), d["code"], ", ".join(d["with"]),
+                ", ".join(d["without"]),
+            )  # fmt: skip
+        if dis.row_count:
+            dis.move_cursor(row=min(keep, dis.row_count - 1))
+            dis.focus()
+        self._show_segment()
+
+    @on(DataTable.RowHighlighted, "#agreement-disagreements")
+    def _highlighted(self) -> None:
+        self._show_segment()
+
+    def _current(self) -> dict[str, Any] | None:
+        report = self.report
+        dis = self.query_one("#agreement-disagreements", DataTable)
+        if report is None or not dis.row_count or dis.cursor_row >= len(report["disagreements"]):
+            return None
+        current: dict[str, Any] = report["disagreements"][dis.cursor_row]
+        return current
+
+    def _show_segment(self) -> None:
+        current = self._current()
+        segment = self.query_one("#agreement-segment", Static)
+        if current is None:
+            segment.update(t("agreement.none"))
+            return
+        segment.update(
+            t(
+                "agreement.segment",
+                document=current["document"],
+                idx=current["idx"] + 1,
+                code=current["code"],
+                coders=", ".join(current["with"]),
+                text=current["text"],
+            )
+        )
+
+    def action_coders(self) -> None:
+        """Choose the two coders to compare."""
+        coders = coders_by_codings(self.session.project)
+        pairs = [
+            (f"{a}\x00{b}", f"{a} + {b}") for i, a in enumerate(coders) for b in coders[i + 1 :]
+        ]
+        if not pairs:
+            self.notify(t("agreement.need_two"), severity="warning")
+            return
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.coders = value.split("\x00")
+                self.reload()
+
+        self.app.push_screen(ChoiceDialog(t("agreement.choose_coders"), list(pairs)), chosen)
+
+    def action_resolve(self, keep: str) -> None:
+        """Keep the code for both coders (``with``) or remove it (``without``); one undo step."""
+        current = self._current()
+        if current is None:
+            self.notify(t("agreement.none"), severity="warning")
+            return
+        from kodebok.services.team import resolve_disagreement
+
+        coders = list(self.coders)
+        me = self.kapp.coder
+        segment, code = int(current["segment"]), str(current["code"])
+
+        def done(verdict: str) -> None:
+            self.notify(t("agreement.resolved", code=code, verdict=verdict))
+            self.session.changed()
+            self.mark_seen()
+            self.reload()
+
+        self.kapp.write(
+            lambda p: resolve_disagreement(p, segment, code, keep, coders=coders, coder=me), done
+        )

@@ -1,0 +1,298 @@
+"""The matrix screen: codes × groups as a heat table; Enter shows a cell's quotes; export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Label, Static
+
+from kodebok.analysis.matrix import PERCENTS, UNITS, Matrix, heat_values
+from kodebok.analysis.quotes import Quote
+from kodebok.errors import KodebokError
+from kodebok.i18n import t
+from kodebok.store import Project
+from kodebok.tui.dialogs.picker import ChoiceDialog
+from kodebok.tui.dialogs.quotes import QuotesDialog
+from kodebok.tui.dialogs.simple import TextInputDialog
+from kodebok.tui.screens.base import KodebokScreen
+
+EXPORT_FORMATS = ("xlsx", "csv", "md", "html")
+
+
+def heat_style(value: float | None, high: float) -> str:
+    """A background from pale to strong orange by the value's share of the largest one."""
+    if value is None or high <= 0 or value <= 0:
+        return ""
+    share = min(1.0, value / high)
+    r, g, b = (round(255 + (end - 255) * share) for end in (230, 110, 40))
+    return f"black on #{r:02x}{g:02x}{b:02x}"
+
+
+def groupings(available: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Grouping choices: the entities, then every attribute as ``kind:name``."""
+    out = [(kind, t(f"matrix.by_{kind}")) for kind in ("case", "document", "speaker")]
+    for kind in ("case", "document", "speaker"):
+        out += [(f"{kind}:{name}", f"{t(f'matrix.by_{kind}')}: {name}") for name in available[kind]]
+    return out
+
+
+class MatrixScreen(KodebokScreen):
+    """Codes × groups counting a unit, with percentages and roll-up chosen by keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "key.back"),
+        Binding("g", "grouping", "key.grouping"),
+        Binding("e", "unit", "key.unit"),
+        Binding("p", "percent", "key.percent"),
+        Binding("r", "rollup", "key.rollup"),
+        Binding("x", "export", "key.export"),
+    ]
+
+    class Computed(Message):
+        """A worker computed the matrix (or the error that stopped it)."""
+
+        def __init__(self, matrix: Matrix | None, error: str = "") -> None:
+            super().__init__()
+            self.matrix = matrix
+            self.error = error
+
+    class QuotesFound(Message):
+        """A worker gathered the quotes of one cell."""
+
+        def __init__(self, title: str, quotes: list[tuple[Quote, str]]) -> None:
+            super().__init__()
+            self.title = title
+            self.quotes = quotes
+
+    class Exported(Message):
+        """A worker wrote the matrix to a file (or failed)."""
+
+        def __init__(self, path: str, error: str = "") -> None:
+            super().__init__()
+            self.path = path
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by = "case"
+        self.unit = "codings"
+        self.percent = "none"
+        self.rollup = False
+        self.matrix: Matrix | None = None
+
+    def compose(self) -> ComposeResult:
+        """Title, the current settings, the table, the empty-project message."""
+        with Vertical(id="matrix"):
+            yield Label(t("matrix.title"), classes="screen-title")
+            yield Label("", id="matrix-settings")
+            yield DataTable(id="matrix-table", cursor_type="cell")
+            yield Static(t("analysis.loading"), id="matrix-empty")
+        yield Footer()
+
+    DEFAULT_CSS = """
+    #matrix { height: 1fr; }
+    #matrix-settings { padding: 0 1; color: $text-muted; }
+    #matrix-table { height: 1fr; }
+    #matrix-empty { height: auto; padding: 1 2; margin: 1 2; border: round $primary; }
+    """
+
+    def on_mount(self) -> None:
+        """Compute the first matrix."""
+        self.query_one("#matrix-table").display = False
+        self.reload()
+        self.mark_seen()
+
+    def reload(self) -> None:
+        """Recompute with the current settings (in a worker)."""
+        self._show_settings()
+        self.compute(self.by, self.unit, self.percent, self.rollup)
+
+    def _show_settings(self) -> None:
+        self.query_one("#matrix-settings", Label).update(
+            t(
+                "matrix.settings",
+                by=self.by,
+                unit=t(f"matrix.unit_{self.unit}"),
+                percent=t(f"matrix.percent_{self.percent}"),
+                rollup=t("analysis.yes" if self.rollup else "analysis.no"),
+            )
+        )
+
+    @work(thread=True, exclusive=True, group="matrix")
+    def compute(self, by: str, unit: str, percent: str, rollup: bool) -> None:
+        """Count in a thread with its own connection."""
+        from kodebok.services.analysis import matrix
+
+        try:
+            with Project.open(self.kapp.project_path) as project:
+                result = matrix(project, by, unit, percent, rollup=rollup)
+        except KodebokError as exc:
+            self.post_message(self.Computed(None, exc.message))
+            return
+        self.post_message(self.Computed(result))
+
+    def on_matrix_screen_computed(self, message: Computed) -> None:
+        """Fill the table, or say why there is nothing to show."""
+        empty = self.query_one("#matrix-empty", Static)
+        table = self.query_one("#matrix-table", DataTable)
+        if message.matrix is None:
+            self.notify(message.error, severity="error")
+            empty.update(message.error)
+            return
+        matrix = self.matrix = message.matrix
+        nothing = not matrix.rows or not any(any(r.values) for r in matrix.rows)
+        if not matrix.rows:
+            empty.update(t("analysis.no_codes"))
+        elif nothing:
+            empty.update(t("analysis.no_codings"))
+        empty.display = nothing
+        table.display = not nothing
+        if nothing:
+            return
+        keep = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column(t("matrix.code"), key="code")
+        for j, group in enumerate(matrix.columns):
+            table.add_column(group.label, key=str(j))
+        heat = heat_values(matrix)
+        high = max((v for row in heat for v in row if v is not None), default=0.0)
+        for i, row in enumerate(matrix.rows):
+            cells = [
+                Text(matrix.cell_text(row, j), style=heat_style(heat[i][j], high), justify="right")
+                for j in range(len(matrix.columns))
+            ]
+            table.add_row(Text("  " * row.depth + row.code.rsplit("/", 1)[-1]), *cells, key=str(i))
+        n_label = t("matrix.n", unit=t(f"matrix.unit_{matrix.unit}"))
+        n_cells = [Text(str(n), style="bold", justify="right") for n in matrix.n]
+        table.add_row(Text(n_label, style="bold"), *n_cells, key="n")
+        table.move_cursor(row=keep.row, column=max(1, keep.column))
+        table.focus()
+
+    # -- settings --------------------------------------------------------------------------
+
+    def action_grouping(self) -> None:
+        """Choose what the columns are: cases, documents, speakers or an attribute's values."""
+        from kodebok.services.analysis import available_attributes
+
+        choices = groupings(available_attributes(self.session.project))
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.by = value
+                self.reload()
+
+        self.app.push_screen(ChoiceDialog(t("matrix.grouping_title"), list(choices)), chosen)
+
+    def action_unit(self) -> None:
+        """Count the next unit (codings, segments, documents, cases, speakers, words)."""
+        self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        self.reload()
+
+    def action_percent(self) -> None:
+        """No percentages, row percentages, column percentages."""
+        self.percent = PERCENTS[(PERCENTS.index(self.percent) + 1) % len(PERCENTS)]
+        self.reload()
+
+    def action_rollup(self) -> None:
+        """Count subcodes in their parents, or not."""
+        self.rollup = not self.rollup
+        self.reload()
+
+    # -- quotes ----------------------------------------------------------------------------
+
+    @on(DataTable.CellSelected, "#matrix-table")
+    def _cell_selected(self, event: DataTable.CellSelected) -> None:
+        matrix = self.matrix
+        row, column = event.coordinate.row, event.coordinate.column
+        if matrix is None or row >= len(matrix.rows) or column == 0:
+            return
+        code = matrix.rows[row].code
+        group = matrix.columns[column - 1].label
+        self.find_quotes(code, group, self.by, self.rollup)
+
+    @work(thread=True, exclusive=True, group="matrix-quotes")
+    def find_quotes(self, code: str, group: str, by: str, rollup: bool) -> None:
+        """The quotes of one cell, read in a thread."""
+        from kodebok.services.analysis import quotes
+
+        try:
+            with Project.open(self.kapp.project_path) as project:
+                sections = quotes(project, [code], by=by, group=group, subcodes=rollup)
+        except KodebokError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        found = [pair for section in sections for pair in section.quotes]
+        self.post_message(self.QuotesFound(t("matrix.quotes_title", code=code, group=group), found))
+
+    def on_matrix_screen_quotes_found(self, message: QuotesFound) -> None:
+        """Show the quotes; a chosen quote opens its segment on the coding screen."""
+        self.app.push_screen(QuotesDialog(message.title, message.quotes), self._open_quote)
+
+    def _open_quote(self, quote: Quote | None) -> None:
+        if quote is None:
+            return
+        from kodebok.store import queries as q
+
+        try:
+            document = q.document(self.session.project, quote.document)
+        except KodebokError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        found = self.session.project.conn.execute(
+            'SELECT id FROM segments WHERE document_id = ? AND start <= ? AND "end" > ? '
+            "ORDER BY idx LIMIT 1",
+            (document.id, quote.start, quote.start),
+        ).fetchone()
+        self.kapp.open_document(document.id, int(found[0]) if found else None)
+
+    # -- export ----------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Ask for a file name (.xlsx, .csv, .md or .html), then write the matrix in a worker."""
+        matrix = self.matrix
+        if matrix is None or not matrix.rows:
+            self.notify(t("analysis.nothing_to_export"), severity="warning")
+            return
+
+        def chosen(value: str | None) -> None:
+            if value and value.strip():
+                self.export(matrix, Path(value.strip()).expanduser())
+
+        self.app.push_screen(
+            TextInputDialog(t("matrix.export_prompt"), value="matrise.xlsx"), chosen
+        )
+
+    @work(thread=True, group="matrix-export")
+    def export(self, matrix: Matrix, path: Path) -> None:
+        """Render and write the file in a thread (xlsx takes a while)."""
+        from kodebok.exchange import render_table
+        from kodebok.exchange.tables import matrix_to_table
+
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in EXPORT_FORMATS:
+            self.post_message(self.Exported(str(path), t("analysis.bad_format", path=path)))
+            return
+        try:
+            content = render_table(matrix_to_table(matrix), fmt)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        except OSError as exc:
+            self.post_message(self.Exported(str(path), str(exc)))
+            return
+        self.post_message(self.Exported(str(path)))
+
+    def on_matrix_screen_exported(self, message: Exported) -> None:
+        """Say where the file went."""
+        if message.error:
+            self.notify(message.error, severity="error")
+        else:
+            self.notify(t("analysis.exported", path=message.path))

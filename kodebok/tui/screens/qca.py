@@ -1,0 +1,249 @@
+"""The QCA screen: conditions and outcome from codes and case attributes; truth table; solutions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from kodebok.analysis.presence import PresenceRule
+from kodebok.analysis.qca import DataTable as QcaData
+from kodebok.analysis.qca import Solution, TruthTable
+from kodebok.errors import KodebokError
+from kodebok.i18n import t
+from kodebok.store import Project
+from kodebok.tui.dialogs.simple import TextInputDialog
+from kodebok.tui.screens.base import KodebokScreen
+
+
+@dataclass
+class QcaResult:
+    """What one run produced; an error stops at the step that failed."""
+
+    data: QcaData | None = None
+    truth: TruthTable | None = None
+    solutions: list[Solution] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def fit_text(value: float | None) -> str:
+    """A fit value with three decimals, ``–`` for R's NA."""
+    return "–" if value is None else f"{value:.3f}"
+
+
+def solution_lines(solution: Solution) -> list[str]:
+    """Each model with its formula and fit (inclS, PRI, covS)."""
+    lines = [t(f"qca.{solution.kind}")]
+    for line, model in zip(solution.lines(), solution.models, strict=False):
+        f = model.fit
+        lines.append(
+            f"  {line}   inclS {fit_text(f.incl_s)}  PRI {fit_text(f.pri)}  "
+            f"covS {fit_text(f.cov_s)}"
+        )
+    return lines
+
+
+class QcaScreen(KodebokScreen):
+    """Choose conditions (space) and outcome (o); the tables follow in a worker."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "key.back"),
+        Binding("o", "outcome", "key.outcome"),
+        Binding("a", "add_condition", "key.add_condition"),
+        Binding("plus,equals_sign", "threshold(1)", "key.threshold_up"),
+        Binding("minus", "threshold(-1)", "key.threshold_down"),
+        Binding("x", "export", "key.export"),
+    ]
+
+    DEFAULT_CSS = """
+    #qca-body { height: 1fr; }
+    #qca-choices { width: 42; height: 1fr; }
+    #qca-results { width: 1fr; height: 1fr; padding: 0 1; }
+    #qca-results DataTable { height: auto; max-height: 14; margin-bottom: 1; }
+    #qca-settings { padding: 0 1; color: $text-muted; }
+    #qca-message, #qca-solutions { height: auto; }
+    """
+
+    class Computed(Message):
+        """A worker ran the analysis."""
+
+        def __init__(self, result: QcaResult) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.min_codings = 1
+        self.outcome: str | None = None
+        self.result = QcaResult()
+
+    def compose(self) -> ComposeResult:
+        """Choices on the left, results on the right."""
+        yield Label(t("qca.title"), classes="screen-title")
+        yield Label("", id="qca-settings")
+        with Horizontal(id="qca-body"):
+            with Vertical(id="qca-choices"):
+                yield SelectionList[str](id="qca-list")
+            with VerticalScroll(id="qca-results"):
+                yield Static(t("qca.help"), id="qca-message")
+                yield Label(t("qca.data_table"), classes="panel-title")
+                yield DataTable(id="qca-data", cursor_type="row")
+                yield Label(t("qca.truth_table"), classes="panel-title")
+                yield DataTable(id="qca-truth", cursor_type="row")
+                yield Static("", id="qca-solutions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """List codes and case attribute values as candidate conditions."""
+        project = self.session.project
+        from kodebok.store import queries as q
+
+        choices = self.query_one(SelectionList)
+        for code in self.session.codes:
+            choices.add_option(Selection(code.path, code.path))
+        values = sorted(
+            {(name, value) for case in q.cases(project) for name, value in case.attributes.items()}
+        )
+        for name, value in values:
+            choices.add_option(Selection(f"{name}={value}", f"{name}={value}"))
+        self._show_settings()
+        if not self.session.codes or not q.cases(project):
+            self.query_one("#qca-message", Static).update(t("qca.no_material"))
+        choices.focus()
+        self.mark_seen()
+
+    @property
+    def conditions(self) -> list[str]:
+        """The chosen conditions in list order, without the outcome."""
+        return [v for v in self.query_one(SelectionList).selected if v != self.outcome]
+
+    def _show_settings(self) -> None:
+        self.query_one("#qca-settings", Label).update(
+            t(
+                "qca.settings",
+                outcome=self.outcome or "–",
+                n=len(self.conditions),
+                rule=PresenceRule(min_codings=self.min_codings).describe(),
+            )
+        )
+
+    @on(SelectionList.SelectedChanged)
+    def _selection_changed(self) -> None:
+        self.reload()
+
+    def action_outcome(self) -> None:
+        """Make the highlighted entry the outcome."""
+        choices = self.query_one(SelectionList)
+        if choices.highlighted is None:
+            return
+        value = str(choices.get_option_at_index(choices.highlighted).value)
+        self.outcome = None if value == self.outcome else value
+        if self.outcome:
+            choices.deselect(self.outcome)
+        self.reload()
+
+    def action_add_condition(self) -> None:
+        """Add a condition written as an attribute test, e.g. ``innbyggere>=8000``."""
+
+        def added(text: str | None) -> None:
+            if text and text.strip():
+                choices = self.query_one(SelectionList)
+                choices.add_option(Selection(text.strip(), text.strip(), True))
+
+        self.app.push_screen(TextInputDialog(t("qca.add_prompt")), added)
+
+    def action_threshold(self, step: int) -> None:
+        """Raise or lower the minimum number of codings for a code to be present in a case."""
+        self.min_codings = max(1, self.min_codings + step)
+        self.reload()
+
+    def reload(self) -> None:
+        """Run again when both conditions and an outcome are chosen."""
+        self._show_settings()
+        if self.outcome and self.conditions:
+            self.query_one("#qca-message", Static).update(t("analysis.loading"))
+            self.compute(self.conditions, self.outcome, self.min_codings)
+
+    @work(thread=True, exclusive=True, group="qca")
+    def compute(self, conditions: list[str], outcome: str, min_codings: int) -> None:
+        """Data table, truth table and solutions in a thread with its own connection."""
+        from kodebok.analysis.qca import minimize, truth_table
+        from kodebok.services.qca import project_data_table
+
+        result = QcaResult()
+        try:
+            with Project.open(self.kapp.project_path) as project:
+                data, messages = project_data_table(
+                    project, conditions, outcome, rule=PresenceRule(min_codings=min_codings)
+                )
+            result.data = data
+            result.messages = list(dict.fromkeys([*messages, *data.warnings]))
+            result.truth = truth_table(data)
+            for kind in ("complex", "parsimonious"):
+                result.solutions.append(minimize(result.truth, kind))
+        except KodebokError as exc:
+            result.messages.append(exc.message)
+        self.post_message(self.Computed(result))
+
+    def on_qca_screen_computed(self, message: Computed) -> None:
+        """Show the data table, the truth table (contradictions in red) and the solutions."""
+        result = self.result = message.result
+        self.query_one("#qca-message", Static).update("\n".join(result.messages) or "")
+        data = self.query_one("#qca-data", DataTable)
+        data.clear(columns=True)
+        if result.data is not None:
+            d = result.data
+            data.add_columns(t("cases.case"), *d.conditions, d.outcome)
+            for k, case in enumerate(d.cases):
+                data.add_row(case, *map(str, d.values[k]), str(d.outcome_values[k]))
+        truth = self.query_one("#qca-truth", DataTable)
+        truth.clear(columns=True)
+        if result.truth is not None:
+            tt = result.truth
+            truth.add_columns(*tt.conditions, "OUT", "n", "incl", "PRI", t("qca.cases"))
+            for row in tt.rows:
+                style = "bold red" if row.contradictory else ""
+                cells = [*map(str, row.values), row.out, str(row.n)]
+                cells += [fit_text(row.incl), fit_text(row.pri), ", ".join(row.cases)]
+                truth.add_row(*(Text(c, style=style) for c in cells))
+            if tt.contradictions:
+                result.messages.append(t("qca.contradictions", n=len(tt.contradictions)))
+                self.query_one("#qca-message", Static).update("\n".join(result.messages))
+        lines: list[str] = []
+        for solution in result.solutions:
+            lines += solution_lines(solution)
+        self.query_one("#qca-solutions", Static).update("\n".join(lines))
+
+    def action_export(self) -> None:
+        """Write the data table as CSV (asks for the file name)."""
+        data = self.result.data
+        if data is None:
+            self.notify(t("analysis.nothing_to_export"), severity="warning")
+            return
+
+        def chosen(value: str | None) -> None:
+            if value and value.strip():
+                self.export(data, Path(value.strip()).expanduser())
+
+        self.app.push_screen(TextInputDialog(t("qca.export_prompt"), value="qca-data.csv"), chosen)
+
+    @work(thread=True, group="qca-export")
+    def export(self, data: QcaData, path: Path) -> None:
+        """Write the CSV in a thread."""
+        from kodebok.analysis.qca import format_data_csv
+
+        try:
+            path.write_text(format_data_csv(data), encoding="utf-8")
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.notify, t("analysis.exported", path=path))
