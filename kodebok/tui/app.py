@@ -238,6 +238,14 @@ class KodebokApp(App[None]):
         from kodebok.tui.screens.search import SearchScreen
 
         screens = {"codebook": CodebookScreen, "cases": CasesScreen, "search": SearchScreen}
+        from kodebok.tui.screens.agreement import AgreementScreen
+        from kodebok.tui.screens.matrix import MatrixScreen
+        from kodebok.tui.screens.presence import PresenceScreen
+        from kodebok.tui.screens.qca import QcaScreen
+
+        screens.update(
+            matrix=MatrixScreen, presence=PresenceScreen, qca=QcaScreen, agreement=AgreementScreen
+        )
         if name == "library":
             from kodebok.tui.screens.library import LibraryScreen
 

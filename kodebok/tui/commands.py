@@ -27,6 +27,10 @@ class KodebokCommands(Provider):
             ("codebook", "codebook.title"),
             ("cases", "cases.title"),
             ("search", "search.title"),
+            ("matrix", "matrix.title"),
+            ("presence", "presence.title"),
+            ("qca", "qca.title"),
+            ("agreement", "agreement.title"),
         ):
             entries.append((t("palette.screen", name=t(key)), partial(app.action_screen, name), ""))
         entries += [

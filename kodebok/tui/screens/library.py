@@ -52,6 +52,10 @@ class LibraryScreen(KodebokScreen):
         Binding("slash", "screen('search')", "key.search"),
         Binding("b", "screen('codebook')", "key.codebook"),
         Binding("c", "screen('cases')", "key.cases"),
+        Binding("M", "screen('matrix')", "key.matrix"),
+        Binding("P", "screen('presence')", "key.presence"),
+        Binding("Q", "screen('qca')", "key.qca"),
+        Binding("A", "screen('agreement')", "key.agreement"),
         Binding("q", "app.quit", "key.quit"),
         Binding("escape", "clear_filter", show=False),
     ]
