@@ -81,14 +81,23 @@ def run_stage(name: str, ctx: BenchContext, timeout: float = 1800.0) -> StageRes
     queue = mp.Queue()
     proc = mp.Process(target=_child, args=(name, ctx, queue))
     proc.start()
-    try:
-        data = queue.get(timeout=timeout)
-    except Exception:  # timeout or crash of the child
-        proc.kill()
-        proc.join()
-        return StageResult(
-            name=name, status="failed", detail=f"no result (exit code {proc.exitcode})"
-        )
+    deadline = time.monotonic() + timeout
+    data = None
+    while data is None:
+        try:
+            data = queue.get(timeout=1.0)
+        except Exception:  # queue.Empty: still working, or gone without a word
+            if not proc.is_alive() or time.monotonic() > deadline:
+                try:  # it may have reported just before it ended
+                    data = queue.get(timeout=1.0)
+                    break
+                except Exception:
+                    pass
+                proc.kill()
+                proc.join()
+                return StageResult(
+                    name=name, status="failed", detail=f"no result (exit code {proc.exitcode})"
+                )
     proc.join()
     return StageResult(**data)
 
