@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -119,6 +120,9 @@ class AgreementScreen(KodebokScreen):
                 report = agreement_report(project, coders)
         except KodebokError as exc:
             self.post_message(self.Computed(None, exc.message))
+            return
+        except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
+            self.post_message(self.Computed(None, str(exc)))
             return
         self.post_message(self.Computed(report))
 

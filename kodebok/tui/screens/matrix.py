@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import ClassVar
 
@@ -33,6 +34,16 @@ def heat_style(value: float | None, high: float) -> str:
     share = min(1.0, value / high)
     r, g, b = (round(255 + (end - 255) * share) for end in (230, 110, 40))
     return f"black on #{r:02x}{g:02x}{b:02x}"
+
+
+def set_columns(table: DataTable[object], labels: list[str]) -> None:
+    """Empty the table; new columns only when they differ (re-adding them loses their widths)."""
+    if [str(c.label) for c in table.columns.values()] == labels:
+        table.clear()
+        return
+    table.clear(columns=True)
+    for j, label in enumerate(labels):
+        table.add_column(label, key=str(j))
 
 
 def groupings(available: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -136,6 +147,9 @@ class MatrixScreen(KodebokScreen):
         except KodebokError as exc:
             self.post_message(self.Computed(None, exc.message))
             return
+        except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
+            self.post_message(self.Computed(None, str(exc)))
+            return
         self.post_message(self.Computed(result))
 
     def on_matrix_screen_computed(self, message: Computed) -> None:
@@ -157,10 +171,7 @@ class MatrixScreen(KodebokScreen):
         if nothing:
             return
         keep = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column(t("matrix.code"), key="code")
-        for j, group in enumerate(matrix.columns):
-            table.add_column(group.label, key=str(j))
+        set_columns(table, [t("matrix.code"), *(g.label for g in matrix.columns)])
         heat = heat_values(matrix)
         high = max((v for row in heat for v in row if v is not None), default=0.0)
         for i, row in enumerate(matrix.rows):
@@ -225,8 +236,9 @@ class MatrixScreen(KodebokScreen):
         try:
             with Project.open(self.kapp.project_path) as project:
                 sections = quotes(project, [code], by=by, group=group, subcodes=rollup)
-        except KodebokError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
+        except (KodebokError, sqlite3.Error) as exc:
+            error = exc.message if isinstance(exc, KodebokError) else str(exc)
+            self.app.call_from_thread(self.notify, error, severity="error")
             return
         found = [pair for section in sections for pair in section.quotes]
         self.post_message(self.QuotesFound(t("matrix.quotes_title", code=code, group=group), found))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,8 +19,14 @@ from kodebok.i18n import t
 from kodebok.store import Project
 from kodebok.tui.dialogs.simple import TextInputDialog
 from kodebok.tui.screens.base import KodebokScreen
+from kodebok.tui.screens.matrix import set_columns
 
 SYMBOLS = {1: "✓", 0: "–", None: "?"}
+
+
+def rule_text(min_codings: int) -> str:
+    """The rule in the UI language: ``≥2 kodinger``."""
+    return f"≥{min_codings} {t('matrix.unit_codings')}"
 
 
 def cell_text(cell: PresenceCell) -> Text:
@@ -44,7 +51,7 @@ def source_text(cell: PresenceCell, rule: PresenceRule, case: str, code: str) ->
     share = "–" if cell.share is None else f"{cell.share:.0%}"
     return head + t(
         "presence.source_rule",
-        rule=rule.describe(),
+        rule=rule_text(rule.min_codings or 1),
         codings=cell.counts.codings,
         speakers=cell.counts.speakers,
         segments=cell.counts.segments,
@@ -111,7 +118,7 @@ class PresenceScreen(KodebokScreen):
     def reload(self) -> None:
         """Rebuild in a worker."""
         self.query_one("#presence-rule", Label).update(
-            t("presence.rule", rule=self.rule.describe())
+            t("presence.rule", rule=rule_text(self.min_codings))
         )
         self.compute(self.rule)
 
@@ -125,6 +132,9 @@ class PresenceScreen(KodebokScreen):
                 table = presence(project, None, rule)
         except KodebokError as exc:
             self.post_message(self.Computed(None, exc.message))
+            return
+        except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
+            self.post_message(self.Computed(None, str(exc)))
             return
         self.post_message(self.Computed(table))
 
@@ -151,10 +161,7 @@ class PresenceScreen(KodebokScreen):
         if nothing:
             return
         keep = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column(t("matrix.code"), key="code")
-        for case in result.cases:
-            table.add_column(case, key=case)
+        set_columns(table, [t("matrix.code"), *result.cases])
         for j, code in enumerate(result.codes):
             depth = code.count("/")
             table.add_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -23,6 +24,7 @@ from kodebok.i18n import t
 from kodebok.store import Project
 from kodebok.tui.dialogs.simple import TextInputDialog
 from kodebok.tui.screens.base import KodebokScreen
+from kodebok.tui.screens.presence import rule_text
 
 
 @dataclass
@@ -119,6 +121,8 @@ class QcaScreen(KodebokScreen):
         if not self.session.codes or not q.cases(project):
             self.query_one("#qca-message", Static).update(t("qca.no_material"))
         choices.focus()
+        if choices.option_count:
+            choices.highlighted = 0
         self.mark_seen()
 
     @property
@@ -132,7 +136,7 @@ class QcaScreen(KodebokScreen):
                 "qca.settings",
                 outcome=self.outcome or "–",
                 n=len(self.conditions),
-                rule=PresenceRule(min_codings=self.min_codings).describe(),
+                rule=rule_text(self.min_codings),
             )
         )
 
@@ -192,6 +196,8 @@ class QcaScreen(KodebokScreen):
                 result.solutions.append(minimize(result.truth, kind))
         except KodebokError as exc:
             result.messages.append(exc.message)
+        except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
+            result.messages.append(str(exc))
         self.post_message(self.Computed(result))
 
     def on_qca_screen_computed(self, message: Computed) -> None:
