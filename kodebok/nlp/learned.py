@@ -19,8 +19,8 @@ from kodebok.nlp.sparse import CSR, FloatArray, Vocabulary
 
 MIN_EXAMPLES = 3
 # Beyond this many coded segments a sample is as good for suggesting, and memory stays bounded
-# (segments × codes dense matrices: 60,000 × 400 would take several GB) and training stays
-# within minutes (200 full-batch steps over 5,000 segments × 400 codes: about 2 minutes).
+# (segments × codes dense matrices: 60,000 × 400 would take several GB) and training time stays
+# proportional to this cap (200 full-batch steps over every segment × code).
 MAX_TRAINING = 5_000
 L2 = 1e-3
 ITERATIONS = 200
