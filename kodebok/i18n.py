@@ -261,6 +261,9 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "agreement.segment": "{document} #{idx} · {code} · kodet av {coders}\n{text}",
         "agreement.choose_coders": "Sammenlign kodere",
         "agreement.resolved": "{code}: {verdict}",
+        "analysis.help_quotes": "Sitatene bak cellen (Enter på et sitat åpner det)",
+        "analysis.help_condition": "Ta med eller ta bort som betingelse",
+        "analysis.help_tab": "Bytt mellom tabellene",
     },
     "en": {
         "app.title": "kodebok",
@@ -513,6 +516,9 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "agreement.segment": "{document} #{idx} · {code} · coded by {coders}\n{text}",
         "agreement.choose_coders": "Compare coders",
         "agreement.resolved": "{code}: {verdict}",
+        "analysis.help_quotes": "The quotes behind the cell (Enter on a quote opens it)",
+        "analysis.help_condition": "Include or drop as a condition",
+        "analysis.help_tab": "Switch between the tables",
     },
 }
 
