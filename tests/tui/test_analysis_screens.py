@@ -115,6 +115,7 @@ async def test_matrix_help_lists_its_keys(coded_project: Path) -> None:
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         assert "Grupper etter" in text and "Eksporter" in text
+        assert "Sitatene bak cellen" in text  # Enter, handled by the table
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert not isinstance(app.screen, MatrixScreen)

@@ -48,6 +48,7 @@ class AgreementScreen(KodebokScreen):
 
     DEFAULT_CSS = """
     #agreement { height: 1fr; }
+    #agreement-summary { padding: 0 1; }
     #agreement-codes { height: 1fr; }
     #agreement-disagreements { height: 1fr; }
     #agreement-segment { height: 6; padding: 0 1; border-top: solid $panel; overflow-y: auto; }
@@ -79,6 +80,10 @@ class AgreementScreen(KodebokScreen):
             yield Static(t("analysis.loading"), id="agreement-empty")
         yield Footer()
 
+    def extra_help(self) -> list[tuple[str, str]]:
+        """Keys handled by the widgets, for the help screen."""
+        return [("Tab", t("analysis.help_tab"))]
+
     def on_mount(self) -> None:
         """Choose the two coders with most codings and compute."""
         codes = self.query_one("#agreement-codes", DataTable)
@@ -92,7 +97,6 @@ class AgreementScreen(KodebokScreen):
             t("agreement.without"),
         )
         self._show(False)
-        self.coders = coders_by_codings(self.session.project)[:2]
         self.reload()
         self.mark_seen()
 
@@ -102,11 +106,7 @@ class AgreementScreen(KodebokScreen):
         self.query_one("#agreement-empty").display = not results
 
     def reload(self) -> None:
-        """Recompute in a worker (or say that two coders are needed)."""
-        if len(self.coders) < 2:
-            self.query_one("#agreement-empty", Static).update(t("agreement.need_two"))
-            self._show(False)
-            return
+        """Recompute in a worker (first time: for the two coders with most codings)."""
         self.query_one("#agreement-summary", Label).update(" + ".join(self.coders))
         self.compute(list(self.coders))
 
@@ -117,6 +117,10 @@ class AgreementScreen(KodebokScreen):
 
         try:
             with Project.open(self.kapp.project_path) as project:
+                coders = coders or coders_by_codings(project)[:2]
+                if len(coders) < 2:
+                    self.post_message(self.Computed(None, t("agreement.need_two")))
+                    return
                 report = agreement_report(project, coders)
         except KodebokError as exc:
             self.post_message(self.Computed(None, exc.message))
@@ -133,6 +137,7 @@ class AgreementScreen(KodebokScreen):
             self._show(False)
             return
         report = self.report = message.report
+        self.coders = list(report["coders"])
         self._show(True)
         overall = report["overall"]
         self.query_one("#agreement-summary", Label).update(

@@ -114,6 +114,10 @@ class MatrixScreen(KodebokScreen):
     #matrix-empty { height: auto; padding: 1 2; margin: 1 2; border: round $primary; }
     """
 
+    def extra_help(self) -> list[tuple[str, str]]:
+        """Keys handled by the widgets, for the help screen."""
+        return [("Enter", t("analysis.help_quotes"))]
+
     def on_mount(self) -> None:
         """Compute the first matrix."""
         self.query_one("#matrix-table").display = False

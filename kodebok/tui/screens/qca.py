@@ -104,6 +104,10 @@ class QcaScreen(KodebokScreen):
                 yield Static("", id="qca-solutions")
         yield Footer()
 
+    def extra_help(self) -> list[tuple[str, str]]:
+        """Keys handled by the widgets, for the help screen."""
+        return [("space", t("analysis.help_condition"))]
+
     def on_mount(self) -> None:
         """List codes and case attribute values as candidate conditions."""
         project = self.session.project
