@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +23,8 @@ class CSR:
     indices: IntArray
     data: FloatArray
     n_cols: int
-    _by_col: tuple[IntArray, IntArray] | None = None
+    _by_col: Any = None  # the transpose as a scipy CSR matrix, made on first use
+    _matrix: Any = None  # this matrix as a scipy CSR matrix, made on first use
 
     @property
     def n_rows(self) -> int:
@@ -34,60 +36,33 @@ class CSR:
         return np.repeat(np.arange(self.n_rows), np.diff(self.indptr))
 
     def dot(self, dense: FloatArray) -> FloatArray:
-        """This matrix times a dense (n_cols × k) matrix."""
-        return _blocked_sums(self.indptr, self.indices, self.data, dense, self.n_rows)
+        """This matrix times a dense (n_cols × k) matrix (scipy's compiled sparse product)."""
+        result: FloatArray = np.asarray(self._scipy() @ dense)
+        return result
 
     def tdot(self, dense: FloatArray) -> FloatArray:
         """The transpose of this matrix times a dense (n_rows × k) matrix."""
         if self._by_col is None:
-            order = np.argsort(self.indices, kind="stable")
-            counts = np.bincount(self.indices, minlength=self.n_cols)
-            colptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-            self._by_col = (order, colptr)
-        order, colptr = self._by_col
-        return _blocked_sums(colptr, self.row_ids()[order], self.data[order], dense, self.n_cols)
+            self._by_col = self._scipy().T.tocsr()
+        result: FloatArray = np.asarray(self._by_col @ dense)
+        return result
+
+    def _scipy(self) -> Any:
+        # training repeats these products hundreds of times: numpy gathers took ~0.4 s per
+        # step on 2,000 segments × 342 codes, scipy's loop over stored values ~0.02 s
+        if self._matrix is None:
+            from scipy.sparse import csr_matrix
+
+            self._matrix = csr_matrix(
+                (self.data, self.indices, self.indptr), shape=(self.n_rows, self.n_cols)
+            )
+        return self._matrix
 
     def to_dense(self) -> FloatArray:
         """A dense copy (for small matrices such as cluster centroids)."""
         out = np.zeros((self.n_rows, self.n_cols))
         out[self.row_ids(), self.indices] = self.data
         return out
-
-
-# Products are formed a block of stored values at a time: all at once they take
-# nnz × k floats (2 million values × 400 codes = 6 GB on a large project).
-_BLOCK_VALUES = 1 << 22
-
-
-def _blocked_sums(
-    ptr: IntArray, index: IntArray, data: FloatArray, dense: FloatArray, n: int
-) -> FloatArray:
-    """``out[i] = sum(data[j] * dense[index[j]] for j in ptr[i]:ptr[i+1])``, in bounded memory."""
-    k = dense.shape[1]
-    out = np.zeros((n, k))
-    step = max(1, _BLOCK_VALUES // max(k, 1))
-    first = 0
-    while first < n:
-        lo = int(ptr[first])
-        # as many whole rows as fit in one block (at least one)
-        last = int(np.searchsorted(ptr, lo + step, side="right")) - 1
-        last = min(max(last, first + 1), n)
-        hi = int(ptr[last])
-        if hi > lo:
-            products = dense[index[lo:hi]] * data[lo:hi, None]
-            out[first:last] = _segment_sums(products, ptr[first : last + 1] - lo, last - first, k)
-        first = last
-    return out
-
-
-def _segment_sums(values: FloatArray, ptr: IntArray, n: int, k: int) -> FloatArray:
-    """Sums of consecutive row blocks ``values[ptr[i]:ptr[i+1]]`` (empty blocks give zeros)."""
-    out = np.zeros((n, k))
-    if len(values) == 0:
-        return out
-    nonempty = np.flatnonzero(np.diff(ptr) > 0)
-    out[nonempty] = np.add.reduceat(values, ptr[nonempty], axis=0)
-    return out
 
 
 class Vocabulary:

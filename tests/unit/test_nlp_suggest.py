@@ -197,6 +197,9 @@ def test_learned_model_is_cached_in_the_project_and_reused(
 ) -> None:
     from kodebok.nlp import engine, learned
 
+    # another test may have trained on identical examples in this process: start cold
+    engine._models.clear()
+    engine._engines.clear()
     list(nlp.suggest(coded))
     assert coded.get_setting(engine.MODEL_SETTING)
     engine._models.clear()
