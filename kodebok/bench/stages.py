@@ -99,7 +99,9 @@ def stage_codings(ctx: BenchContext) -> dict[str, Any]:
         writer = csv.writer(fh)
         writer.writerow(["document", "segment_idx", "code", "coder"])
         for name, idx, doc_id in segs:
-            # informant turns are half of all segments: one coding per informant turn ≈ 1 per 2
+            if rng.random() < 0.15:
+                continue  # some turns stay uncoded, as in a project under way
+            # informant turns are half of all segments: a coding on most of them ≈ 1 per 2
             code = paths[rng.choice(leaves)]
             writer.writerow([name, idx, code, CODER_A])
             n += 1
