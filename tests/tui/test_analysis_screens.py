@@ -184,6 +184,25 @@ async def test_qca_finds_the_solution_for_chosen_conditions_and_outcome(
         assert len(table(app, "#qca-truth")) == 2
 
 
+async def test_qca_exports_the_data_table_as_csv(coded_project: Path, tmp_path: Path) -> None:
+    app = app_for(coded_project)
+    target = tmp_path / "qca.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("Q")
+        await settle(app, pilot)
+        await pilot.press("space", "down", "o")
+        await settle(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("end", "ctrl+u", *str(target), "enter")
+        await settle(app, pilot)
+        assert target.read_text(encoding="utf-8").splitlines() == [
+            "case,Helhetsperspektiv,Styringssystem",
+            "Fjellbygd,0,0",
+            "Nordvik,1,1",
+        ]
+
+
 # -- agreement -----------------------------------------------------------------------------
 
 
