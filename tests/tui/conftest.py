@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -93,17 +92,6 @@ def build_project(path: Path) -> Path:
     finally:
         project.close()
     return path
-
-
-TUI_TESTS = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run this folder's async tests with anyio on asyncio (no pytest-asyncio needed)."""
-    for item in items:
-        function = getattr(item, "function", None)
-        if inspect.iscoroutinefunction(function) and TUI_TESTS in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.anyio)
 
 
 @pytest.fixture

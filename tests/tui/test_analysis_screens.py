@@ -19,6 +19,9 @@ from kodebok.tui.screens.presence import PresenceScreen
 from kodebok.tui.screens.qca import QcaScreen
 from tests.tui.conftest import CODER, OTHER, build_project, rows, screen_text
 
+# Textual runs on asyncio: every async test here runs through anyio's plugin
+pytestmark = pytest.mark.anyio
+
 SIZE = (120, 40)
 
 

@@ -6,6 +6,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from kodebok.services.documents import store_parsed
 from kodebok.store import Project
 from kodebok.tui.app import KodebokApp, make_app
@@ -15,6 +17,9 @@ from kodebok.tui.screens.help import HelpScreen
 from kodebok.tui.screens.library import LibraryScreen
 from kodebok.tui.widgets.transcript import TranscriptView, wrap_words
 from tests.tui.conftest import CODER, rows, screen_text
+
+# Textual runs on asyncio: every async test here runs through anyio's plugin
+pytestmark = pytest.mark.anyio
 
 SIZE = (120, 40)
 

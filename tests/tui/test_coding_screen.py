@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kodebok.tui.app import KodebokApp, make_app
 from kodebok.tui.dialogs.picker import ChoiceDialog, CodePicker
 from kodebok.tui.dialogs.simple import MemoDialog
 from kodebok.tui.screens.coding import CodingScreen
 from kodebok.tui.widgets.transcript import TranscriptView
 from tests.tui.conftest import CODER, rows, screen_text
+
+# Textual runs on asyncio: every async test here runs through anyio's plugin
+pytestmark = pytest.mark.anyio
 
 SIZE = (120, 40)
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kodebok.services.codes import create_code
 from kodebok.services.coding import code_segment
 from kodebok.store import Project
 from kodebok.tui.app import make_app
 from kodebok.tui.dialogs.simple import ConfirmDialog, TextInputDialog
 from tests.tui.conftest import CODER, rows
+
+# Textual runs on asyncio: every async test here runs through anyio's plugin
+pytestmark = pytest.mark.anyio
 
 SIZE = (120, 40)
 ORIGINAL = "I: Hvordan brukes resultatene?\nR: Vi går gjennom nasjonale prøver hver høst.\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, OptionList, Static
 
 from kodebok.tui.app import KodebokApp, make_app
@@ -17,6 +18,9 @@ from kodebok.tui.screens.search import SearchScreen
 from kodebok.tui.widgets.code_tree import CodeTree
 from kodebok.tui.widgets.transcript import TranscriptView
 from tests.tui.conftest import CODER, OTHER, rows
+
+# Textual runs on asyncio: every async test here runs through anyio's plugin
+pytestmark = pytest.mark.anyio
 
 SIZE = (120, 40)
 
