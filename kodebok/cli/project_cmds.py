@@ -65,17 +65,22 @@ def doctor_cmd(ctx: click.Context, fmt: str) -> None:
         click.echo(f"{key:<18} {value}")
 
 
+def _step(ctx: click.Context, coder: str, redo: bool) -> None:
+    """Undo or redo this coder's last change and say which."""
+    with open_project(ctx) as project:
+        entry = project.redo(coder) if redo else project.undo(coder)
+    if entry is None:
+        click.echo(f"Nothing to {'redo' if redo else 'undo'} for {coder}")
+    else:
+        click.echo(f"{'Redid' if redo else 'Undid'}: {entry.description}")
+
+
 @click.command("undo")
 @coder_option
 @click.pass_context
 def undo_cmd(ctx: click.Context, coder: str) -> None:
     """Undo the last change by this coder."""
-    with open_project(ctx) as project:
-        entry = project.undo(coder)
-    if entry is None:
-        click.echo(f"Nothing to undo for {coder}")
-    else:
-        click.echo(f"Undid: {entry.description}")
+    _step(ctx, coder, redo=False)
 
 
 @click.command("redo")
@@ -83,12 +88,7 @@ def undo_cmd(ctx: click.Context, coder: str) -> None:
 @click.pass_context
 def redo_cmd(ctx: click.Context, coder: str) -> None:
     """Redo the last change this coder undid."""
-    with open_project(ctx) as project:
-        entry = project.redo(coder)
-    if entry is None:
-        click.echo(f"Nothing to redo for {coder}")
-    else:
-        click.echo(f"Redid: {entry.description}")
+    _step(ctx, coder, redo=True)
 
 
 @click.command("backup")

@@ -130,61 +130,39 @@ def add_demo_codings(project: Project) -> dict[str, int]:
         "WHERE COALESCE(sp.interviewer, 0) = 0 ORDER BY d.name, s.idx"
     ).fetchall()
     with project.operation(CODERS[0], "demo", "Demo-kodinger") as op:
+
+        def put(coder: str, seg_id: int, doc_id: int, start: int, end: int, code_id: int) -> None:
+            _, new = add_coding(
+                op,
+                document_id=doc_id,
+                segment_id=seg_id,
+                start=start,
+                end=end,
+                code_id=code_id,
+                coder=coder,
+            )
+            counts[coder] += new
+
         for seg_id, doc_id, idx, start, end, text, doc_name in rows:
             hits = [(c, m) for c, pat in patterns if (m := pat.search(text))]
             # the three strongest themes of a turn, as a coder would pick, not every keyword
             hits.sort(key=lambda h: (-len(h[0].keywords), h[1].start()))
             hits = hits[:3]
             for code, match in hits:
-                _, new = add_coding(
-                    op,
-                    document_id=doc_id,
-                    segment_id=seg_id,
-                    start=start,
-                    end=end,
-                    code_id=code.id,
-                    coder="kari",
-                )
-                counts["kari"] += new
+                put("kari", seg_id, doc_id, start, end, code.id)
                 if doc_name not in DOUBLE_CODED:
                     continue
                 roll = _stable(doc_name, idx, code.path) % 100
                 if roll < 15:
                     continue  # Ola did not see this theme here
-                if roll < 35:
+                if roll < 35:  # Ola codes the sentence, not the whole turn
                     s, e = _sentence(text, match.start())
-                    _, new = add_coding(
-                        op,
-                        document_id=doc_id,
-                        segment_id=seg_id,
-                        start=start + s,
-                        end=start + e,
-                        code_id=code.id,
-                        coder="ola",
-                    )
+                    put("ola", seg_id, doc_id, start + s, start + e, code.id)
                 else:
-                    _, new = add_coding(
-                        op,
-                        document_id=doc_id,
-                        segment_id=seg_id,
-                        start=start,
-                        end=end,
-                        code_id=code.id,
-                        coder="ola",
-                    )
-                counts["ola"] += new
+                    put("ola", seg_id, doc_id, start, end, code.id)
             if doc_name in DOUBLE_CODED and hits and _stable(doc_name, idx, "extra") % 100 < 12:
                 other = leaves[_stable(doc_name, idx) % len(leaves)]
-                _, new = add_coding(
-                    op,
-                    document_id=doc_id,
-                    segment_id=seg_id,
-                    start=start,
-                    end=end,
-                    code_id=other.id,
-                    coder="ola",
-                )
-                counts["ola"] += new
+                put("ola", seg_id, doc_id, start, end, other.id)
     return counts
 
 
