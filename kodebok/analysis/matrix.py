@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from kodebok.analysis.groups import Group, Grouping
+from kodebok.analysis.tally import span_words
 from kodebok.models import Code
 
 UNITS = ("codings", "segments", "documents", "cases", "speakers", "words")
@@ -108,32 +107,9 @@ def count_words(text: str) -> int:
     return len(WORD.findall(text))
 
 
-def _is_word_char(ch: str) -> bool:
-    # what \w matches in a str pattern, without a regex call per span
-    return ch.isalnum() or ch == "_"
-
-
-@lru_cache(maxsize=2048)
-def word_starts(text: str) -> tuple[int, ...]:
-    """Where each word of a document starts (cached: documents are long and read often)."""
-    return tuple(m.start() for m in WORD.finditer(text))
-
-
-def words_between(text: str, a: int, b: int, starts: Sequence[int] | None = None) -> int:
-    """Words in ``text[a:b]`` (a word cut by ``a`` or ``b`` counts), by bisection on word starts."""
-    if b <= a:
-        return 0
-    if starts is None:
-        starts = word_starts(text)
-    n = bisect_left(starts, b) - bisect_left(starts, a)
-    if a > 0 and _is_word_char(text[a - 1]) and a < len(text) and _is_word_char(text[a]):
-        n += 1  # the span starts inside a word
-    return n
-
-
 def coded_words(text: str, spans: Iterable[tuple[int, int]]) -> int:
     """Words in the union of coded spans of one text; overlapping codings count once."""
-    return sum(words_between(text, a, b) for a, b in merge_spans(spans))
+    return span_words(text, list(spans))
 
 
 def matrix_json(matrix: Matrix) -> dict[str, object]:
