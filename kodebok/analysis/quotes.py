@@ -189,6 +189,40 @@ def pseudonymise_quote(quote: Quote, mapping: Mapping[str, str], scrub: bool = T
     )
 
 
+def pseudonymise_quotes(
+    quotes: Iterable[Quote], mapping: Mapping[str, str], scrub: bool = True
+) -> list[Quote]:
+    """``pseudonymise_quote`` over a quote bank: each distinct case, document, speaker, group
+    and attribute value is pseudonymised once (they recur on thousands of quotes)."""
+    folded = _with_folded(mapping)
+    memo: dict[tuple[str, str], str] = {}
+
+    def once(kind: str, value: str) -> str:
+        out = memo.get((kind, value))
+        if out is None:
+            if kind == "document":
+                out = pseudonymise_identifier(value, folded)
+            elif kind == "field":
+                out = pseudonymise(value, mapping)
+            else:
+                out = mapping.get(value, pseudonymise(value, mapping))
+            memo[(kind, value)] = out
+        return out
+
+    return [
+        replace(
+            quote,
+            text=pseudonymise(scrub_personal_data(quote.text) if scrub else quote.text, mapping),
+            case=once("name", quote.case),
+            document=once("document", quote.document),
+            speaker=once("name", quote.speaker),
+            fields={k: once("field", v) for k, v in quote.fields.items()},
+            group=once("name", quote.group),
+        )
+        for quote in quotes
+    ]
+
+
 def _with_folded(mapping: Mapping[str, str]) -> dict[str, str]:
     out = dict(mapping)
     for real, pseudo in mapping.items():

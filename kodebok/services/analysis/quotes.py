@@ -11,7 +11,7 @@ from kodebok.analysis.quotes import (
     Quote,
     QuoteSection,
     pseudonym_mapping,
-    pseudonymise_quote,
+    pseudonymise_quotes,
     quote_sections,
     template_fields,
 )
@@ -28,6 +28,16 @@ def _attributes(project: Project, kind: str) -> dict[int, dict[str, str]]:
     ):
         if value not in (None, ""):
             out.setdefault(entity, {})[name] = str(value)
+    return out
+
+
+def _texts(project: Project, ids: set[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    chosen = sorted(ids)
+    for i in range(0, len(chosen), 500):  # SQLite caps the number of parameters
+        part = chosen[i : i + 500]
+        sql = f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' for _ in part)})"
+        out.update((r[0], r[1]) for r in project.conn.execute(sql, part))
     return out
 
 
@@ -68,7 +78,7 @@ def quotes(
     marks = ", ".join("?" for _ in ids)
     sql = f"""
         SELECT k.code_id, k.document_id, k.start, k."end",
-               substr(d.text, k.start + 1, k."end" - k.start), d.name, d.kind, d.metadata,
+               NULL, d.name, d.kind, d.metadata,
                c.name, c.id, sp.id, sp.label, {key}
         FROM codings k JOIN documents d ON d.id = k.document_id
         LEFT JOIN cases c ON c.id = d.case_id
@@ -77,7 +87,11 @@ def quotes(
         WHERE k.code_id IN ({marks}) AND {where}
         GROUP BY k.code_id, k.document_id, k.start, k."end"
     """
-    rows = list(project.conn.execute(sql, [*key_params, *ids, *params]))
+    cursor = project.conn.cursor()
+    cursor.row_factory = None  # plain tuples: 10,000s of rows
+    rows = cursor.execute(sql, [*key_params, *ids, *params]).fetchall()
+    # each document's text read once and sliced here (substr in SQL reads it for every coding)
+    texts = _texts(project, {r[1] for r in rows})
     paths = {c.id: c.path for c in all_codes}
     labels: dict[object, str] = {}
     if g is not None:
@@ -96,7 +110,7 @@ def quotes(
         out.append(
             Quote(
                 code=paths[r[0]],
-                text=r[4].strip(),
+                text=texts[r[1]][r[2] : r[3]].strip(),
                 case=r[8] or "",
                 document=r[5],
                 speaker=r[11] or "",
@@ -112,5 +126,5 @@ def quotes(
         labels_in_use = {qt.speaker for qt in out if qt.speaker}
         case_names = [c.name for c in q.cases(project)]
         mapping = pseudonym_mapping(case_names, labels_in_use, _pseudonym_table(project))
-        out = [pseudonymise_quote(qt, mapping) for qt in out]
+        out = pseudonymise_quotes(out, mapping)
     return quote_sections(out, template, [c.path for c in all_codes])
