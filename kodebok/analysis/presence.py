@@ -2,8 +2,9 @@
 
 A cell's value comes from, in this order:
 1. a manual override (value 1, 0 or None, with note, author and time);
-2. the rule: 1 when every threshold given is met (at least k codings, k distinct speakers,
-   a share of the case's segments);
+2. the rule: 1 when every threshold given is met (at least k codings, k distinct informants,
+   a share of the case's informant turns); interviewers and their turns are not counted, as
+   their questions would otherwise dilute the share and add a "speaker" to every case;
 3. otherwise 0 when the case has at least one document (of the chosen kinds): silence in
    material that was collected counts as absence. With ``absent_as_unreported`` such cells are
    None instead, for material like self-reports where silence says nothing;
@@ -25,7 +26,7 @@ class PresenceRule:
 
     min_codings: int | None = None
     min_speakers: int | None = None
-    min_share: float | None = None  # of the case's segments, 0–1
+    min_share: float | None = None  # of the case's informant turns, 0–1
     absent_as_unreported: bool = False
 
     def describe(self) -> str:
@@ -34,9 +35,9 @@ class PresenceRule:
         if self.min_codings is not None:
             parts.append(f"≥{self.min_codings} codings")
         if self.min_speakers is not None:
-            parts.append(f"≥{self.min_speakers} speakers")
+            parts.append(f"≥{self.min_speakers} informants")
         if self.min_share is not None:
-            parts.append(f"≥{self.min_share:.0%} of segments")
+            parts.append(f"≥{self.min_share:.0%} of informant turns")
         return " and ".join(parts) or "≥1 coding"
 
 
@@ -45,13 +46,14 @@ class CaseCodeCounts:
     """What the rule looks at for one case and code."""
 
     codings: int = 0
-    speakers: int = 0
-    segments: int = 0
+    speakers: int = 0  # distinct informants (a person counts once; no interviewers)
+    segments: int = 0  # coded informant turns
 
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the rule needs to know about a case: its documents and segments (chosen kinds)."""
+    """What the rule needs to know about a case: its documents and informant turns (segments
+    not spoken by an interviewer) of the chosen kinds."""
 
     case_id: int
     name: str

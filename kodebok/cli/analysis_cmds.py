@@ -175,8 +175,17 @@ def _share(text: str | None) -> float | None:
 @click.group("presence", invoke_without_command=True)
 @click.option("--codes", default=None, help="Comma-separated codes (default: all).")
 @click.option("--min-codings", type=click.IntRange(min=1), default=None)
-@click.option("--min-speakers", type=click.IntRange(min=1), default=None)
-@click.option("--min-share", default=None, help="Share of the case's segments (0.2 or 20%).")
+@click.option(
+    "--min-speakers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="At least K informants (interviewers not counted; a person counts once).",
+)
+@click.option(
+    "--min-share",
+    default=None,
+    help="Share of the case's informant turns, interviewers' turns left out (0.2 or 20%).",
+)
 @click.option(
     "--absent-as-unreported",
     is_flag=True,

@@ -75,13 +75,13 @@ def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
             "--min-speakers",
             type=int,
             default=None,
-            help="… or with at least K different speakers.",
+            help="… and with at least K different informants (not interviewers).",
         ),
         click.option(
             "--min-share",
             type=float,
             default=None,
-            help="… or in at least this share (0–1) of the case's segments.",
+            help="… and in at least this share (0–1) of the case's informant turns.",
         ),
         click.option("--names", default=None, help="ASCII column names, comma-separated."),
         click.option(

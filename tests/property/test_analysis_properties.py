@@ -78,6 +78,8 @@ def worlds(draw: st.DrawFn) -> dict[str, Any]:
                 "kind": draw(st.sampled_from(KINDS)),
                 "segs": segs,
                 "speakers": draw(st.integers(0, 3)),
+                # the document's first speaker is the interviewer
+                "interviewer": draw(st.booleans()),
                 "year": draw(st.sampled_from([None, "2022", "2023"])),
                 "grp": draw(st.sampled_from([None, "x", "y"])),
             }
@@ -184,11 +186,13 @@ def build(path: Path, spec: dict[str, Any]) -> World:
                 document_id=did,
                 label=f"IP{k}",
                 person_id=person if is_person else None,
+                interviewer=int(k == 0 and d["interviewer"]),
             )
             w.speakers[sid] = {
                 "doc": did,
                 "label": f"IP{k}",
                 "person": person if is_person else None,
+                "interviewer": k == 0 and d["interviewer"],
             }
             spk_ids.append(sid)
             for name, value in (("level", level), ("grp", grp)):
@@ -370,7 +374,7 @@ def expected_matrix(
                 "segments": c["seg"],
                 "documents": c["doc"],
                 "cases": w.docs[c["doc"]]["case"],
-                "speakers": spk,
+                "speakers": spk if spk is not None and not w.speakers[spk]["interviewer"] else None,
                 "words": None,
             }[unit]
             if unit == "words":
@@ -391,7 +395,7 @@ def expected_matrix(
             universe[key_of(w, by, c["doc"], spk)].add(id(c))
     elif unit == "speakers":
         for s, v in w.speakers.items():
-            if v["doc"] in docs:
+            if v["doc"] in docs and not v["interviewer"]:  # informants only
                 universe[key_of(w, by, v["doc"], s)].add(s)
     elif unit in ("documents", "cases") and by[0] != "speaker":
         for d in docs:
@@ -541,6 +545,12 @@ def test_cooccurrence_equals_a_plain_recount(spec: dict[str, Any], coder: str | 
                 assert list(table.codes) == tree_paths(w)
 
 
+def asked(w: World, seg: int) -> bool:
+    """Is the segment an interviewer's turn?"""
+    spk = w.segs[seg]["speaker"]
+    return spk is not None and bool(w.speakers[spk]["interviewer"])
+
+
 def expected_presence(
     w: World, rule: PresenceRule, rollup: bool, kinds: tuple[str, ...]
 ) -> dict[tuple[str, str], tuple[int | None, str]]:
@@ -549,7 +559,8 @@ def expected_presence(
         docs = [
             d for d, v in w.docs.items() if v["case"] == case and (not kinds or v["kind"] in kinds)
         ]
-        segs = [s for s, v in w.segs.items() if v["doc"] in docs]
+        # interviewers' turns are not the case's material: the share is of informant turns
+        segs = [s for s, v in w.segs.items() if v["doc"] in docs and not asked(w, s)]
         for code in w.codes:
             hits = [
                 c
@@ -561,10 +572,10 @@ def expected_presence(
             informants = set()
             for c in hits:
                 spk = w.segs[c["seg"]]["speaker"] if c["seg"] is not None else None
-                if spk is not None:
+                if spk is not None and not w.speakers[spk]["interviewer"]:
                     person = w.speakers[spk]["person"]
                     informants.add(("p", person) if person is not None else ("s", spk))
-            coded_segs = {c["seg"] for c in hits if c["seg"] is not None}
+            coded_segs = {c["seg"] for c in hits if c["seg"] is not None and not asked(w, c["seg"])}
             met = len(hits) >= max(1, rule.min_codings or 1)
             if rule.min_speakers is not None:
                 met = met and len(informants) >= rule.min_speakers

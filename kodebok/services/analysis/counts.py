@@ -133,7 +133,8 @@ def coded_rows(
 ) -> CodedRows:
     """Filtered codings joined to the maps they need; ``key`` is the group key expression.
 
-    ``dm``: id, case_id, g. ``sm``: id, speaker_id, g, informant (a person counts once).
+    ``dm``: id, case_id, g. ``sm``: id, speaker_id, g, informant (a person counts once; NULL
+    for an interviewer) and informant_turn (the segment's id, NULL for an interviewer's turn).
     """
     documents = documents or bool(f.kinds) or (g is not None and g.kind != "speaker")
     segments = segments or (g is not None and g.kind == "speaker")
@@ -156,8 +157,10 @@ def coded_rows(
         # a speaker tied to a person counts as that person: one informant interviewed twice is one
         ctes.append(
             f"sm AS MATERIALIZED (SELECT s.id, s.speaker_id, {spk_key} AS g, "
-            "CASE WHEN sp.person_id IS NOT NULL THEN -sp.person_id ELSE s.speaker_id END "
-            "AS informant FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id)"
+            "CASE WHEN sp.interviewer = 1 THEN NULL WHEN sp.person_id IS NOT NULL "
+            "THEN -sp.person_id ELSE s.speaker_id END AS informant, "
+            "CASE WHEN sp.interviewer = 1 THEN NULL ELSE s.id END AS informant_turn "
+            "FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id)"
         )
         params += spk_params
         joins += " LEFT JOIN sm ON sm.id = k.segment_id"
@@ -209,7 +212,11 @@ def _matrix_counts(
         elif unit == "cases":
             items = _lookup(_tuples(project, "SELECT id, case_id FROM documents"), doc)
         else:
-            sql = "SELECT id, speaker_id FROM segments WHERE speaker_id IS NOT NULL"
+            # interviewers are not counted: "speakers with the code" are informants
+            sql = (
+                "SELECT s.id, s.speaker_id FROM segments s JOIN speakers sp "
+                "ON sp.id = s.speaker_id WHERE sp.interviewer = 0"
+            )
             items = _lookup(_tuples(project, sql), seg)
         labels, totals = distinct_counts(cells, items)
     width = len(values)
@@ -319,7 +326,7 @@ def _group_sizes(
         key, kp = key_sql(g, "sp.id")
         sql = (
             f"SELECT {key} AS g, COUNT(*) FROM speakers sp JOIN documents d "
-            f"ON d.id = sp.document_id WHERE {where} GROUP BY g"
+            f"ON d.id = sp.document_id WHERE {where} AND sp.interviewer = 0 GROUP BY g"
         )
         return {r[0]: r[1] for r in conn.execute(sql, kp + params)}
     if unit in ("documents", "cases") and g.kind != "speaker":

@@ -34,7 +34,8 @@ def _case_facts(project: Project, f: Filters) -> list[CaseFacts]:
         SELECT c.id, c.name,
             (SELECT COUNT(*) FROM documents d WHERE d.case_id = c.id AND {where}),
             (SELECT COUNT(*) FROM segments s JOIN documents d ON d.id = s.document_id
-             WHERE d.case_id = c.id AND {where})
+             LEFT JOIN speakers sp ON sp.id = s.speaker_id
+             WHERE d.case_id = c.id AND {where} AND COALESCE(sp.interviewer, 0) = 0)
         FROM cases c"""
     rows = [CaseFacts(r[0], r[1], r[2], r[3]) for r in project.conn.execute(sql, params + params)]
     return sorted(rows, key=lambda c: c.name)
@@ -53,7 +54,7 @@ def _rule_counts(
     sql = (
         rows.with_clause(*([_ROLLUP_CTE] if rollup else []))
         + f" SELECT dm.case_id, {row}, COUNT(*), COUNT(DISTINCT sm.informant),"
-        f" COUNT(DISTINCT k.segment_id) {from_where} AND dm.case_id IS NOT NULL"
+        f" COUNT(DISTINCT sm.informant_turn) {from_where} AND dm.case_id IS NOT NULL"
         f" GROUP BY dm.case_id, {row}"
     )
     return {
