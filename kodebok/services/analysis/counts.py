@@ -1,7 +1,8 @@
-"""Matrix and co-occurrence counts: SQL that counts (one GROUP BY per unit), pure code assembles.
+"""Matrix and co-occurrence counts: the codings read once as integer columns, counted with numpy.
 
-Every function here fetches rows and hands them to ``kodebok.analysis``; the counting itself is
-done by SQLite. Codings whose anchor was lost in a revision (status 'orphaned') are left out.
+SQLite filters and hands over plain tuples; ``kodebok.analysis.tally`` counts (distinct items
+per cell, words in the union of spans, code pairs per unit) and ``kodebok.analysis`` assembles
+the tables. Codings whose anchor was lost in a revision (status 'orphaned') are left out.
 """
 
 from __future__ import annotations
@@ -32,14 +33,6 @@ from kodebok.errors import AnalysisError
 from kodebok.services.analysis.groups import columns, grouping, key_sql
 from kodebok.store import Project
 from kodebok.store import queries as q
-
-# Each code mapped to itself and all its ancestors: joining on it counts a child's codings in
-# every parent, and COUNT(DISTINCT ...) then counts a segment once per parent.
-_ROLLUP_CTE = """cmap(code_id, row_id) AS (
-    SELECT id, id FROM codes
-    UNION ALL
-    SELECT cmap.code_id, c.parent_id FROM cmap JOIN codes c ON c.id = cmap.row_id
-    WHERE c.parent_id IS NOT NULL)"""
 
 
 @dataclass(frozen=True)
@@ -108,72 +101,6 @@ def matrix(
     )
 
 
-@dataclass(frozen=True)
-class CodedRows:
-    """SQL over the filtered codings ``k`` with small per-document and per-segment maps.
-
-    ``dm`` (id, case_id, g) and ``sm`` (id, speaker_id, g) are materialised once, so a group key
-    from an attribute is looked up per document or segment rather than per coding, and codings
-    are read in table order (through the code index SQLite would jump around the table).
-    """
-
-    ctes: tuple[str, ...]
-    from_where: str
-    params: tuple[object, ...]
-    key: str
-
-    def with_clause(self, *extra: str) -> str:
-        """``WITH RECURSIVE ...`` for these maps plus ``extra`` CTEs ('' when there are none)."""
-        ctes = [*self.ctes, *extra]
-        return ("WITH RECURSIVE " + ", ".join(ctes)) if ctes else ""
-
-
-def coded_rows(
-    f: Filters, g: Grouping | None = None, *, documents: bool = False, segments: bool = False
-) -> CodedRows:
-    """Filtered codings joined to the maps they need; ``key`` is the group key expression.
-
-    ``dm``: id, case_id, g. ``sm``: id, speaker_id, g, informant (a person counts once; NULL
-    for an interviewer) and informant_turn (the segment's id, NULL for an interviewer's turn).
-    """
-    documents = documents or bool(f.kinds) or (g is not None and g.kind != "speaker")
-    segments = segments or (g is not None and g.kind == "speaker")
-    ctes: list[str] = []
-    params: list[object] = []
-    joins = ""
-    if documents:
-        doc_key, doc_params = key_sql(g, "NULL") if g and g.kind != "speaker" else ("NULL", [])
-        where, where_params = f.documents_sql()
-        ctes.append(
-            f"dm AS MATERIALIZED (SELECT d.id, d.case_id, {doc_key} AS g FROM documents d "
-            f"WHERE {where})"
-        )
-        params += doc_params + where_params
-        joins += " JOIN dm ON dm.id = k.document_id"
-    if segments:
-        spk_key, spk_params = (
-            key_sql(g, "s.speaker_id") if g and g.kind == "speaker" else ("NULL", [])
-        )
-        # a speaker tied to a person counts as that person: one informant interviewed twice is one
-        ctes.append(
-            f"sm AS MATERIALIZED (SELECT s.id, s.speaker_id, {spk_key} AS g, "
-            "CASE WHEN sp.interviewer = 1 THEN NULL WHEN sp.person_id IS NOT NULL "
-            "THEN -sp.person_id ELSE s.speaker_id END AS informant, "
-            "CASE WHEN sp.interviewer = 1 THEN NULL ELSE s.id END AS informant_turn "
-            "FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id)"
-        )
-        params += spk_params
-        joins += " LEFT JOIN sm ON sm.id = k.segment_id"
-    where, where_params = f.coder_sql()
-    key = "NULL" if g is None else ("sm.g" if g.kind == "speaker" else "dm.g")
-    return CodedRows(
-        tuple(ctes),
-        f"FROM codings k NOT INDEXED{joins} WHERE {where}",
-        (*params, *where_params),
-        key,
-    )
-
-
 def _matrix_counts(
     project: Project, g: Grouping, unit: str, rollup: bool, f: Filters
 ) -> dict[tuple[int, GroupKey], int]:
@@ -184,16 +111,16 @@ def _matrix_counts(
     numpy counts (distinct items per cell, or words in the union of spans). This is several
     times faster than letting SQLite join and GROUP BY 150,000 codings.
     """
-    codings = _load_codings(project, f)
+    codings = load_codings(project, f)
     if codings is None:
         return {}
     code, doc, seg, start, end = codings
     keys, entity = _entity_keys(project, g, doc, seg)
     values: list[GroupKey] = [None, *{v for v in keys.values() if v is not None}]
     gid = {v: i for i, v in enumerate(values)}
-    groups = _lookup(((e, gid[v]) for e, v in keys.items()), entity)
+    groups = lookup(((e, gid[v]) for e, v in keys.items()), entity)
     if rollup:
-        code, doc, seg, start, end, groups = _with_ancestors(
+        code, doc, seg, start, end, groups = with_ancestors(
             project, code, doc, seg, start, end, groups
         )
     cells = code * len(values) + groups
@@ -210,14 +137,14 @@ def _matrix_counts(
         elif unit == "documents":
             items = doc
         elif unit == "cases":
-            items = _lookup(_tuples(project, "SELECT id, case_id FROM documents"), doc)
+            items = lookup(tuples(project, "SELECT id, case_id FROM documents"), doc)
         else:
             # interviewers are not counted: "speakers with the code" are informants
             sql = (
                 "SELECT s.id, s.speaker_id FROM segments s JOIN speakers sp "
                 "ON sp.id = s.speaker_id WHERE sp.interviewer = 0"
             )
-            items = _lookup(_tuples(project, sql), seg)
+            items = lookup(tuples(project, sql), seg)
         labels, totals = distinct_counts(cells, items)
     width = len(values)
     return {
@@ -227,10 +154,10 @@ def _matrix_counts(
     }
 
 
-def _load_codings(project: Project, f: Filters) -> tuple[Ints, Ints, Ints, Ints, Ints] | None:
+def load_codings(project: Project, f: Filters) -> tuple[Ints, Ints, Ints, Ints, Ints] | None:
     """The filtered codings as integer columns: code, document, segment (0: none), start, end."""
     where, params = f.coder_sql()
-    rows = _tuples(
+    rows = tuples(
         project,
         'SELECT k.code_id, k.document_id, COALESCE(k.segment_id, 0), k.start, k."end" '
         f"FROM codings k WHERE {where}",
@@ -242,14 +169,14 @@ def _load_codings(project: Project, f: Filters) -> tuple[Ints, Ints, Ints, Ints,
     if f.kinds:
         where, params = f.documents_sql()
         kept = [
-            r[0] for r in _tuples(project, f"SELECT d.id FROM documents d WHERE {where}", params)
+            r[0] for r in tuples(project, f"SELECT d.id FROM documents d WHERE {where}", params)
         ]
         keep = np.isin(doc, np.array(kept, np.int64))
         code, doc, seg, start, end = code[keep], doc[keep], seg[keep], start[keep], end[keep]
     return code, doc, seg, start, end
 
 
-def _lookup(pairs: Iterable[tuple[int, int | None]], ids: Ints) -> Ints:
+def lookup(pairs: Iterable[tuple[int, int | None]], ids: Ints) -> Ints:
     """``ids`` mapped through (id, value) pairs; 0 for ids with no value (or None)."""
     table = np.zeros(max(int(ids.max(initial=0)), 0) + 1, np.int64)
     for key, value in pairs:
@@ -258,7 +185,7 @@ def _lookup(pairs: Iterable[tuple[int, int | None]], ids: Ints) -> Ints:
     return table[ids]
 
 
-def _tuples(project: Project, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+def tuples(project: Project, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
     """All rows as plain tuples (much cheaper than sqlite3.Row for 100,000s of rows)."""
     cursor = project.conn.cursor()
     cursor.row_factory = None
@@ -273,7 +200,7 @@ _word_index_cache: list[tuple[list[tuple[int, str]], WordIndex]] = []
 
 def _word_index(project: Project) -> WordIndex:
     """Word boundaries of every document (rebuilt when any document differs)."""
-    texts = _tuples(project, "SELECT id, text FROM documents ORDER BY id")
+    texts = tuples(project, "SELECT id, text FROM documents ORDER BY id")
     if _word_index_cache and _word_index_cache[0][0] == texts:
         return _word_index_cache[0][1]
     index = WordIndex(texts)
@@ -288,19 +215,19 @@ def _entity_keys(
     ``seg`` the keys belong to."""
     if g.kind != "speaker":
         key, kp = key_sql(g, "NULL")
-        return dict(_tuples(project, f"SELECT d.id, {key} FROM documents d", kp)), doc
+        return dict(tuples(project, f"SELECT d.id, {key} FROM documents d", kp)), doc
     key, kp = key_sql(g, "sp.id")
     sql = f"SELECT sp.id, {key} FROM speakers sp JOIN documents d ON d.id = sp.document_id"
-    speaker_keys = dict(_tuples(project, sql, kp))
-    segment_speaker = _tuples(
+    speaker_keys = dict(tuples(project, sql, kp))
+    segment_speaker = tuples(
         project, "SELECT id, speaker_id FROM segments WHERE speaker_id IS NOT NULL"
     )
     return {s: speaker_keys.get(sp) for s, sp in segment_speaker}, seg
 
 
-def _with_ancestors(project: Project, code: Ints, *columns: Ints) -> tuple[Ints, ...]:
+def with_ancestors(project: Project, code: Ints, *columns: Ints) -> tuple[Ints, ...]:
     """The rows again under each ancestor of their code (a roll-up into parents)."""
-    pairs = _tuples(project, "SELECT id, COALESCE(parent_id, 0) FROM codes")
+    pairs = tuples(project, "SELECT id, COALESCE(parent_id, 0) FROM codes")
     parent = np.zeros(max((i for i, _ in pairs), default=0) + 1, np.int64)
     for i, p in pairs:
         parent[i] = p
@@ -338,7 +265,7 @@ def _group_sizes(
     from_ = f"FROM segments s JOIN documents d ON d.id = s.document_id WHERE {where}"
     if unit == "words":
         sql = f'SELECT {key}, s.document_id, s.start, s."end" {from_}'
-        rows = _tuples(project, sql, kp + params)
+        rows = tuples(project, sql, kp + params)
         if not rows:
             return {}
         keys, docs, starts, ends = zip(*rows, strict=True)
@@ -373,7 +300,7 @@ def cooccurrence(
     if unit not in COOCCURRENCE_UNITS:
         raise AnalysisError(f"unknown unit '{unit}'; choose one of {', '.join(COOCCURRENCE_UNITS)}")
     f = filters or Filters()
-    codings = _load_codings(project, f)
+    codings = load_codings(project, f)
     counts: dict[tuple[int, int], int] = {}
     if codings is not None:
         code, doc, seg, start, end = codings
@@ -386,6 +313,6 @@ def cooccurrence(
         elif unit == "document":
             counts = shared_units(doc, code)
         else:
-            cases = _lookup(_tuples(project, "SELECT id, case_id FROM documents"), doc)
+            cases = lookup(tuples(project, "SELECT id, case_id FROM documents"), doc)
             counts = shared_units(cases, code)
     return build_cooccurrence(q.codes(project), unit, counts)

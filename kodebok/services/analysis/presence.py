@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from kodebok.analysis.presence import (
     CaseCodeCounts,
     CaseFacts,
@@ -13,9 +15,16 @@ from kodebok.analysis.presence import (
     parse_condition,
     presence_table,
 )
+from kodebok.analysis.tally import distinct_counts
 from kodebok.errors import AnalysisError
 from kodebok.models import Code
-from kodebok.services.analysis.counts import _ROLLUP_CTE, Filters, coded_rows
+from kodebok.services.analysis.counts import (
+    Filters,
+    load_codings,
+    lookup,
+    tuples,
+    with_ancestors,
+)
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
@@ -44,23 +53,42 @@ def _case_facts(project: Project, f: Filters) -> list[CaseFacts]:
 def _rule_counts(
     project: Project, rollup: bool, f: Filters
 ) -> dict[tuple[int, int], CaseCodeCounts]:
-    rows = coded_rows(f, documents=True, segments=True)
-    row = "m.row_id" if rollup else "k.code_id"
-    from_where = rows.from_where
+    """Codings, distinct informants and coded informant turns per (case, code), with numpy."""
+    codings = load_codings(project, f)
+    if codings is None:
+        return {}
+    code, doc, seg, _, _ = codings
+    case = lookup(tuples(project, "SELECT id, case_id FROM documents"), doc)
+    has_case = case > 0
+    code, seg, case = code[has_case], seg[has_case], case[has_case]
     if rollup:
-        from_where = from_where.replace(
-            " WHERE ", " JOIN cmap m ON m.code_id = k.code_id WHERE ", 1
-        )
-    sql = (
-        rows.with_clause(*([_ROLLUP_CTE] if rollup else []))
-        + f" SELECT dm.case_id, {row}, COUNT(*), COUNT(DISTINCT sm.informant),"
-        f" COUNT(DISTINCT sm.informant_turn) {from_where} AND dm.case_id IS NOT NULL"
-        f" GROUP BY dm.case_id, {row}"
-    )
-    return {
-        (r[0], r[1]): CaseCodeCounts(r[2], r[3], r[4])
-        for r in project.conn.execute(sql, list(rows.params))
+        code, seg, case = with_ancestors(project, code, seg, case)
+    # an informant is a person when the speaker is tied to one (two interviews, one person)
+    informants: dict[tuple[str, int], int] = {}
+    turns: list[tuple[int, int]] = []
+    speakers: list[tuple[int, int]] = []
+    for seg_id, speaker, person, interviewer in tuples(
+        project,
+        "SELECT s.id, s.speaker_id, sp.person_id, sp.interviewer FROM segments s "
+        "LEFT JOIN speakers sp ON sp.id = s.speaker_id",
+    ):
+        if interviewer:
+            continue
+        turns.append((seg_id, seg_id))
+        if speaker is not None:
+            who = ("person", person) if person is not None else ("speaker", speaker)
+            speakers.append((seg_id, informants.setdefault(who, len(informants) + 1)))
+    width = int(code.max(initial=0)) + 1
+    cells = case * width + code
+    labels, n_codings = np.unique(cells, return_counts=True)
+    out = {
+        (int(c) // width, int(c) % width): [int(n), 0, 0]
+        for c, n in zip(labels, n_codings, strict=True)
     }
+    for column, items in ((1, lookup(speakers, seg)), (2, lookup(turns, seg))):
+        for c, n in zip(*distinct_counts(cells, items), strict=True):
+            out[(int(c) // width, int(c) % width)][column] = int(n)
+    return {key: CaseCodeCounts(*values) for key, values in out.items()}
 
 
 def overrides(project: Project) -> dict[tuple[int, int], Override]:
