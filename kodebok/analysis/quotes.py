@@ -100,7 +100,8 @@ def pseudonymise(text: str, mapping: Mapping[str, str]) -> str:
 
     Longer names go first ("Nordvik kommune" before "Nordvik"); a genitive s follows its name;
     a name that starts a compound ("Storsjømodellen") is replaced too ("Kommune 4-modellen"),
-    when at least four lower-case letters follow, so "Os" does not eat "Oslo".
+    when at least four lower-case letters follow, so "Os" does not eat "Oslo". A name in
+    capitals (NORDVIK) is replaced, and in lower case (nordvik) when it has five letters or more.
     """
     if not mapping or not text:
         return text
@@ -117,10 +118,18 @@ def pseudonymise(text: str, mapping: Mapping[str, str]) -> str:
 @lru_cache(maxsize=16)
 def _name_pattern(items: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     # one compiled pattern per mapping: a quote bank applies the same map thousands of times
-    names = sorted((real for real, _ in items if real), key=len, reverse=True)
+    table = dict(items)
+    for real, pseudo in items:
+        # NORDVIK in a heading, "nordvik" typed in a hurry; short names only as written, so
+        # the lower-case words "nes", "vik" or "sel" are left alone
+        variants = [real.upper()] + ([real.lower()] if len(real) >= 5 else [])
+        for variant in variants:
+            table.setdefault(variant, pseudo)
+    names = sorted((real for real in table if real), key=len, reverse=True)
     alt = "|".join(re.escape(n) for n in names) or "(?!)"
-    pattern = rf"(?<!\w)({alt})(s?)(?!\w)|(?<!\w)({alt})(?=[a-zæøåéèü]{{4,}})"
-    return re.compile(pattern), dict(items)
+    written = "|".join(re.escape(n) for n, _ in sorted(items, key=lambda i: -len(i[0])) if n)
+    pattern = rf"(?<!\w)({alt})(s?)(?!\w)|(?<!\w)({written or '(?!)'})(?=[a-zæøåéèü]{{4,}})"
+    return re.compile(pattern), table
 
 
 def ascii_fold(name: str) -> str:

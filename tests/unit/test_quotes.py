@@ -62,6 +62,14 @@ def test_pseudonymise_replaces_names_genitives_and_compounds() -> None:
     )
 
 
+def test_pseudonymise_catches_names_in_capitals_and_long_names_in_lower_case() -> None:
+    mapping = {"Nordvik": "Kommune 2", "Nes": "Kommune 3"}
+    text = "RAPPORT FRA NORDVIK. Vi i nordvik bor ved et nes, NES ligger nord."
+    assert pseudonymise(text, mapping) == (
+        "RAPPORT FRA Kommune 2. Vi i Kommune 2 bor ved et nes, Kommune 3 ligger nord."
+    )
+
+
 def test_scrubbing_finds_names_that_are_not_speaker_labels() -> None:
     text = "Det var Anne Marit som tok initiativet; ring 22 33 44 55 i dag."
     assert scrub_personal_data(text) == "Det var [navn] som tok initiativet; ring [telefon] i dag."
