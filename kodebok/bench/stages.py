@@ -326,6 +326,29 @@ def stage_quotes(ctx: BenchContext) -> dict[str, Any]:
     }
 
 
+def stage_analysis_spec(ctx: BenchContext) -> dict[str, Any]:
+    """The analysis issue's own project: 200 documents, 60,000 segments, 150,000 codings,
+    150 codes, 50 cases (a tenth of that at scale small); every matrix unit by case and by a
+    speaker attribute with roll-up, co-occurrence, presence and quotes, first (cold) runs."""
+    bench = _need("kodebok.services.analysis.bench")
+    size = bench.Scale() if ctx.scale.name != "small" else bench.Scale(20, 6_000, 15_000, 150, 50)
+    report = bench.benchmark_analysis(size, folder=ctx.folder, repeat=2, seed=ctx.seed)
+    first: dict[str, float] = report["first_run_s"]
+    matrices = {k: v for k, v in first.items() if k.startswith("matrix")}
+    slowest = max(matrices, key=lambda k: matrices[k])
+    quotes_one = first["quotes one code"]
+    parts = [f"{k} {v:.3f} s ({v / report['bare_group_by_s']:.2f}x)" for k, v in first.items()]
+    return {
+        "seconds": round(matrices[slowest], 4),
+        "throughput": round(size.codings / matrices[slowest], 1),
+        "unit": "codings/s",
+        "ratio_to_limit": round(max(matrices[slowest], quotes_one) / 1.0, 3),
+        "limit": "every matrix unit and one code's quotes < 1 s",
+        "detail": f"bare GROUP BY {report['bare_group_by_s']:.3f} s; slowest: {slowest}; "
+        + "; ".join(parts),
+    }
+
+
 def stage_qdpx(ctx: BenchContext) -> dict[str, Any]:
     """REFI-QDA export of the whole project."""
     from kodebok.services.refi import export_qdpx
@@ -401,6 +424,7 @@ STAGES: list[tuple[str, StageFn]] = [
     ("presence", stage_presence),
     ("qca", stage_qca),
     ("quotes", stage_quotes),
+    ("analysis-spec", stage_analysis_spec),
     ("agreement", stage_agreement),
     ("merge", stage_merge),
     ("qdpx-export", stage_qdpx),

@@ -1,6 +1,7 @@
 """Analysis benchmark: a large synthetic project written straight into SQLite, then timed queries.
 
-``benchmark_analysis()`` is what ``kodebok bench`` calls; figures are seconds per matrix unit,
+``benchmark_analysis()`` is what ``kodebok bench``'s stage analysis-spec calls (also
+``python -m kodebok.services.analysis.bench``); figures are seconds per matrix unit,
 co-occurrence unit, presence and quotes, each with its ratio to a bare
 ``SELECT code_id, case_id, COUNT(*) ... GROUP BY`` over the same codings.
 """
