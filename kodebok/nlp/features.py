@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,13 +20,14 @@ from kodebok.nlp.lexicon import Lexicon, shared_lexicon, stop_words
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.strings import StringStore
     from spacy.tokens import Doc
 
 PART = "+"
 BATCH_SIZE = 256
-# Docs held at once for the vectorised step: more amortises numpy's per-call cost, fewer keeps
-# the live Docs in cache and out of the garbage collector's way (64 measured fastest).
-FEATURE_BATCH = 64
+# Texts per vectorised step. Only their token hashes are held (each Doc is freed as soon as it
+# is read), so the step can be large enough to amortise numpy's per-call cost.
+FEATURE_BATCH = 512
 # spaCy refuses texts over nlp.max_length; longer segments are cut at whitespace into chunks.
 CHUNK_CHARS = 100_000
 MIN_LEMMA = 2
@@ -115,39 +116,53 @@ class FeatureExtractor:
         return [found] if found else []
 
     def batch_features(self, docs: Sequence[Doc], lang: str) -> list[str]:
-        """Stored feature strings of parsed texts of one language.
-
-        Vectorised over the whole batch: token hashes → entry ids by binary search, sentence
-        state by array shifts, strings picked with ``map``. Python touches each distinct word
-        once, not each token, so the pass costs little more than tokenising.
-        """
+        """Stored feature strings of parsed texts of one language."""
         if not self.own_lemmas:
             return [" ".join(self._doc_features_installed(d, lang)) for d in docs]
         from spacy.attrs import ORTH
 
-        arrays = [doc.to_array(ORTH) for doc in docs]
+        if not docs:
+            return []
+        arrays = cast("list[NDArray[np.uint64]]", [d.to_array(ORTH) for d in docs])
+        return self._hash_features(arrays, lang, docs[0].vocab.strings)
+
+    def _hash_features(
+        self, arrays: Sequence[NDArray[np.uint64]], lang: str, strings: StringStore
+    ) -> list[str]:
+        """Stored feature strings of texts of one language, given their tokens' ORTH hashes.
+
+        Vectorised over the whole batch: token hashes → entry ids through a hash table, names
+        told from sentence starts on the few title-case words only, strings picked with
+        ``map``. Python touches each distinct word once, not each token, so the pass costs
+        little more than tokenising.
+        """
         lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
-        if not lengths.sum():
-            return [""] * len(docs)
+        bounds = np.cumsum(lengths)  # where each text's tokens end
+        if not len(arrays) or not bounds[-1]:
+            return [""] * len(arrays)
         table = self._tables.get(lang)
         if table is None:
             table = self._tables[lang] = _EntryTable()
-        ids = table.ids(
-            np.concatenate(arrays), lambda h: self._entry(docs[0].vocab.strings[h], lang)
-        )
+        ids = table.ids(np.concatenate(arrays), lambda h: self._entry(strings[h], lang))
         kinds = table.kinds[ids]
-        spoken = np.flatnonzero(kinds != _SPACE)  # spaces neither start nor continue a sentence
-        kinds, ids = kinds[spoken], ids[spoken]
-        doc_of = np.repeat(np.arange(len(docs)), lengths)[spoken]
-        after_stop = np.ones(len(spoken), dtype=bool)
-        after_stop[1:] = (kinds[:-1] == _SENTENCE_START) | (doc_of[1:] != doc_of[:-1])
-        content = kinds == _CONTENT
-        chosen = ids[content]
-        # a capital inside a sentence marks a name (Nordvik, Storsjø): kept whole, neither
-        # lemmatised nor split into nord + vik
-        as_name = table.has_name[chosen] & ~after_stop[content]
-        words = list(map(table.words.__getitem__, (chosen * 2 + as_name).tolist()))
-        ends = np.cumsum(np.bincount(doc_of[content], minlength=len(docs))).tolist()
+        content = np.flatnonzero(kinds == _CONTENT)  # token positions, in text order
+        chosen = ids[content] * 2  # entry i: words[2i] = features, words[2i + 1] = name
+        titled = np.flatnonzero(table.has_name[ids[content]])
+        if len(titled):
+            # a capital inside a sentence marks a name (Nordvik, Storsjø): kept whole, neither
+            # lemmatised nor split into nord + vik. Inside: the token before (spaces skipped)
+            # is in the same text and does not end a sentence.
+            at = content[titled]
+            first = (bounds - lengths)[np.searchsorted(bounds, at, side="right")]
+            before = at - 1
+            spaces = (before >= first) & (kinds[before] == _SPACE)
+            while spaces.any():
+                before[spaces] -= 1
+                spaces = (before >= first) & (kinds[before] == _SPACE)
+            inside = (before >= first) & (kinds[before] != _SENTENCE_START)
+            chosen[titled[inside]] += 1
+        words = list(map(table.words.__getitem__, chosen.tolist()))
+        ends = np.searchsorted(content, bounds).tolist()
         starts = [0, *ends[:-1]]
         return [" ".join(words[a:b]) for a, b in zip(starts, ends, strict=True)]
 
@@ -202,25 +217,41 @@ class FeatureExtractor:
         collected: list[str] = [""] * n
         docs = self.nlp.pipe(texts, batch_size=BATCH_SIZE, disable=self._disabled())
         for start in range(0, len(texts), FEATURE_BATCH):
-            batch = list(islice(docs, FEATURE_BATCH))
-            end = start + len(batch)
-            # runs of one language inside the batch (usually the whole batch is one run)
-            run = start
-            while run < end:
-                lang = langs[run]
-                stop = run + 1
-                while stop < end and langs[stop] == lang:
-                    stop += 1
-                found = self.batch_features(batch[run - start : stop - start], lang)
-                for owner, text in zip(owners[run:stop], found, strict=True):
-                    # a segment cut into chunks gets its chunks' features one after the other
-                    collected[owner] = (
-                        f"{collected[owner]} {text}".strip() if collected[owner] else text
-                    )
-                run = stop
+            end = min(len(texts), start + FEATURE_BATCH)
+            found = self._next_features(docs, langs[start:end])
+            for owner, text in zip(owners[start:end], found, strict=True):
+                # a segment cut into chunks gets its chunks' features one after the other
+                collected[owner] = (
+                    f"{collected[owner]} {text}".strip() if collected[owner] else text
+                )
             if progress is not None:
                 progress(owners[end - 1])
         yield from collected
+
+    def _next_features(self, docs: Iterator[Doc], langs: Sequence[str]) -> list[str]:
+        """Feature strings of the next ``len(langs)`` parsed texts, each of its own language."""
+        if not self.own_lemmas:
+            return [
+                " ".join(self._doc_features_installed(doc, lang))
+                for doc, lang in zip(islice(docs, len(langs)), langs, strict=True)
+            ]
+        from spacy.attrs import ORTH
+
+        # only the token hashes are kept: each Doc is freed before the next one is made
+        arrays = cast(
+            "list[NDArray[np.uint64]]", [doc.to_array(ORTH) for doc in islice(docs, len(langs))]
+        )
+        strings = self.nlp.vocab.strings
+        found: list[str] = []
+        run = 0
+        while run < len(langs):  # runs of one language (usually the whole batch is one run)
+            lang = langs[run]
+            stop = run + 1
+            while stop < len(langs) and langs[stop] == lang:
+                stop += 1
+            found.extend(self._hash_features(arrays[run:stop], lang, strings))
+            run = stop
+        return found
 
     def features(self, texts: Sequence[tuple[str, str]]) -> list[str]:
         """Feature strings for a list of (text, language) pairs."""
@@ -231,11 +262,16 @@ class FeatureExtractor:
 
 
 class _EntryTable:
-    """Distinct token forms of one language: sorted hashes → entry ids → kind, words, name."""
+    """Distinct token forms of one language: token hash → entry id → kind, words, name.
+
+    The hash → entry id index is an open-addressing table (linear probing, at most a quarter
+    full) held in numpy arrays, so a whole batch of tokens is looked up in a few array
+    operations instead of a binary search per token.
+    """
 
     def __init__(self) -> None:
-        self.keys = np.zeros(0, dtype=np.uint64)  # sorted token hashes
-        self.key_ids = np.zeros(0, dtype=np.int64)  # entry id of each sorted hash
+        self.slot_keys = np.zeros(1024, dtype=np.uint64)  # token hash in each slot
+        self.slot_ids = np.full(1024, -1, dtype=np.int64)  # entry id in each slot, -1 if free
         self.kinds = np.zeros(0, dtype=np.int8)
         self.has_name = np.zeros(0, dtype=bool)
         self.words: list[str] = []  # entry i: words[2i] = features, words[2i + 1] = name
@@ -244,10 +280,10 @@ class _EntryTable:
         self, hashes: NDArray[np.uint64], make: Callable[[int], tuple[int, str, str]]
     ) -> NDArray[np.int64]:
         """Entry ids of token hashes, making entries for hashes not seen before."""
-        pos = np.searchsorted(self.keys, hashes).clip(max=max(len(self.keys) - 1, 0))
-        known = self.keys[pos] == hashes if len(self.keys) else np.zeros(len(hashes), bool)
-        if not known.all():
-            new = np.unique(hashes[~known])
+        found = self._find(hashes)
+        unknown = found < 0
+        if unknown.any():
+            new = np.unique(hashes[unknown])
             kinds, names = [], []
             for h in new.tolist():
                 kind, features, name = make(h)
@@ -257,13 +293,47 @@ class _EntryTable:
             first = len(self.kinds)
             self.kinds = np.concatenate([self.kinds, np.array(kinds, dtype=np.int8)])
             self.has_name = np.concatenate([self.has_name, np.array(names, dtype=bool)])
-            # insert in order (a copy, no re-sort): new words keep arriving batch after batch
-            at = np.searchsorted(self.keys, new)
-            self.keys = np.insert(self.keys, at, new)
-            self.key_ids = np.insert(self.key_ids, at, np.arange(first, first + len(new)))
-            pos = np.searchsorted(self.keys, hashes)
-        found: NDArray[np.int64] = self.key_ids[pos]
+            self._insert(new, np.arange(first, first + len(new), dtype=np.int64))
+            found[unknown] = self._find(hashes[unknown])
         return found
+
+    def _find(self, hashes: NDArray[np.uint64]) -> NDArray[np.int64]:
+        """Entry id of each hash, -1 where the table has none."""
+        mask = len(self.slot_keys) - 1
+        slots = (hashes & np.uint64(mask)).astype(np.intp)
+        found = self.slot_ids[slots]  # right where the hash is in its own slot
+        todo = np.flatnonzero(self.slot_keys[slots] != hashes)
+        while len(todo):
+            # the slot is free (the hash is not in the table: found is -1) or holds another
+            # hash: probe the next slot
+            at = slots[todo]
+            taken = self.slot_ids[at] >= 0
+            todo, at = todo[taken], (at[taken] + 1) & mask
+            slots[todo] = at
+            found[todo] = self.slot_ids[at]
+            todo = todo[self.slot_keys[at] != hashes[todo]]
+        return found
+
+    def _insert(self, hashes: NDArray[np.uint64], ids: NDArray[np.int64]) -> None:
+        """Add hashes (none of them in the table yet) with their entry ids."""
+        taken = int(np.count_nonzero(self.slot_ids >= 0))
+        if 4 * (taken + len(hashes)) > len(self.slot_keys):
+            size = len(self.slot_keys)
+            while 4 * (taken + len(hashes)) > size:
+                size *= 2
+            old = self.slot_ids >= 0
+            keys, values = self.slot_keys[old], self.slot_ids[old]
+            self.slot_keys = np.zeros(size, dtype=np.uint64)
+            self.slot_ids = np.full(size, -1, dtype=np.int64)
+            hashes, ids = np.concatenate([keys, hashes]), np.concatenate([values, ids])
+        mask = len(self.slot_keys) - 1
+        slot_ids = self.slot_ids
+        for h, entry in zip(hashes.tolist(), ids.tolist(), strict=True):
+            slot = h & mask
+            while slot_ids[slot] >= 0:
+                slot = (slot + 1) & mask
+            self.slot_keys[slot] = h
+            slot_ids[slot] = entry
 
 
 def _chunks(text: str) -> list[str]:
