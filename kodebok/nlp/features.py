@@ -300,7 +300,7 @@ class _EntryTable:
     def _find(self, hashes: NDArray[np.uint64]) -> NDArray[np.int64]:
         """Entry id of each hash, -1 where the table has none."""
         mask = len(self.slot_keys) - 1
-        slots = (hashes & np.uint64(mask)).astype(np.intp)
+        slots = (hashes & np.uint64(mask)).view(np.int64)  # below 2**63: same numbers, no copy
         found = self.slot_ids[slots]  # right where the hash is in its own slot
         todo = np.flatnonzero(self.slot_keys[slots] != hashes)
         while len(todo):
