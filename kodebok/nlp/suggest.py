@@ -8,12 +8,20 @@ one that contributed most; ``why`` lists matched words and similar coded segment
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from kodebok.nlp.codebook_match import CodebookMatcher
+import numpy as np
+from numpy.typing import NDArray
+
+from kodebok.nlp.codebook_match import CodebookMatcher, to_scores
 from kodebok.nlp.features import Features
 from kodebok.nlp.learned import LearnedModel
+from kodebok.nlp.sparse import FloatArray
 from kodebok.nlp.vectors import VectorIndex
+
+BoolArray = NDArray[np.bool_]
+# A source's column numbers and the engine's column numbers they go to.
+_Mapping = tuple[NDArray[np.int64], NDArray[np.int64]]
 
 # How far each source is trusted in the combination (tuned with `kodebok suggest --evaluate`).
 SOURCE_WEIGHTS = {"codebook": 0.7, "learned": 1.0, "vectors": 0.6}
@@ -43,10 +51,36 @@ class Suggestion:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
+class Request:
+    """One segment to suggest for: its features, codes to leave out, and its id (if stored)."""
+
+    features: Features
+    exclude: Collection[int] = ()
+    segment_id: int | None = None
+
+
 class _Votes:
-    scores: dict[str, float] = field(default_factory=dict)
-    why: list[str] = field(default_factory=list)
+    """Each source's scores for a batch of segments: segments × engine codes, and who voted."""
+
+    def __init__(self, n: int, n_codes: int) -> None:
+        self.shape = (n, n_codes)
+        self.scores: dict[str, FloatArray] = {}
+        self.voted: dict[str, BoolArray] = {}
+        self.vector_neighbours: dict[tuple[int, int], int] = {}
+
+    def add(self, source: str, scores: FloatArray, voted: BoolArray) -> None:
+        self.scores[source] = np.where(voted, scores, 0.0)
+        self.voted[source] = voted
+
+    def combined(self) -> tuple[FloatArray, BoolArray]:
+        """Noisy-OR of the sources' weighted scores, and whether any source voted."""
+        miss = np.ones(self.shape)
+        any_vote = np.zeros(self.shape, dtype=bool)
+        for source, scores in self.scores.items():  # codebook, learned, vectors: fixed order
+            miss *= np.where(self.voted[source], 1.0 - SOURCE_WEIGHTS[source] * scores, 1.0)
+            any_vote |= self.voted[source]
+        return 1.0 - miss, any_vote
 
 
 class SuggestionEngine:
@@ -65,6 +99,16 @@ class SuggestionEngine:
         self.learned = learned
         self.vectors = vectors
         self.suggestible = set(suggestible) if suggestible is not None else set(paths)
+        self.code_ids = list(paths)
+        self._column = {c: k for k, c in enumerate(self.code_ids)}
+        self._codebook_columns = self._mapping(
+            matcher.code_ids if matcher else [], self.suggestible
+        )
+        self._learned_columns = self._mapping(learned.code_ids if learned else [])
+        # ties in score are broken by code path, as text
+        order = sorted(range(len(self.code_ids)), key=lambda k: paths[self.code_ids[k]])
+        self._path_rank = np.empty(len(self.code_ids), dtype=np.int64)
+        self._path_rank[order] = np.arange(len(order))
 
     @property
     def sources(self) -> list[str]:
@@ -87,60 +131,128 @@ class SuggestionEngine:
         sources: Sequence[str] | None = None,
     ) -> list[Suggestion]:
         """The ``top`` best codes for one segment, skipping codes in ``exclude``."""
+        request = Request(features, exclude, segment_id)
+        return self.suggest_many([request], top=top, min_score=min_score, sources=sources)[0]
+
+    def suggest_many(
+        self,
+        requests: Sequence[Request],
+        *,
+        top: int = 3,
+        min_score: float = MIN_SCORE,
+        sources: Sequence[str] | None = None,
+    ) -> list[list[Suggestion]]:
+        """The ``top`` best codes for each segment, scored together (the same as one by one).
+
+        Every source scores the whole batch as segments × codes matrices; only the ``top``
+        codes of each segment get their reasons (matched words, similar coded segments).
+        """
         use = set(sources) if sources is not None else set(self.sources)
-        votes: dict[int, _Votes] = {}
-
-        def vote(code_id: int, source: str, score: float, why: Sequence[str]) -> None:
-            if code_id in exclude or code_id not in self.paths:
-                return
-            entry = votes.setdefault(code_id, _Votes())
-            entry.scores[source] = max(entry.scores.get(source, 0.0), score)
-            entry.why.extend(why)
-
+        n, n_codes = len(requests), len(self.code_ids)
+        if not n:
+            return []
+        allowed = np.ones((n, n_codes), dtype=bool)
+        for i, request in enumerate(requests):
+            columns = [self._column[c] for c in request.exclude if c in self._column]
+            allowed[i, columns] = False
+        votes = _Votes(n, n_codes)
+        terms = [r.features.terms() for r in requests]
         if self.matcher is not None and "codebook" in use:
-            for match in self.matcher.match(features):
-                if match.code_id in self.suggestible:
-                    vote(match.code_id, "codebook", match.score, match.terms[:MAX_TERMS_SHOWN])
-        terms = features.terms()
-        if self.learned is not None and "learned" in use and self.learned.code_ids:
-            for code_id, (score, evidence) in self.learned.scores(terms).items():
-                if score < min_score or evidence < MIN_EVIDENCE:
-                    continue
-                reasons = self.learned.reasons(terms, code_id)
-                if reasons:  # no word speaks for the code: the score is only its base rate
-                    vote(code_id, "learned", score, reasons)
+            raw = self.matcher.raw_scores(terms, [len(r.features.lemmas) for r in requests])
+            raw = self._columns_of(raw, self._codebook_columns)
+            votes.add("codebook", to_scores(raw), (raw > 0) & allowed)
+        learned = self.learned if "learned" in use else None
+        rows = learned.vocabulary.transform(terms) if learned is not None else None
+        if learned is not None and rows is not None and learned.code_ids:
+            probs, evidence = learned.score_rows(rows)
+            probs = self._columns_of(probs, self._learned_columns)
+            evidence = self._columns_of(evidence, self._learned_columns)
+            # evidence ≥ MIN_EVIDENCE > 0 means some word of the segment has a positive
+            # weight for the code, so every vote has a reason to show
+            votes.add("learned", probs, (probs >= min_score) & (evidence >= MIN_EVIDENCE) & allowed)
         if self.vectors is not None and "vectors" in use:
-            for vmatch in self.vectors.match(features.lemmas, exclude=segment_id):
-                vote(
-                    vmatch.code_id,
-                    "vectors",
-                    vmatch.score,
-                    [f"ligner {vmatch.neighbours} kodede segmenter"],
-                )
-        out: list[Suggestion] = []
-        for code_id, entry in votes.items():
-            miss = 1.0
-            for source, score in entry.scores.items():
-                miss *= 1.0 - SOURCE_WEIGHTS[source] * score
-            combined = 1.0 - miss
-            if combined < min_score:
-                continue
-            main = max(entry.scores, key=lambda s: SOURCE_WEIGHTS[s] * entry.scores[s])
-            out.append(
-                Suggestion(
-                    code_id,
-                    self.paths[code_id],
-                    combined,
-                    main,
-                    tuple(dict.fromkeys(entry.why)),
-                )
+            scores, voted = np.zeros((n, n_codes)), np.zeros((n, n_codes), dtype=bool)
+            for i, request in enumerate(requests):  # one segment at a time (mean word vectors)
+                for vmatch in self.vectors.match(
+                    request.features.lemmas, exclude=request.segment_id
+                ):
+                    k = self._column.get(vmatch.code_id)
+                    if k is not None:
+                        scores[i, k], voted[i, k] = vmatch.score, True
+                        votes.vector_neighbours[i, k] = vmatch.neighbours
+            votes.add("vectors", scores, voted & allowed)
+        combined, any_vote = votes.combined()
+        keep = any_vote & (combined >= min_score)
+        out: list[list[Suggestion]] = []
+        by_codebook = votes.voted.get("codebook")
+        for i in range(n):
+            candidates = np.flatnonzero(keep[i])
+            order = np.lexsort((self._path_rank[candidates], -combined[i, candidates]))
+            chosen = candidates[order[:top]].tolist()
+            matched: dict[int, tuple[str, ...]] = {}
+            if (
+                self.matcher is not None
+                and by_codebook is not None
+                and by_codebook[i, chosen].any()
+            ):
+                matched = self.matcher.words(terms[i])
+            out.append([self._suggestion(votes, combined, i, k, terms[i], matched) for k in chosen])
+        if learned is not None and rows is not None:  # similar coded segments, for the why
+            wanted = [i for i, found in enumerate(out) if found]
+            near = learned.neighbour_codes(
+                rows.take_rows(wanted), [requests[i].segment_id for i in wanted]
             )
-        out.sort(key=lambda s: (-s.score, s.code))
-        out = out[:top]
-        if out and self.learned is not None and "learned" in use:
-            near = self.learned.neighbours(terms, exclude=segment_id)
-            out = [_with_neighbours(s, near) for s in out]
+            for i, codes in zip(wanted, near, strict=True):
+                out[i] = [_with_neighbours(s, codes) for s in out[i]]
         return out
+
+    def _columns_of(self, matrix: FloatArray, mapping: _Mapping) -> FloatArray:
+        """A source's segments × its codes as segments × this engine's codes (0 elsewhere)."""
+        out = np.zeros((matrix.shape[0], len(self.code_ids)))
+        source, target = mapping
+        out[:, target] = matrix[:, source]
+        return out
+
+    def _mapping(self, code_ids: Sequence[int], only: Collection[int] | None = None) -> _Mapping:
+        """Which of a source's columns (codes) go to which of this engine's columns."""
+        pairs = [
+            (j, self._column[c])
+            for j, c in enumerate(code_ids)
+            if c in self._column and (only is None or c in only)
+        ]
+        return (
+            np.array([j for j, _ in pairs], dtype=np.int64),
+            np.array([k for _, k in pairs], dtype=np.int64),
+        )
+
+    def _suggestion(
+        self,
+        votes: _Votes,
+        combined: FloatArray,
+        i: int,
+        k: int,
+        terms: Sequence[str],
+        matched: dict[int, tuple[str, ...]],
+    ) -> Suggestion:
+        """One chosen code's suggestion: its main source and the reasons of every source."""
+        code_id = self.code_ids[k]
+        why: list[str] = []
+        main, best = "", -1.0
+        for source, scores in votes.scores.items():
+            if not votes.voted[source][i, k]:
+                continue
+            weighted = SOURCE_WEIGHTS[source] * float(scores[i, k])
+            if weighted > best:
+                main, best = source, weighted
+            if source == "codebook":
+                why.extend(matched.get(code_id, ())[:MAX_TERMS_SHOWN])
+            elif source == "learned" and self.learned is not None:
+                why.extend(self.learned.reasons(terms, code_id))
+            elif source == "vectors":
+                why.append(f"ligner {votes.vector_neighbours[i, k]} kodede segmenter")
+        return Suggestion(
+            code_id, self.paths[code_id], float(combined[i, k]), main, tuple(dict.fromkeys(why))
+        )
 
 
 def _with_neighbours(suggestion: Suggestion, near: Sequence[frozenset[int]]) -> Suggestion:

@@ -16,7 +16,9 @@ from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
 if TYPE_CHECKING:
+    from kodebok.nlp.corpus import SegmentData
     from kodebok.nlp.evaluate import EvalSegment, Ranker
+    from kodebok.nlp.suggest import Suggestion
 
 
 # -- features ------------------------------------------------------------------------------
@@ -64,30 +66,33 @@ def suggest(
             "the project has no codes to suggest; import a codebook first "
             "(kodebok codebook import FILE)"
         )
-    from kodebok.nlp.engine import build_engine
+    from kodebok.nlp.engine import suggest_segments
 
-    engine = build_engine(project)  # reads every segment only when its cache is stale
-    _, rejected = corpus.feedback_sets(project)
-    for seg in corpus.segments(project, document_id=doc_id, segment_id=segment_id):
-        if uncoded and seg.codes:
-            continue
-        if seg.interviewer and not include_interviewer:
-            if segment_id is None:
-                continue
-            found = []
-        else:
-            found = engine.suggest(
-                seg.features,
-                top=top,
-                exclude=seg.codes | rejected.get(seg.id, set()),
-                segment_id=seg.id,
-            )
-        yield {
-            "segment": seg.id,
-            "document": seg.document,
-            "idx": seg.idx,
-            "suggestions": [s.as_json() for s in found],
-        }
+    targets = corpus.segments(project, document_id=doc_id, segment_id=segment_id)
+    asked = [
+        seg
+        for seg in targets
+        if not (uncoded and seg.codes) and (include_interviewer or not seg.interviewer)
+    ]
+    if segment_id is not None and targets and targets[0].interviewer and not include_interviewer:
+        if not (uncoded and targets[0].codes):  # an interviewer turn asked for by id: no codes
+            yield _suggestions_row(targets[0], [])
+        return
+    whole = doc_id is None and segment_id is None
+    # the engine reads every segment only when its cache is stale: hand it these when they are all
+    for seg, found in suggest_segments(
+        project, asked, top=top, every_segment=targets if whole else None
+    ):
+        yield _suggestions_row(seg, found)
+
+
+def _suggestions_row(seg: SegmentData, found: Sequence[Suggestion]) -> dict[str, Any]:
+    return {
+        "segment": seg.id,
+        "document": seg.document,
+        "idx": seg.idx,
+        "suggestions": [s.as_json() for s in found],
+    }
 
 
 def record_feedback(
