@@ -69,9 +69,23 @@ def _unknown(by: str, names: Mapping[str, set[str]]) -> str:
     return f"unknown grouping '{by}'; available: " + ", ".join(parts)
 
 
+# a size band's open end: "≤3000", "under 3000", "≥30001", "over 30000"
+_BOUND = re.compile(
+    r"\s*(≤|<=|<|under|inntil|opptil|≥|>=|>|over|minst)\s*(\d+(?:[ \u00a0]\d{3})*(?:[.,]\d+)?)",
+    re.IGNORECASE,
+)
+_BELOW = ("≤", "<=", "<", "under", "inntil", "opptil")
+
+
 def natural_key(value: str) -> tuple[tuple[int, float | str], ...]:
-    """Sort key that puts "≤3000" before "3001–8000" and "2" before "10"."""
+    """Sort key that puts "≤3000" before "3001–8000" before "≥30001", and "2" before "10"."""
     parts: list[tuple[int, float | str]] = []
+    bound = _BOUND.match(value)
+    if bound:
+        number = float(re.sub(r"[ \u00a0]", "", bound.group(2)).replace(",", "."))
+        # just below or above the number it names, so the open band sorts next to its neighbour
+        parts.append((0, number - 0.5 if bound.group(1).casefold() in _BELOW else number + 0.5))
+        value = value[bound.end() :]
     for token in re.findall(r"\d+(?:[.,]\d+)?|\D+", value):
         if token[0].isdigit():
             parts.append((0, float(token.replace(",", "."))))

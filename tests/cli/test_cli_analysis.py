@@ -33,7 +33,7 @@ def test_matrix_json_has_the_spec_shape(small: Run) -> None:
     result = small("matrix", "--by", "storrelse", "--unit", "documents", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["columns"] == ["3001–8000", "≤3000", "(ingen verdi)"]
+    assert data["columns"] == ["≤3000", "3001–8000", "(ingen verdi)"]
     assert data["rows"][1]["code"] == "Styring/Styringskort"
     assert data["rows"][1]["values"] == [1, 1, 0]
     assert data["n"] == [1, 1, 1]

@@ -205,7 +205,7 @@ def test_n_percent_cells_and_the_n_row_in_table_output(small: Project) -> None:
 def test_attribute_groups_from_cases_documents_and_speakers(small: Project) -> None:
     by_size = analysis.matrix(small, "storrelse", "documents")
     assert by_size.grouping == Grouping("case", "storrelse")
-    assert [g.label for g in by_size.columns] == ["3001–8000", "≤3000", "(ingen verdi)"]
+    assert [g.label for g in by_size.columns] == ["≤3000", "3001–8000", "(ingen verdi)"]
     by_date = analysis.matrix(small, "date", "codings")
     assert by_date.grouping == Grouping("document", "date")
     assert [g.label for g in by_date.columns] == ["2023-10-12", "(ingen verdi)"]
@@ -250,6 +250,15 @@ def test_filters_by_coder_and_document_kind(small: Project) -> None:
 def test_groups_sort_naturally() -> None:
     values = ["10", "2", "Kommune 10", "Kommune 9"]
     assert sorted(values, key=natural_key) == ["2", "10", "Kommune 9", "Kommune 10"]
+    bands = ["≥30001", "3001–8000", "under 1000", "≤3000", "8001–30000", "over 50 000"]
+    assert sorted(bands, key=natural_key) == [
+        "under 1000",
+        "≤3000",
+        "3001–8000",
+        "8001–30000",
+        "≥30001",
+        "over 50 000",
+    ]
 
 
 def test_json_has_the_spec_shape(small: Project) -> None:
