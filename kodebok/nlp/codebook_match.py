@@ -98,7 +98,7 @@ class CodebookMatcher:
                     slot = self.index.setdefault(term, {})
                     slot[code.code_id] = max(slot.get(code.code_id, 0.0), weight)
         self._long_terms = [t for t in self.index if len(t) >= FUZZY_MIN_LENGTH and "_" not in t]
-        self._fuzzy: dict[str, list[tuple[str, float]]] = {}
+        self._hit_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         # code terms × codes: field weight × idf, so that a batch of segments is one product
         self._term_row = {t: i for i, t in enumerate(self.index)}
         column = {c: k for k, c in enumerate(self.code_ids)}
@@ -124,22 +124,25 @@ class CodebookMatcher:
         # a bigram in a code's text is specific by itself: it counts as a rare word
         return self.stats.idf(code_term) if "_" not in code_term else 2 * SCALE
 
-    def _variants(self, term: str) -> list[tuple[str, float]]:
-        """Code terms within spelling distance of a segment term (cached per term)."""
-        found = self._fuzzy.get(term)
+    def _hits(self, term: str) -> tuple[tuple[str, float], ...]:
+        """The code terms a segment term stands for (itself, or code terms within spelling
+        distance), with their similarity; cached per term."""
+        found = self._hit_cache.get(term)
         if found is None:
-            found = []
-            if len(term) >= FUZZY_MIN_LENGTH and term not in self.index:
-                for choice, score, _ in self._process.extract(
-                    term, self._long_terms, scorer=self._scorer, score_cutoff=FUZZY_CUTOFF, limit=3
-                ):
-                    found.append((str(choice), float(score) / 100.0))
-            self._fuzzy[term] = found
+            found = ((term, 1.0),) if term in self.index else ()
+            if not found and len(term) >= FUZZY_MIN_LENGTH:
+                found = tuple(
+                    (str(choice), float(score) / 100.0)
+                    for choice, score, _ in self._process.extract(
+                        term,
+                        self._long_terms,
+                        scorer=self._scorer,
+                        score_cutoff=FUZZY_CUTOFF,
+                        limit=3,
+                    )
+                )
+            self._hit_cache[term] = found
         return found
-
-    def _hits(self, term: str) -> list[tuple[str, float]]:
-        """The code terms a segment term stands for, with their spelling similarity."""
-        return [(term, 1.0)] if term in self.index else self._variants(term)
 
     def raw_scores(self, segments: Sequence[Sequence[str]], lengths: Sequence[int]) -> FloatArray:
         """BM25 sums, segments × ``code_ids`` (0 where no term of the code occurs).
@@ -187,15 +190,11 @@ class CodebookMatcher:
         """Per code, the segment's words (its terms) that matched it, in text order
         (``word≈code term`` for a spelling variant)."""
         out: dict[int, dict[str, None]] = {}
+        cached = self._hit_cache.get
         for term in dict.fromkeys(terms):
-            slot = self.index.get(term)
-            if slot is not None:
-                shown = term.replace("_", " ")
-                for code_id in slot:
-                    out.setdefault(code_id, {})[shown] = None
-                continue
-            for code_term, _ in self._variants(term):
-                shown = f"{term}≈{code_term}"
+            found = cached(term)
+            for code_term, _ in found if found is not None else self._hits(term):
+                shown = term.replace("_", " ") if code_term == term else f"{term}≈{code_term}"
                 for code_id in self.index[code_term]:
                     out.setdefault(code_id, {})[shown] = None
         return {code_id: tuple(words) for code_id, words in out.items()}

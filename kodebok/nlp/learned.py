@@ -35,7 +35,7 @@ LEARNING_RATE = 0.2
 MAX_POSITIVE_WEIGHT = 10.0
 NEIGHBOURS = 10
 MIN_SIMILARITY = 0.15
-# Query rows compared with the training rows at once (the similarities are a dense block).
+# Query rows compared with the training rows at once.
 NEIGHBOUR_BATCH = 256
 FORMAT = 1
 
@@ -128,22 +128,24 @@ class LearnedModel:
         if self._by_term is None:
             self._by_term = self.train_rows.scipy().T.tocsr()  # terms × training rows
         query = rows.scipy()
-        k = min(NEIGHBOURS + 1, self.train_rows.n_rows)
         asked = np.flatnonzero(np.diff(rows.indptr) > 0)
         for start in range(0, len(asked), NEIGHBOUR_BATCH):
             chunk = asked[start : start + NEIGHBOUR_BATCH]
-            sims = np.asarray((query[chunk] @ self._by_term).toarray())  # chunk × training rows
-            # the k most similar training rows of each query row, best first (equal ones in
-            # training order); a row's result depends on that row alone, as when asked alone
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            best = np.take_along_axis(sims, top, axis=1)
-            top = np.take_along_axis(top, np.lexsort((top, -best)), axis=1)
-            for i, row_top, row_sims in zip(chunk.tolist(), top.tolist(), sims, strict=True):
-                out[i] = [
-                    self.train_codes[j]
-                    for j in row_top
-                    if row_sims[j] > MIN_SIMILARITY and self.train_ids[j] != exclude[i]
-                ][:NEIGHBOURS]
+            sims = (query[chunk] @ self._by_term).tocsr()  # chunk × training rows, sparse
+            # only similarities above MIN_SIMILARITY can make a neighbour: order those by
+            # query row, then most similar first, equal ones in training order
+            near = sims.data > MIN_SIMILARITY
+            row_of = np.repeat(np.arange(len(chunk)), np.diff(sims.indptr))[near]
+            train_of, value = sims.indices[near], sims.data[near]
+            order = np.lexsort((train_of, -value, row_of))
+            row_of, train_of = row_of[order], train_of[order]
+            bounds = np.searchsorted(row_of, np.arange(len(chunk) + 1))
+            for r, i in enumerate(chunk.tolist()):
+                top = train_of[bounds[r] : min(bounds[r + 1], bounds[r] + NEIGHBOURS + 1)]
+                found = [
+                    self.train_codes[j] for j in top.tolist() if self.train_ids[j] != exclude[i]
+                ]
+                out[i] = found[:NEIGHBOURS]
         return out
 
     def attach_examples(self, examples: Sequence[Example]) -> None:

@@ -120,7 +120,7 @@ def _bm25_one_by_one(matcher: CodebookMatcher, terms: list[str], n_lemmas: int) 
     length_norm = 1.0 - B + B * n_lemmas / max(matcher.stats.avg_len, 1.0)
     raw: dict[int, float] = {}
     for term, tf in Counter(terms).items():
-        hits = [(term, 1.0)] if term in matcher.index else matcher._variants(term)
+        hits = matcher._hits(term)
         for code_term, similarity in hits:
             idf = matcher.stats.idf(code_term) if "_" not in code_term else 2 * SCALE
             saturation = tf * (K1 + 1) / (tf + K1 * length_norm)
@@ -147,6 +147,9 @@ def test_codebook_scores_as_one_product_equal_the_sum_term_by_term(coded: Projec
         }
         assert found.keys() == expected.keys()
         assert all(math.isclose(found[c], expected[c], rel_tol=1e-12) for c in found)
+        one = {m.code_id: m.score for m in matcher.match(seg.features)}
+        assert one.keys() == found.keys()
+        assert all(math.isclose(one[c], found[c], rel_tol=1e-12) for c in one)
         fuzzy += any("≈" in w for words in matcher.words(seg_terms).values() for w in words)
     assert fuzzy  # the misspelt segment matched by a spelling variant
 
