@@ -110,10 +110,21 @@ def _evaluation_text(report: dict[str, Any]) -> str:
 @click.option("--top", type=int, default=15, show_default=True, help="Terms per group.")
 @click.option("--clusters", "show_clusters", is_flag=True, help="Candidate new codes instead.")
 @click.option("-k", "--k", "k", type=int, default=None, help="Number of clusters (default: auto).")
+@click.option(
+    "--keep-names",
+    is_flag=True,
+    help="Also list names of kommuner and people (left out by default).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
 @click.pass_context
 def themes_cmd(
-    ctx: click.Context, by: str, top: int, show_clusters: bool, k: int | None, fmt: str
+    ctx: click.Context,
+    by: str,
+    top: int,
+    show_clusters: bool,
+    k: int | None,
+    keep_names: bool,
+    fmt: str,
 ) -> None:
     """Distinctive terms per group (weighted log-odds with an informative Dirichlet prior).
 
@@ -133,7 +144,7 @@ def themes_cmd(
             else:
                 click.echo(_clusters_text(report, md=fmt == "md"))
             return
-        report = nlp.themes(project, by=by, top=top)
+        report = nlp.themes(project, by=by, top=top, keep_names=keep_names)
     if fmt == "json":
         echo_json(report)
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,14 +50,20 @@ def distinctive_terms(
     top: int = 15,
     prior_scale: float = PRIOR_SCALE,
     min_count: int = MIN_COUNT,
+    exclude: Collection[str] = (),
 ) -> list[GroupTerms]:
-    """The ``top`` terms per group by z-score of the weighted log-odds against the other groups."""
+    """The ``top`` terms per group by z-score of the weighted log-odds against the other groups.
+
+    Terms with a word in ``exclude`` are not shown (they still count in the totals): the names
+    of the kommuner and people themselves set each group apart, but say nothing new.
+    """
     total: Counter[str] = Counter()
     for counts in groups.values():
         total.update(counts)
     n_all = sum(total.values())
     alpha = {w: prior_scale * c for w, c in total.items()}
     alpha0 = prior_scale * n_all
+    excluded = frozenset(w.casefold() for w in exclude)
     out: list[GroupTerms] = []
     for name, counts in groups.items():
         n_i = sum(counts.values())
@@ -65,7 +71,7 @@ def distinctive_terms(
         found: list[Term] = []
         for word, y in total.items():
             y_i = counts.get(word, 0)
-            if y < min_count or y_i == 0:
+            if y < min_count or y_i == 0 or (exclude and not excluded.isdisjoint(word.split("_"))):
                 continue
             y_j = y - y_i
             a = alpha[word]

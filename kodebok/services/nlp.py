@@ -8,6 +8,7 @@ journal (undo has nothing to undo) and recomputed whenever they are missing.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -149,10 +150,51 @@ def model_info(project: Project) -> dict[str, Any]:
 # -- themes --------------------------------------------------------------------------------
 
 
+def proper_names(project: Project) -> set[str]:
+    """Lower-case words that name the project's kommuner and people, for leaving out of themes.
+
+    The case names, the words of speaker labels and of the project's pseudonym table, and the
+    shipped gazetteers of first names, surnames and kommuner, except words that are also
+    ordinary Norwegian words ("liv", "strand", "vik" stay).
+    """
+    import re
+
+    from kodebok.analysis.privacy import load_gazetteers
+    from kodebok.nlp.lexicon import dictionary
+
+    words = dictionary("nb")
+
+    def split(text: str) -> list[str]:
+        return [w.casefold() for w in re.findall(r"\w+", text) if not w.isdigit()]
+
+    names = {w for c in q.cases(project) for w in split(c.name)}
+    found: set[str] = set()
+    gaz = load_gazetteers()
+    for name in (*gaz.first_names, *gaz.surnames, *gaz.places):
+        found.update(split(name))
+    for (label,) in project.conn.execute("SELECT DISTINCT label FROM speakers"):
+        found.update(split(str(label)))
+    try:
+        for (real,) in project.conn.execute("SELECT real FROM pseudonyms"):
+            found.update(split(str(real)))
+    except sqlite3.OperationalError:  # an older schema without the table
+        pass
+    return names | {w for w in found if w not in words}
+
+
 def themes(
-    project: Project, by: str = "case", top: int = 15, *, include_interviewer: bool = False
+    project: Project,
+    by: str = "case",
+    top: int = 15,
+    *,
+    include_interviewer: bool = False,
+    keep_names: bool = False,
 ) -> dict[str, Any]:
-    """Distinctive terms per group (weighted log-odds, informative Dirichlet prior)."""
+    """Distinctive terms per group (weighted log-odds, informative Dirichlet prior).
+
+    Names of the kommuner and people are left out unless ``keep_names``: each group's own
+    names would top its list and say nothing about what sets it apart.
+    """
     from collections import Counter
 
     from kodebok.nlp import corpus
@@ -176,7 +218,9 @@ def themes(
             f"themes need at least two groups with text; grouping by {label} gives "
             f"{len(counts)} (try --by document or another attribute)"
         )
-    found = distinctive_terms(counts, sizes, top=top)
+    found = distinctive_terms(
+        counts, sizes, top=top, exclude=() if keep_names else proper_names(project)
+    )
     return {
         "by": label,
         "groups": [

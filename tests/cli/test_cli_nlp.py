@@ -92,6 +92,12 @@ def test_themes_json_md_and_text(cli: Cli, built: Path) -> None:
     assert "z=" in cli("themes").stdout
 
 
+def test_themes_keep_names_is_accepted(cli: Cli, built: Path) -> None:
+    result = cli("themes", "--keep-names", "--top", "2", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["groups"]) == 4
+
+
 def test_themes_clusters(cli: Cli, built: Path) -> None:
     result = cli("themes", "--clusters", "-k", "2", "--format", "json")
     assert result.exit_code == 0, result.output

@@ -86,6 +86,33 @@ def test_distinctive_terms_follow_the_log_odds_with_prior() -> None:
     assert all(t.term != "kommune" or abs(t.z) < 1 for g in found.values() for t in g.terms)
 
 
+def test_excluded_names_are_not_listed_but_still_count() -> None:
+    groups = {
+        "Nordvik": Counter({"nordvik": 40, "anne_marit": 12, "styringskort": 30, "kommune": 50}),
+        "Fjellbygd": Counter({"fjellbygd": 40, "styringskort": 2, "kommune": 50}),
+    }
+    plain = distinctive_terms(groups, {})
+    assert plain[0].terms[0].term == "nordvik"
+    found = distinctive_terms(groups, {}, exclude={"Nordvik", "fjellbygd", "marit"})
+    listed = {t.term for g in found for t in g.terms}
+    assert not listed & {"nordvik", "fjellbygd", "anne marit"}
+    assert found[0].terms[0].term == "styringskort"
+    assert found[0].tokens == plain[0].tokens  # the names still count in the group's words
+
+
+def test_proper_names_are_the_projects_and_the_gazetteers_but_not_ordinary_words(
+    project: Project,
+) -> None:
+    _build(project)
+    conn = project.conn
+    conn.execute(
+        "UPDATE speakers SET label = 'Anne Marit' WHERE id = (SELECT MIN(id) FROM speakers)"
+    )
+    names = nlp.proper_names(project)
+    assert {"nordvik", "storsjø", "anne", "marit", "hansen"} <= names
+    assert not {"liv", "strand", "rektor", "kommune"} & names
+
+
 def test_rare_words_are_not_distinctive_on_thin_evidence() -> None:
     groups = {
         "A": Counter({"sjelden": 3, "vanlig": 200}),
