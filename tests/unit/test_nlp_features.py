@@ -11,6 +11,9 @@ import pytest
 
 from kodebok.nlp.features import FeatureExtractor, parse_features
 from kodebok.nlp.lexicon import shared_lexicon
+from kodebok.store import Project
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "nlp"
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +227,52 @@ def test_importing_services_and_cli_does_not_import_spacy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_token_table_finds_every_hash_through_collisions_and_growth() -> None:
+    import numpy as np
+
+    from kodebok.nlp.features import _EntryTable
+
+    table = _EntryTable()
+    made: list[int] = []
+
+    def make(h: int) -> tuple[int, str, str]:
+        made.append(h)
+        return 3, f"w{h}", ""
+
+    # hashes with equal low bits all want one slot; 0 is a hash too; the random ones make the
+    # table grow several times
+    rng = np.random.default_rng(1)
+    crowded = [(i << 40) | 7 for i in range(1, 200)]
+    spread = rng.integers(1, 2**63, 3000, dtype=np.uint64).tolist()
+    hashes = np.array([0, *crowded, *spread], dtype=np.uint64)
+    for chunk in np.array_split(rng.permutation(np.repeat(hashes, 3)), 7):
+        ids = table.ids(chunk, make)
+        assert [table.words[2 * i] for i in ids.tolist()] == [f"w{h}" for h in chunk.tolist()]
+    assert sorted(made) == sorted(hashes.tolist())  # one entry per distinct hash
+
+
+def test_stored_lemmas_equal_the_features_and_are_searchable(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kodebok.nlp import corpus
+    from kodebok.services.documents import import_paths
+
+    import_paths(project, [DATA / "nordvik_radmann.txt"], nlp=False)
+    rows = project.conn.execute("SELECT text FROM segments ORDER BY id").fetchall()
+    expected = FeatureExtractor().features([(r[0], "nb") for r in rows])
+    monkeypatch.setattr(corpus, "WRITE_BATCH", 3)  # several writes
+    assert corpus.store_features(project) == len(rows)
+    stored = [r[0] for r in project.conn.execute("SELECT lemmas FROM segments ORDER BY id")]
+    assert stored == expected
+    assert corpus.store_features(project) == 0  # nothing left without lemmas
+    assert corpus.store_features(project, recompute=True) == len(rows)
+    project.conn.execute(
+        "INSERT INTO segments_fts(segments_fts, rank) VALUES ('integrity-check', 1)"
+    )
+    # "målindikatorene" in the text, its lemma only in the stored features
+    found = project.conn.execute(
+        "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'lemmas:målindikator'"
+    ).fetchone()[0]
+    assert found >= 1
