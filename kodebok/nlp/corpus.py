@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kodebok.errors import KodebokError
-from kodebok.nlp.features import Features, parse_features
+from kodebok.nlp.features import FeatureExtractor, Features, parse_features
 from kodebok.nlp.learned import Example
 from kodebok.store import Project
 
@@ -69,6 +69,22 @@ def store_features(
         if progress is not None:
             progress(done, len(rows), "lemmas")
     return done
+
+
+class SegmentFeatures:
+    """Features for the segments of documents about to be stored: one extractor (and its word
+    cache) for a whole import, made on first use. An import stores each segment with its
+    lemmas in one INSERT, so the full-text index takes text and lemmas once; computing them
+    after the insert made SQLite index every segment's text twice."""
+
+    def __init__(self) -> None:
+        self._extractor: FeatureExtractor | None = None
+
+    def __call__(self, texts: Sequence[str], language: str | None) -> list[str]:
+        if self._extractor is None:
+            self._extractor = FeatureExtractor()
+        lang = _lang(language)
+        return self._extractor.features([(t, lang) for t in texts])
 
 
 def _write_lemmas(conn: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:

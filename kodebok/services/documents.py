@@ -65,6 +65,7 @@ def import_paths(
     """Import files and folders; each file in its own transaction, one bad file never stops others."""
     files = expand_paths(paths)
     results: list[ImportResult] = []
+    features = _segment_features() if nlp else None
     for i, path in enumerate(files):
         if progress is not None:
             progress(i, len(files), path.name)
@@ -79,6 +80,7 @@ def import_paths(
                     language=language,
                     update=update,
                     coder=coder,
+                    features=features,
                 )
             )
         except KodebokError as exc:
@@ -90,6 +92,18 @@ def import_paths(
         if names:
             nlp_pass(project, names, results)
     return results
+
+
+SegmentLemmas = Callable[[Sequence[str], str | None], list[str]]
+
+
+def _segment_features() -> SegmentLemmas | None:
+    """What computes segment lemmas during an import, when kodebok.nlp is installed."""
+    try:
+        from kodebok.nlp.corpus import SegmentFeatures
+    except ImportError:
+        return None
+    return SegmentFeatures()
 
 
 def nlp_pass(project: Project, names: list[str], results: list[ImportResult]) -> None:
@@ -138,8 +152,12 @@ def import_file(
     language: str | None = None,
     update: bool = False,
     coder: str = "",
+    features: SegmentLemmas | None = None,
 ) -> ImportResult:
-    """Import one file completely in one transaction, or not at all."""
+    """Import one file completely in one transaction, or not at all.
+
+    ``features`` computes the segments' lemmas before they are stored (see store_parsed).
+    """
     if path.suffix.lower() == ".qdpx":
         from kodebok.services.refi import import_qdpx
 
@@ -166,6 +184,7 @@ def import_file(
         language=language,
         update=update,
         coder=coder,
+        features=features,
     )
 
 
@@ -179,8 +198,14 @@ def store_parsed(
     language: str | None = None,
     update: bool = False,
     coder: str = "",
+    features: SegmentLemmas | None = None,
 ) -> ImportResult:
-    """Store a parsed document (new, unchanged or revised)."""
+    """Store a parsed document (new, unchanged or revised).
+
+    With ``features``, a new document's segments are stored with their lemmas, so SQLite's
+    full-text index reads each segment once; if the NLP layer fails they are stored without,
+    and the import's NLP pass tries again and reports why.
+    """
     if not parsed.text.strip():
         raise DocumentReadError(f"{parsed.source}: the document has no text")
     sha = sha256_text(parsed.text)
@@ -208,6 +233,12 @@ def store_parsed(
     case_name = case or _str_or_none(meta.get("case"))
     doc_kind = kind or _str_or_none(meta.get("kind")) or parsed.kind
     doc_lang = language or _str_or_none(meta.get("language")) or parsed.language or "nb"
+    lemmas: Sequence[str | None] = [None] * len(parsed.turns)
+    if features is not None:
+        try:
+            lemmas = features([parsed.text[t.start : t.end] for t in parsed.turns], doc_lang)
+        except Exception:  # the NLP pass after the import tries again and reports the cause
+            lemmas = [None] * len(parsed.turns)
     with project.transaction() as conn:
         case_id = ensure_case(project, case_name) if case_name else None
         cur = conn.execute(
@@ -227,7 +258,7 @@ def store_parsed(
         )
         doc_id = int(cur.lastrowid or 0)
         speaker_ids = _insert_speakers(project, doc_id, parsed)
-        _insert_segments(project, doc_id, parsed, speaker_ids)
+        _insert_segments(project, doc_id, parsed, speaker_ids, lemmas)
         doc_attrs = {
             k: str(v)
             for k, v in meta.items()
@@ -297,7 +328,11 @@ def _insert_speakers(project: Project, doc_id: int, parsed: ParsedDocument) -> d
 
 
 def _insert_segments(
-    project: Project, doc_id: int, parsed: ParsedDocument, speaker_ids: dict[str, int]
+    project: Project,
+    doc_id: int,
+    parsed: ParsedDocument,
+    speaker_ids: dict[str, int],
+    lemmas: Sequence[str | None],
 ) -> None:
     rows = [
         (
@@ -309,12 +344,13 @@ def _insert_segments(
             t.t_start,
             t.t_end,
             parsed.text[t.start : t.end],
+            lemma,
         )
-        for idx, t in enumerate(parsed.turns)
+        for idx, (t, lemma) in enumerate(zip(parsed.turns, lemmas, strict=True))
     ]
     project.conn.executemany(
-        'INSERT INTO segments(document_id, idx, start, "end", speaker_id, t_start, t_end, text) '
-        "VALUES (?,?,?,?,?,?,?,?)",
+        'INSERT INTO segments(document_id, idx, start, "end", speaker_id, t_start, t_end, text, '
+        "lemmas) VALUES (?,?,?,?,?,?,?,?,?)",
         rows,
     )
 

@@ -156,7 +156,8 @@ def update_document(
                         "type) VALUES ('speaker', ?, ?, ?, ?)",
                         (speaker_ids[label], name, value, typ),
                     )
-        _insert_segments(project, document_id, parsed, speaker_ids)
+        # lemmas are computed after the update by the import's NLP pass
+        _insert_segments(project, document_id, parsed, speaker_ids, [None] * len(parsed.turns))
         from kodebok.services.coding import segment_for_span
 
         for coding, (ns, ne, score) in zip(codings, placed, strict=True):

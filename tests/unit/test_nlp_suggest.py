@@ -81,6 +81,10 @@ def test_import_survives_a_failing_nlp_pass(
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("spaCy exploded")
 
+    from kodebok.nlp import corpus
+
+    # both the lemmas computed while storing and the NLP pass after the import fail
+    monkeypatch.setattr(corpus.SegmentFeatures, "__call__", broken)
     monkeypatch.setattr(nlp, "compute_features", broken)
     path = tmp_path / "intervju.txt"
     path.write_text("I: Hei.\n\nIP: Vi bruker styringskort.\n", encoding="utf-8")
@@ -88,6 +92,28 @@ def test_import_survives_a_failing_nlp_pass(
     assert results[0].status == "imported"
     assert "spaCy exploded" in results[0].details["nlp_warning"]
     assert project.conn.execute("SELECT COUNT(*) FROM segments WHERE lemmas IS NULL").fetchone()[0]
+
+
+def test_import_stores_segments_with_their_lemmas_in_one_insert(
+    project: Project, tmp_path: Path
+) -> None:
+    from kodebok.services.documents import import_paths
+    from kodebok.services.search import search
+
+    path = tmp_path / "intervju.txt"
+    path.write_text("I: Hei.\n\nIP: Vi innførte målindikatorer i 2019.\n", encoding="utf-8")
+    updates: list[str] = []
+    project.conn.set_trace_callback(
+        lambda sql: (
+            updates.append(sql) if sql.lstrip().upper().startswith("UPDATE SEGMENTS") else None
+        )
+    )
+    assert import_paths(project, [path])[0].status == "imported"
+    project.conn.set_trace_callback(None)
+    assert updates == []  # no second write of the segments (and their full-text index)
+    lemmas = [r[0] for r in project.conn.execute("SELECT lemmas FROM segments ORDER BY idx")]
+    assert all(lemmas) and "indikator" in lemmas[-1]
+    assert search(project, "indikator")  # the lemma is searchable
 
 
 # -- codebook suggester --------------------------------------------------------------------
