@@ -234,12 +234,20 @@ def store_parsed(
     doc_kind = kind or _str_or_none(meta.get("kind")) or parsed.kind
     doc_lang = language or _str_or_none(meta.get("language")) or parsed.language or "nb"
     lemmas: Sequence[str | None] = [None] * len(parsed.turns)
+    stamp: str | None = None
     if features is not None:
         try:
             lemmas = features([parsed.text[t.start : t.end] for t in parsed.turns], doc_lang)
+            from kodebok.services.nlp import features_stamp  # type: ignore[attr-defined,unused-ignore]
+
+            stamp = features_stamp()
         except Exception:  # the NLP pass after the import tries again and reports the cause
             lemmas = [None] * len(parsed.turns)
     with project.transaction() as conn:
+        if stamp is not None:  # a new project's lemmas are current (an older stamp stays)
+            conn.execute(
+                "INSERT OR IGNORE INTO settings(key, value) VALUES ('nlp.features', ?)", (stamp,)
+            )
         case_id = ensure_case(project, case_name) if case_name else None
         cur = conn.execute(
             "INSERT INTO documents(name, kind, language, case_id, text, sha256, source, "

@@ -7,9 +7,11 @@ journal (undo has nothing to undo) and recomputed whenever they are missing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kodebok.errors import KodebokError
@@ -25,6 +27,31 @@ if TYPE_CHECKING:
 # -- features ------------------------------------------------------------------------------
 
 
+# The project setting that says which pipeline and word lists the stored lemmas come from.
+FEATURES_SETTING = "nlp.features"
+# Bump when the feature code changes what it stores (the data files are hashed anyway).
+FEATURES_VERSION = "1"
+
+
+@lru_cache(maxsize=1)
+def features_stamp() -> str:
+    """What stored lemmas depend on: the pipeline, simplemma's version, kodebok's word lists
+    (normalisation table, stop words) and the feature code's version."""
+    import hashlib
+    from importlib import metadata, resources
+
+    from kodebok.nlp.pipeline import pipeline_choice
+
+    digest = hashlib.sha256(f"{FEATURES_VERSION}|{pipeline_choice()}".encode())
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        digest.update(metadata.version("simplemma").encode())
+    folder = resources.files("kodebok.nlp.data")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".tsv", ".txt")):
+            digest.update(entry.name.encode() + entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def compute_features(
     project: Project,
     document_ids: Sequence[int] | None = None,
@@ -32,10 +59,25 @@ def compute_features(
     *,
     recompute: bool = False,
 ) -> int:
-    """Store lemmas for segments that have none (or all, with ``recompute``); returns how many."""
+    """Store lemmas for segments that have none (or all, with ``recompute``); returns how many.
+
+    Lemmas stored by another pipeline or an older kodebok (a different ``features_stamp``)
+    are recomputed for the whole project, once.
+    """
     from kodebok.nlp.corpus import store_features
 
-    return store_features(project, document_ids, progress, recompute=recompute)
+    stamp = features_stamp()
+    stored = project.get_setting(FEATURES_SETTING)
+    if stored != stamp and not recompute:
+        stale = project.conn.execute(
+            "SELECT 1 FROM segments WHERE lemmas IS NOT NULL LIMIT 1"
+        ).fetchone()
+        if stale is not None:
+            recompute, document_ids = True, None
+    done = store_features(project, document_ids, progress, recompute=recompute)
+    if stored != stamp and (document_ids is None or done):
+        project.set_setting(FEATURES_SETTING, stamp)
+    return done
 
 
 # -- suggestions ---------------------------------------------------------------------------

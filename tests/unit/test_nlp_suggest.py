@@ -331,3 +331,23 @@ def test_read_only_project_gives_a_clear_error(coded: Project) -> None:
     coded.conn.execute("PRAGMA query_only = ON")  # as a file the user may not write to
     with pytest.raises(KodebokError, match="cannot store lemmas"):
         list(nlp.suggest(coded))
+
+
+def test_lemmas_from_another_pipeline_or_word_list_are_recomputed_once(
+    project: Project, tmp_path: Path
+) -> None:
+    from kodebok.services.documents import import_paths
+
+    path = tmp_path / "intervju.txt"
+    path.write_text("I: Hei.\n\nIP: Det er vanskeleg å halde fast på måla.\n", encoding="utf-8")
+    import_paths(project, [path])
+    assert project.get_setting(nlp.FEATURES_SETTING) == nlp.features_stamp()
+    assert nlp.compute_features(project) == 0  # current: nothing to do
+    with project.transaction() as conn:  # as if stored by an older kodebok
+        conn.execute("UPDATE segments SET lemmas = 'gammel'")
+        conn.execute("UPDATE settings SET value = 'old' WHERE key = ?", (nlp.FEATURES_SETTING,))
+    assert nlp.compute_features(project) == 2
+    lemmas = [r[0] for r in project.conn.execute("SELECT lemmas FROM segments ORDER BY idx")]
+    assert "gammel" not in lemmas and "vanskelig" in lemmas[-1] and "holde" in lemmas[-1]
+    assert project.get_setting(nlp.FEATURES_SETTING) == nlp.features_stamp()
+    assert nlp.compute_features(project) == 0
