@@ -167,8 +167,10 @@ def _analyse(project: Project, texts: Sequence[str], lemmas_state: Any) -> dict[
     from kodebok.nlp.features import parse_features
     from kodebok.nlp.pipeline import pipeline_choice
 
-    # segments re-analysed (another pipeline, a newer analyser) mean the codebook is too
-    analyser = json.dumps([__version__, pipeline_choice(), lemmas_state])
+    # segments re-analysed (another pipeline, a newer analyser or word list: the stamp the
+    # services layer keeps in "nlp.features") mean the codebook is too
+    stamp = project.get_setting("nlp.features")
+    analyser = json.dumps([__version__, pipeline_choice(), lemmas_state, stamp])
     stored: dict[str, str] = {}
     with contextlib.suppress(ValueError, TypeError, AttributeError):
         data = json.loads(project.get_setting(CODEBOOK_SETTING) or "{}")
