@@ -31,6 +31,9 @@ FEATURE_BATCH = 512
 # spaCy refuses texts over nlp.max_length; longer segments are cut at whitespace into chunks.
 CHUNK_CHARS = 100_000
 MIN_LEMMA = 2
+# Texts are tokenised joined by JOINT, up to JOIN_CHARS characters per joined text.
+JOINT = "\n\n"
+JOIN_CHARS = 200_000
 # Tokens after which a capital letter starts a sentence rather than marking a name.
 _SENTENCE_STARTS = frozenset({".", "!", "?", ":", "«", '"', "(", "-", "–", "…", "\n", "\n\n"})
 _OTHER, _SPACE, _SENTENCE_START, _CONTENT = 0, 1, 2, 3
@@ -124,26 +127,67 @@ class FeatureExtractor:
         if not docs:
             return []
         arrays = cast("list[NDArray[np.uint64]]", [d.to_array(ORTH) for d in docs])
-        return self._hash_features(arrays, lang, docs[0].vocab.strings)
+        lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+        return self._hash_features(np.concatenate(arrays), lengths, lang, docs[0].vocab.strings)
+
+    def _joined_features(self, texts: Sequence[str], lang: str) -> list[str]:
+        """Stored feature strings of texts of one language, tokenised as one joined text.
+
+        spaCy's tokenizer cuts a text at whitespace and tokenises each piece on its own, so
+        texts joined by whitespace give the same tokens as each text alone (the joints only
+        add or widen whitespace tokens, which belong to no text or end one). One Doc for many
+        texts saves the per-Doc cost: creating it, the special-case matcher, ``to_array``.
+        """
+        from spacy.attrs import IDX, ORTH
+
+        found: list[str] = []
+        start = 0
+        while start < len(texts):
+            end, chars = start + 1, len(texts[start])
+            while end < len(texts) and chars + len(texts[end]) <= JOIN_CHARS:
+                chars += len(texts[end]) + len(JOINT)
+                end += 1
+            group = texts[start:end]
+            doc = self.nlp.tokenizer(JOINT.join(group))
+            table = cast("NDArray[np.uint64]", doc.to_array([ORTH, IDX]))
+            lengths = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+            firsts = np.cumsum(lengths + len(JOINT)) - (lengths + len(JOINT))
+            at = table[:, 1].astype(np.int64)
+            owner = np.searchsorted(firsts, at, side="right") - 1
+            keep = at < (firsts + lengths)[owner]  # tokens that start in the joints: no text's
+            found.extend(
+                self._hash_features(
+                    table[keep, 0],
+                    np.bincount(owner[keep], minlength=len(group)),
+                    lang,
+                    doc.vocab.strings,
+                )
+            )
+            start = end
+        return found
 
     def _hash_features(
-        self, arrays: Sequence[NDArray[np.uint64]], lang: str, strings: StringStore
+        self,
+        hashes: NDArray[np.uint64],
+        lengths: NDArray[np.int64],
+        lang: str,
+        strings: StringStore,
     ) -> list[str]:
         """Stored feature strings of texts of one language, given their tokens' ORTH hashes.
 
-        Vectorised over the whole batch: token hashes → entry ids through a hash table, names
-        told from sentence starts on the few title-case words only, strings picked with
-        ``map``. Python touches each distinct word once, not each token, so the pass costs
-        little more than tokenising.
+        ``hashes`` holds every text's tokens one text after the other, ``lengths`` how many
+        each text has. Vectorised over the whole batch: token hashes → entry ids through a
+        hash table, names told from sentence starts on the few title-case words only, strings
+        picked with ``map``. Python touches each distinct word once, not each token, so the
+        pass costs little more than tokenising.
         """
-        lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
         bounds = np.cumsum(lengths)  # where each text's tokens end
-        if not len(arrays) or not bounds[-1]:
-            return [""] * len(arrays)
+        if not len(lengths) or not bounds[-1]:
+            return [""] * len(lengths)
         table = self._tables.get(lang)
         if table is None:
             table = self._tables[lang] = _EntryTable()
-        ids = table.ids(np.concatenate(arrays), lambda h: self._entry(strings[h], lang))
+        ids = table.ids(hashes, lambda h: self._entry(strings[h], lang))
         kinds = table.kinds[ids]
         content = np.flatnonzero(kinds == _CONTENT)  # token positions, in text order
         chosen = ids[content] * 2  # entry i: words[2i] = features, words[2i + 1] = name
@@ -215,10 +259,15 @@ class FeatureExtractor:
                 langs.append(lang)
                 owners.append(n - 1)
         collected: list[str] = [""] * n
-        docs = self.nlp.pipe(texts, batch_size=BATCH_SIZE, disable=self._disabled())
+        # an installed pipeline parses the texts; kodebok's lemmatizer needs only the tokenizer
+        docs: Iterator[Doc] = (
+            iter(())
+            if self.own_lemmas
+            else self.nlp.pipe(texts, batch_size=BATCH_SIZE, disable=self._disabled())
+        )
         for start in range(0, len(texts), FEATURE_BATCH):
             end = min(len(texts), start + FEATURE_BATCH)
-            found = self._next_features(docs, langs[start:end])
+            found = self._next_features(docs, texts[start:end], langs[start:end])
             for owner, text in zip(owners[start:end], found, strict=True):
                 # a segment cut into chunks gets its chunks' features one after the other
                 collected[owner] = (
@@ -228,20 +277,19 @@ class FeatureExtractor:
                 progress(owners[end - 1])
         yield from collected
 
-    def _next_features(self, docs: Iterator[Doc], langs: Sequence[str]) -> list[str]:
-        """Feature strings of the next ``len(langs)`` parsed texts, each of its own language."""
+    def _next_features(
+        self, docs: Iterator[Doc], texts: Sequence[str], langs: Sequence[str]
+    ) -> list[str]:
+        """Feature strings of the next texts, each of its own language.
+
+        With an installed pipeline they are read from ``docs``; with kodebok's lemmatizer
+        only the tokenizer is needed, and the texts are tokenised here.
+        """
         if not self.own_lemmas:
             return [
                 " ".join(self._doc_features_installed(doc, lang))
                 for doc, lang in zip(islice(docs, len(langs)), langs, strict=True)
             ]
-        from spacy.attrs import ORTH
-
-        # only the token hashes are kept: each Doc is freed before the next one is made
-        arrays = cast(
-            "list[NDArray[np.uint64]]", [doc.to_array(ORTH) for doc in islice(docs, len(langs))]
-        )
-        strings = self.nlp.vocab.strings
         found: list[str] = []
         run = 0
         while run < len(langs):  # runs of one language (usually the whole batch is one run)
@@ -249,7 +297,7 @@ class FeatureExtractor:
             stop = run + 1
             while stop < len(langs) and langs[stop] == lang:
                 stop += 1
-            found.extend(self._hash_features(arrays[run:stop], lang, strings))
+            found.extend(self._joined_features(texts[run:stop], lang))
             run = stop
         return found
 

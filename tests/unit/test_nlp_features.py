@@ -276,3 +276,28 @@ def test_stored_lemmas_equal_the_features_and_are_searchable(
         "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'lemmas:målindikator'"
     ).fetchone()[0]
     assert found >= 1
+
+
+def test_joined_texts_give_the_features_of_each_text_alone(
+    extractor: FeatureExtractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # texts are tokenised joined by whitespace: leading and trailing whitespace, names at the
+    # start, special cases (f.eks.) and tabs at the joints must not change any text's features
+    texts = [
+        "  Hei Oslo og Bergen kommune",
+        "slutt på styringskortet.  ",
+        "\n\nKommune Nordvik har målindikatorer\n",
+        " ",
+        "f.eks. Bergen kommune",
+        "Mål- og resultatstyring i Bodø.\t",
+        "\xa0Tromsø har KOSTRA-tall",
+        "Hei.\n\n\nOslo er fin, sa Storsjø",
+        "(f.eks. KOSTRA-tall) Storsjø",
+        "tertialrapporten",
+    ]
+    one_by_one = [extractor.batch_features([extractor.nlp.make_doc(t)], "nb")[0] for t in texts]
+    monkeypatch.setattr("kodebok.nlp.features.JOIN_CHARS", 60)  # some groups, not one
+    for lang in ("nb", "nn"):
+        alone = [extractor.batch_features([extractor.nlp.make_doc(t)], lang)[0] for t in texts]
+        assert extractor.features([(t, lang) for t in texts]) == alone
+    assert one_by_one[0] == "hei oslo bergen kommune"  # names inside a sentence kept whole
