@@ -84,7 +84,7 @@ class SegmentFeatures:
         if self._extractor is None:
             self._extractor = FeatureExtractor()
         lang = _lang(language)
-        return self._extractor.features([(t, lang) for t in texts])
+        return self._extractor.texts_features(texts, lang)
 
 
 def _write_lemmas(conn: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:

@@ -31,9 +31,6 @@ FEATURE_BATCH = 512
 # spaCy refuses texts over nlp.max_length; longer segments are cut at whitespace into chunks.
 CHUNK_CHARS = 100_000
 MIN_LEMMA = 2
-# Texts are tokenised joined by JOINT, up to JOIN_CHARS characters per joined text.
-JOINT = "\n\n"
-JOIN_CHARS = 200_000
 # Tokens after which a capital letter starts a sentence rather than marking a name.
 _SENTENCE_STARTS = frozenset({".", "!", "?", ":", "«", '"', "(", "-", "–", "…", "\n", "\n\n"})
 _OTHER, _SPACE, _SENTENCE_START, _CONTENT = 0, 1, 2, 3
@@ -130,41 +127,22 @@ class FeatureExtractor:
         lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
         return self._hash_features(np.concatenate(arrays), lengths, lang, docs[0].vocab.strings)
 
-    def _joined_features(self, texts: Sequence[str], lang: str) -> list[str]:
-        """Stored feature strings of texts of one language, tokenised as one joined text.
+    def _tokenised_features(self, texts: Sequence[str], lang: str) -> list[str]:
+        """Stored feature strings of texts of one language, tokenised one by one.
 
-        spaCy's tokenizer cuts a text at whitespace and tokenises each piece on its own, so
-        texts joined by whitespace give the same tokens as each text alone (the joints only
-        add or widen whitespace tokens, which belong to no text or end one). One Doc for many
-        texts saves the per-Doc cost: creating it, the special-case matcher, ``to_array``.
+        The tokenizer is called directly: with kodebok's lemmatizer no component runs, so
+        ``nlp.pipe`` would only add its per-text overhead. Each text is a Doc of its own:
+        joined texts would give the same tokens, but spaCy caches a piece's tokens only until
+        the first special case (``\\n``, ``f.eks.``) in its Doc, so long Docs miss the cache.
         """
-        from spacy.attrs import IDX, ORTH
+        from spacy.attrs import ORTH
 
-        found: list[str] = []
-        start = 0
-        while start < len(texts):
-            end, chars = start + 1, len(texts[start])
-            while end < len(texts) and chars + len(texts[end]) <= JOIN_CHARS:
-                chars += len(texts[end]) + len(JOINT)
-                end += 1
-            group = texts[start:end]
-            doc = self.nlp.tokenizer(JOINT.join(group))
-            table = cast("NDArray[np.uint64]", doc.to_array([ORTH, IDX]))
-            lengths = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
-            firsts = np.cumsum(lengths + len(JOINT)) - (lengths + len(JOINT))
-            at = table[:, 1].astype(np.int64)
-            owner = np.searchsorted(firsts, at, side="right") - 1
-            keep = at < (firsts + lengths)[owner]  # tokens that start in the joints: no text's
-            found.extend(
-                self._hash_features(
-                    table[keep, 0],
-                    np.bincount(owner[keep], minlength=len(group)),
-                    lang,
-                    doc.vocab.strings,
-                )
-            )
-            start = end
-        return found
+        tokenizer = self.nlp.tokenizer
+        arrays = cast("list[NDArray[np.uint64]]", [tokenizer(t).to_array(ORTH) for t in texts])
+        if not arrays:
+            return []
+        lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+        return self._hash_features(np.concatenate(arrays), lengths, lang, self.nlp.vocab.strings)
 
     def _hash_features(
         self,
@@ -205,10 +183,19 @@ class FeatureExtractor:
                 spaces = (before >= first) & (kinds[before] == _SPACE)
             inside = (before >= first) & (kinds[before] != _SENTENCE_START)
             chosen[titled[inside]] += 1
-        words = list(map(table.words.__getitem__, chosen.tolist()))
-        ends = np.searchsorted(content, bounds).tolist()
-        starts = [0, *ends[:-1]]
-        return [" ".join(words[a:b]) for a, b in zip(starts, ends, strict=True)]
+        # one join for the whole batch, cut into texts at character offsets: a word's place
+        # in it is the sum of the sizes (length + 1 for the space) of the words before it
+        joined = " ".join(map(table.words.__getitem__, chosen.tolist()))
+        offsets = np.zeros(len(chosen) + 1, dtype=np.int64)
+        np.cumsum(table.sizes[chosen], out=offsets[1:])
+        ends = np.searchsorted(content, bounds)
+        starts = np.zeros_like(ends)
+        starts[1:] = ends[:-1]
+        # a text without words: start > stop - 1, an empty slice
+        return [
+            joined[a:b]
+            for a, b in zip(offsets[starts].tolist(), (offsets[ends] - 1).tolist(), strict=True)
+        ]
 
     def _entry(self, text: str, lang: str) -> tuple[int, str, str]:
         """A token form's kind, its features as stored, and its name form (if title case)."""
@@ -297,13 +284,35 @@ class FeatureExtractor:
             stop = run + 1
             while stop < len(langs) and langs[stop] == lang:
                 stop += 1
-            found.extend(self._joined_features(texts[run:stop], lang))
+            found.extend(self._tokenised_features(texts[run:stop], lang))
             run = stop
         return found
 
     def features(self, texts: Sequence[tuple[str, str]]) -> list[str]:
         """Feature strings for a list of (text, language) pairs."""
+        if texts and self.own_lemmas:
+            lang = texts[0][1]
+            if all(item[1] == lang for item in texts):
+                return self.texts_features([item[0] for item in texts], lang)
         return list(self.pipe(texts))
+
+    def texts_features(self, texts: Sequence[str], lang: str) -> list[str]:
+        """Feature strings for texts of one language (such as an imported document's segments).
+
+        The same strings as ``features``, with less work per text when each is short enough
+        to be tokenised whole: no chunks to put together again.
+        """
+        if not self.own_lemmas or any(len(t) > CHUNK_CHARS for t in texts):
+            return list(self.pipe((t, lang) for t in texts))
+        # blank texts (no tokens to read) are left out: str.isspace() is ``not text.strip()``
+        kept = [t for t in texts if t and not t.isspace()]
+        found: list[str] = []
+        for start in range(0, len(kept), FEATURE_BATCH):
+            found.extend(self._tokenised_features(kept[start : start + FEATURE_BATCH], lang))
+        if len(kept) == len(texts):
+            return found
+        given = iter(found)
+        return [next(given) if t and not t.isspace() else "" for t in texts]
 
     def _disabled(self) -> list[str]:
         return [name for name in self.nlp.pipe_names if name not in self.components]
@@ -323,6 +332,7 @@ class _EntryTable:
         self.kinds = np.zeros(0, dtype=np.int8)
         self.has_name = np.zeros(0, dtype=bool)
         self.words: list[str] = []  # entry i: words[2i] = features, words[2i + 1] = name
+        self.sizes = np.zeros(0, dtype=np.int64)  # len(words[j]) + 1: the word and a space
 
     def ids(
         self, hashes: NDArray[np.uint64], make: Callable[[int], tuple[int, str, str]]
@@ -339,6 +349,10 @@ class _EntryTable:
                 names.append(bool(name))
                 self.words.extend((features, name))
             first = len(self.kinds)
+            added = self.words[2 * first :]
+            self.sizes = np.concatenate(
+                [self.sizes, np.fromiter(map(len, added), dtype=np.int64, count=len(added)) + 1]
+            )
             self.kinds = np.concatenate([self.kinds, np.array(kinds, dtype=np.int8)])
             self.has_name = np.concatenate([self.has_name, np.array(names, dtype=bool)])
             self._insert(new, np.arange(first, first + len(new), dtype=np.int64))
