@@ -192,19 +192,27 @@ def tuples(project: Project, sql: str, params: Sequence[object] = ()) -> list[tu
     return cursor.execute(sql, params).fetchall()
 
 
-# The last word index built, with the documents it was built from: a matrix needs it twice
-# (counts and N), and the TUI asks again whenever a setting changes. Comparing the texts costs
-# a few milliseconds; finding the words again costs a few hundred.
-_word_index_cache: list[tuple[list[tuple[int, str]], WordIndex]] = []
+# The last word index built, with a stamp of the database it was built from: a matrix needs it
+# twice (counts and N), and the TUI asks again whenever a setting changes. Any write through
+# this connection (total_changes) or another one (data_version) makes a new stamp, and so does
+# another project file or another document text (sha256).
+_word_index_cache: list[tuple[tuple[object, ...], WordIndex]] = []
 
 
 def _word_index(project: Project) -> WordIndex:
-    """Word boundaries of every document (rebuilt when any document differs)."""
-    texts = tuples(project, "SELECT id, text FROM documents ORDER BY id")
-    if _word_index_cache and _word_index_cache[0][0] == texts:
+    """Word boundaries of every document (rebuilt after any change to the project)."""
+    conn = project.conn
+    stamp = (
+        str(project.path),
+        id(conn),
+        conn.total_changes,
+        conn.execute("PRAGMA data_version").fetchone()[0],
+        tuple(tuples(project, "SELECT id, sha256 FROM documents ORDER BY id")),
+    )
+    if _word_index_cache and _word_index_cache[0][0] == stamp:
         return _word_index_cache[0][1]
-    index = WordIndex(texts)
-    _word_index_cache[:] = [(texts, index)]
+    index = WordIndex(tuples(project, "SELECT id, text FROM documents"))
+    _word_index_cache[:] = [(stamp, index)]
     return index
 
 
@@ -275,10 +283,10 @@ def _group_sizes(
             index.positions(doc_ids, np.asarray(starts, np.int64)),
             index.positions(doc_ids, np.asarray(ends, np.int64)),
         )
-        out: dict[int | str | None, int] = defaultdict(int)
-        for key_value, n in zip(keys, words.tolist(), strict=True):
-            out[key_value] += n
-        return dict(out)
+        ids: dict[GroupKey, int] = {}
+        key_ids = np.fromiter((ids.setdefault(k, len(ids)) for k in keys), np.int64, len(keys))
+        totals = np.bincount(key_ids, weights=words, minlength=len(ids))
+        return {k: int(totals[i]) for k, i in ids.items()}
     count = {
         "segments": "COUNT(*)",
         "documents": "COUNT(DISTINCT s.document_id)",
