@@ -115,10 +115,12 @@ def _matrix_counts(
     if codings is None:
         return {}
     code, doc, seg, start, end = codings
-    keys, entity = _entity_keys(project, g, doc, seg)
-    values: list[GroupKey] = [None, *{v for v in keys.values() if v is not None}]
-    gid = {v: i for i, v in enumerate(values)}
-    groups = lookup(((e, gid[v]) for e, v in keys.items()), entity)
+    keys, by_speaker = _keys(project, g)
+    entity = doc
+    if by_speaker:
+        sql = "SELECT id, speaker_id FROM segments WHERE speaker_id IS NOT NULL"
+        entity = lookup(tuples(project, sql), seg)
+    values, groups = _group_ids(keys, entity)
     if rollup:
         code, doc, seg, start, end, groups = with_ancestors(
             project, code, doc, seg, start, end, groups
@@ -216,21 +218,21 @@ def _word_index(project: Project) -> WordIndex:
     return index
 
 
-def _entity_keys(
-    project: Project, g: Grouping, doc: Ints, seg: Ints
-) -> tuple[dict[int, GroupKey], Ints]:
-    """Group key per document (or per segment, for speaker groupings), and which of ``doc`` or
-    ``seg`` the keys belong to."""
+def _keys(project: Project, g: Grouping) -> tuple[dict[int, GroupKey], bool]:
+    """Group key per speaker (for speaker groupings, then True) or per document."""
     if g.kind != "speaker":
         key, kp = key_sql(g, "NULL")
-        return dict(tuples(project, f"SELECT d.id, {key} FROM documents d", kp)), doc
+        return dict(tuples(project, f"SELECT d.id, {key} FROM documents d", kp)), False
     key, kp = key_sql(g, "sp.id")
     sql = f"SELECT sp.id, {key} FROM speakers sp JOIN documents d ON d.id = sp.document_id"
-    speaker_keys = dict(tuples(project, sql, kp))
-    segment_speaker = tuples(
-        project, "SELECT id, speaker_id FROM segments WHERE speaker_id IS NOT NULL"
-    )
-    return {s: speaker_keys.get(sp) for s, sp in segment_speaker}, seg
+    return dict(tuples(project, sql, kp)), True
+
+
+def _group_ids(keys: dict[int, GroupKey], entity: Ints) -> tuple[list[GroupKey], Ints]:
+    """The distinct group keys (None first) and each row's index among them (0: no key)."""
+    values: list[GroupKey] = [None, *{v for v in keys.values() if v is not None}]
+    gid = {v: i for i, v in enumerate(values)}
+    return values, lookup(((e, gid[v]) for e, v in keys.items()), entity)
 
 
 def with_ancestors(project: Project, code: Ints, *columns: Ints) -> tuple[Ints, ...]:
@@ -272,21 +274,22 @@ def _group_sizes(
     key, kp = key_sql(g, "s.speaker_id")
     from_ = f"FROM segments s JOIN documents d ON d.id = s.document_id WHERE {where}"
     if unit == "words":
-        sql = f'SELECT {key}, s.document_id, s.start, s."end" {from_}'
-        rows = tuples(project, sql, kp + params)
+        rows = tuples(
+            project,
+            'SELECT COALESCE(s.speaker_id, 0), s.document_id, s.start, s."end" '
+            f"FROM segments s JOIN documents d ON d.id = s.document_id WHERE {where}",
+            params,
+        )
         if not rows:
             return {}
-        keys, docs, starts, ends = zip(*rows, strict=True)
+        speaker, doc, start, end = np.array(rows, np.int64).T
         index = _word_index(project)
-        doc_ids = np.asarray(docs, np.int64)
-        words = index.count(
-            index.positions(doc_ids, np.asarray(starts, np.int64)),
-            index.positions(doc_ids, np.asarray(ends, np.int64)),
-        )
-        ids: dict[GroupKey, int] = {}
-        key_ids = np.fromiter((ids.setdefault(k, len(ids)) for k in keys), np.int64, len(keys))
-        totals = np.bincount(key_ids, weights=words, minlength=len(ids))
-        return {k: int(totals[i]) for k, i in ids.items()}
+        words = index.count(index.positions(doc, start), index.positions(doc, end))
+        keys, by_speaker = _keys(project, g)
+        values, groups = _group_ids(keys, speaker if by_speaker else doc)
+        totals = np.bincount(groups, weights=words, minlength=len(values))
+        present = np.bincount(groups, minlength=len(values)) > 0
+        return {values[i]: int(totals[i]) for i in np.flatnonzero(present).tolist()}
     count = {
         "segments": "COUNT(*)",
         "documents": "COUNT(DISTINCT s.document_id)",
