@@ -57,8 +57,8 @@ class SearchHit:
         }
 
 
-def fts_query(query: str) -> str:
-    """An FTS5 MATCH expression: every word must occur; ``word*`` is a prefix, quotes a phrase.
+def fts_terms(query: str) -> list[str]:
+    """FTS5 MATCH terms, each of which must occur; ``word*`` is a prefix, quotes a phrase.
 
     Every token is quoted, so FTS5 operators and punctuation typed by a researcher can never
     make the query invalid.
@@ -70,7 +70,12 @@ def fts_query(query: str) -> str:
         if not word:
             continue
         parts.append(f'"{word}"*' if prefix else f'"{word}"')
-    return " ".join(parts)
+    return parts
+
+
+def fts_query(query: str) -> str:
+    """The terms as one FTS5 MATCH expression (all must occur)."""
+    return " ".join(fts_terms(query))
 
 
 def _terms(query: str) -> list[str]:
@@ -140,16 +145,27 @@ def search(
 
 
 def _fts(project: Project, query: str, doc_id: int | None, limit: int) -> list[SearchHit]:
-    expression = fts_query(query)
-    if not expression:
+    terms = fts_terms(query)
+    if not terms:
         return []
     sql, params = _base_sql(doc_id)
-    sql += (" AND " if doc_id is not None else " WHERE ") + (
-        "s.id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?)"
-    )
+    # each term in the text, or (a single word) among the lemmas: "indikator" finds
+    # "målindikatorene"; the lemma index has no positions, so phrases are matched in the text
+    conditions: list[str] = []
+    for term in terms:
+        in_text = "s.id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?)"
+        params.append(term)
+        if not re.fullmatch(r"[^\W_]+", term.strip('"*').replace('""', '"')):
+            conditions.append(in_text)  # several tokens: a phrase
+        else:
+            conditions.append(
+                f"({in_text} OR s.id IN (SELECT rowid FROM lemmas_fts WHERE lemmas_fts MATCH ?))"
+            )
+            params.append(term)
+    sql += (" AND " if doc_id is not None else " WHERE ") + " AND ".join(conditions)
     sql += " ORDER BY d.name, s.idx LIMIT ?"
     try:
-        rows = project.conn.execute(sql, [*params, expression, limit]).fetchall()
+        rows = project.conn.execute(sql, [*params, limit]).fetchall()
     except sqlite3.OperationalError as exc:
         raise KodebokError(f"cannot search for '{query}' ({exc})") from exc
     terms = _terms(query)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry upgrades the schema from version i to i+1. Keep old entries unchanged forever:
 # projects in the field are migrated step by step.
@@ -168,5 +168,40 @@ MIGRATIONS: list[str] = [
             CHECK (kind IN ('case', 'person', 'place', 'other')),
         created_at TEXT NOT NULL
     );
+    """,
+    # 3: lemmas get their own full-text index without positions (detail=none): an import
+    # indexes the lemma strings at a fraction of the cost, and lemma search needs no phrases.
+    # The text index keeps its positions for phrase search.
+    """
+    DROP TRIGGER segments_ai;
+    DROP TRIGGER segments_ad;
+    DROP TRIGGER segments_au;
+    DROP TABLE segments_fts;
+    CREATE VIRTUAL TABLE segments_fts USING fts5(
+        text, content='segments', content_rowid='id',
+        tokenize = "unicode61 remove_diacritics 0"
+    );
+    CREATE VIRTUAL TABLE lemmas_fts USING fts5(
+        lemmas, content='segments', content_rowid='id', detail=none,
+        tokenize = "unicode61 remove_diacritics 0"
+    );
+    CREATE TRIGGER segments_ai AFTER INSERT ON segments BEGIN
+        INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text);
+        INSERT INTO lemmas_fts(rowid, lemmas) VALUES (new.id, new.lemmas);
+    END;
+    CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
+        INSERT INTO segments_fts(segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO lemmas_fts(lemmas_fts, rowid, lemmas) VALUES ('delete', old.id, old.lemmas);
+    END;
+    CREATE TRIGGER segments_au_text AFTER UPDATE OF text ON segments BEGIN
+        INSERT INTO segments_fts(segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER segments_au_lemmas AFTER UPDATE OF lemmas ON segments BEGIN
+        INSERT INTO lemmas_fts(lemmas_fts, rowid, lemmas) VALUES ('delete', old.id, old.lemmas);
+        INSERT INTO lemmas_fts(rowid, lemmas) VALUES (new.id, new.lemmas);
+    END;
+    INSERT INTO segments_fts(segments_fts) VALUES ('rebuild');
+    INSERT INTO lemmas_fts(lemmas_fts) VALUES ('rebuild');
     """,
 ]

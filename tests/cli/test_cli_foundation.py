@@ -246,7 +246,7 @@ def test_codebook_export_yaml_reimports_identically(
 def test_doctor_reports_schema_and_integrity(tmp_path: Path, cli: Callable[..., Result]) -> None:
     report = json.loads(cli("doctor", "--format", "json").output)
     assert report["integrity"] == "ok"
-    assert report["schema_version"].startswith("2")
+    assert report["schema_version"].startswith("3")
 
 
 def test_importing_services_loads_neither_textual_nor_spacy() -> None:

@@ -268,12 +268,11 @@ def test_stored_lemmas_equal_the_features_and_are_searchable(
     assert stored == expected
     assert corpus.store_features(project) == 0  # nothing left without lemmas
     assert corpus.store_features(project, recompute=True) == len(rows)
-    project.conn.execute(
-        "INSERT INTO segments_fts(segments_fts, rank) VALUES ('integrity-check', 1)"
-    )
+    for index in ("segments_fts", "lemmas_fts"):
+        project.conn.execute(f"INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)")
     # "målindikatorene" in the text, its lemma only in the stored features
     found = project.conn.execute(
-        "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'lemmas:målindikator'"
+        "SELECT count(*) FROM lemmas_fts WHERE lemmas_fts MATCH 'målindikator'"
     ).fetchone()[0]
     assert found >= 1
 

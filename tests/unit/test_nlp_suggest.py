@@ -68,7 +68,7 @@ def test_only_segments_without_lemmas_are_recomputed(coded: Project) -> None:
 def test_full_text_search_finds_a_compound_by_its_part(coded: Project) -> None:
     nlp.compute_features(coded)
     hits = coded.conn.execute(
-        "SELECT rowid FROM segments_fts WHERE segments_fts MATCH 'lemmas:indikator'"
+        "SELECT rowid FROM lemmas_fts WHERE lemmas_fts MATCH 'indikator'"
     ).fetchall()
     assert hits
 

@@ -79,3 +79,58 @@ def test_code_all_hits_is_one_journal_entry(project: Project) -> None:
         project.conn.execute("SELECT COUNT(*) FROM codings WHERE coder = ?", (CODER,)).fetchone()[0]
         == 0
     )
+
+
+def test_a_word_is_found_among_the_lemmas_and_hyphenated_words_still_search(
+    tmp_path: Path,
+) -> None:
+    from kodebok.services.documents import import_paths
+
+    path = tmp_path / "intervju.txt"
+    path.write_text(
+        "I: Hva måler dere?\n\nIP: Vi har målindikatorene fra 10-faktor og KOSTRA.\n",
+        encoding="utf-8",
+    )
+    with Project.create(tmp_path / "lemma.kodebok") as p:
+        import_paths(p, [path])
+        assert [h.idx for h in search(p, "indikator")] == [1]  # only a lemma (compound part)
+        assert [h.idx for h in search(p, "indikator kostra")] == [1]  # lemma and text word
+        assert [h.idx for h in search(p, "10-faktor")] == [1]  # several tokens: the text
+        assert [h.idx for h in search(p, "indikator*")] == [1]
+        assert search(p, "indikator budsjett") == []
+
+
+def test_a_version_2_project_gets_the_split_indexes_and_keeps_its_lemmas(tmp_path: Path) -> None:
+    import sqlite3
+
+    from kodebok.store.project import _split_sql
+    from kodebok.store.schema import MIGRATIONS
+
+    path = tmp_path / "v2.kodebok"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    for migration in MIGRATIONS[:2]:
+        for statement in _split_sql(migration):
+            conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    conn.execute(
+        "INSERT INTO documents(id, name, kind, language, text, sha256, imported_at) "
+        "VALUES (1, 'dok', 'intervju', 'nb', 'IP: Vi har målindikatorer.', 'x', '2024')"
+    )
+    conn.execute(
+        'INSERT INTO segments(document_id, idx, start, "end", text, lemmas) '
+        "VALUES (1, 0, 0, 26, 'IP: Vi har målindikatorer.', 'målindikator +mål +indikator')"
+    )
+    conn.close()
+    with Project.open(path) as p:
+        assert p.schema_version() == 3
+        assert [h.idx for h in search(p, "indikator")] == [0]
+        assert [h.idx for h in search(p, "målindikatorer")] == [0]
+        with p.transaction() as c:
+            c.execute("UPDATE segments SET lemmas = 'annet' WHERE id = 1")
+
+        def lemma_hits(word: str) -> list[int]:
+            sql = "SELECT rowid FROM lemmas_fts WHERE lemmas_fts MATCH ?"
+            return [r[0] for r in p.conn.execute(sql, (word,))]
+
+        assert lemma_hits("indikator") == [] and lemma_hits("annet") == [1]
+        assert [h.idx for h in search(p, "annet")] == [0]

@@ -35,7 +35,7 @@ def _doc(name: str = "intervju1", text: str = TEXT) -> ParsedDocument:
 def test_new_project_is_wal_with_foreign_keys(project: Project) -> None:
     assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert project.schema_version() == 2
+    assert project.schema_version() == 3
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -198,7 +198,7 @@ def test_an_old_project_is_migrated_after_a_backup(tmp_path: Path) -> None:
     assert project.schema_version() == SCHEMA_VERSION
     assert project.conn.execute("SELECT name FROM cases").fetchone()[0] == "Nordvik"
     backups = list_backups(path)
-    assert len(backups) == 1 and "before-migration-1-to-2" in backups[0].name
+    assert len(backups) == 1 and "before-migration-1-to-3" in backups[0].name
     project.close()
 
 
