@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +11,6 @@ from kodebok.models import Code
 
 UNITS = ("codings", "segments", "documents", "cases", "speakers", "words")
 PERCENTS = ("none", "row", "column")
-WORD = re.compile(r"\w+")
 
 GroupKey = int | str | None
 
@@ -100,11 +98,6 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
-
-
-def count_words(text: str) -> int:
-    """Words as the matrix counts them: runs of letters and digits."""
-    return len(WORD.findall(text))
 
 
 def coded_words(text: str, spans: Iterable[tuple[int, int]]) -> int:

@@ -8,7 +8,6 @@ import random
 import shutil
 import statistics
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -401,20 +400,13 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
     features computed for already stored segments and written back (full-text index again).
     """
     nlp_bench = _need("kodebok.nlp.bench")
-    _need("spacy")
-    import spacy
-
-    from kodebok.nlp.lexicon import LANGUAGES, dictionary, shared_lexicon
-    from kodebok.nlp.pipeline import load_pipeline
     from kodebok.services.documents import import_paths
 
     files = sorted((ctx.folder / "corpus").iterdir())
     with Project.open(ctx.project) as project:
         texts = [r[0] for r in project.conn.execute("SELECT text FROM segments ORDER BY id")]
     words = sum(len(t.split()) for t in texts)
-    load_pipeline()
-    for lang in LANGUAGES:
-        dictionary(lang)
+    nlp_bench.prepare_pass()
     clocks = {"wall": time.perf_counter, "cpu": time.process_time}
     times: dict[tuple[str, str], list[float]] = {
         (clock, k): [] for clock in clocks for k in ("bare", "plain", "nlp")
@@ -427,10 +419,10 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
             times[(clock, key)].append(read() - started[clock])
 
     for run in range(2 if ctx.scale.name == "large" else 3):
-        timed("bare", lambda: deque(spacy.blank("nb").pipe(texts, batch_size=256), maxlen=0))
+        timed("bare", lambda: nlp_bench.bare_tokenisation(texts))
         for key, with_nlp in (("plain", False), ("nlp", True)):
             path = ctx.folder / f"nlp-bench-{key}-{run}.kodebok"
-            shared_lexicon().clear_cache()
+            nlp_bench.cold_words()
             with Project.create(path) as scratch:
                 timed(key, lambda: import_paths(scratch, files, nlp=with_nlp))  # noqa: B023
             for leftover in ctx.folder.glob(f"{path.name}*"):

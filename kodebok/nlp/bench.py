@@ -108,6 +108,30 @@ def pass_ratio(project: Project, repeats: int = 3) -> dict[str, Any]:
     }
 
 
+def prepare_pass() -> None:
+    """Load the pipeline and the lemma dictionaries (once per process, timed on neither side)."""
+    from kodebok.nlp.lexicon import LANGUAGES, dictionary
+    from kodebok.nlp.pipeline import load_pipeline
+
+    load_pipeline()
+    for lang in LANGUAGES:
+        dictionary(lang)
+
+
+def cold_words() -> None:
+    """Empty the per-word caches, as in a fresh process."""
+    from kodebok.nlp.lexicon import shared_lexicon
+
+    shared_lexicon().clear_cache()
+
+
+def bare_tokenisation(texts: list[str]) -> None:
+    """The baseline: a fresh ``spacy.blank("nb")`` tokenising ``texts`` with ``pipe``."""
+    import spacy
+
+    deque(spacy.blank("nb").pipe(texts, batch_size=256), maxlen=0)
+
+
 def _clear_lemmas(project: Project) -> None:
     """Segments without lemmas, as after an import."""
     with project.transaction() as conn:

@@ -14,6 +14,7 @@ from kodebok.nlp import corpus
 from kodebok.nlp.corpus import SegmentData
 from kodebok.nlp.features import Features
 from kodebok.nlp.learned import Example, LearnedModel
+from kodebok.nlp.stamp import FEATURES_SETTING
 from kodebok.nlp.suggest import Suggestion, SuggestionEngine
 from kodebok.store import Project
 from kodebok.store import queries as q
@@ -167,9 +168,9 @@ def _analyse(project: Project, texts: Sequence[str], lemmas_state: Any) -> dict[
     from kodebok.nlp.features import parse_features
     from kodebok.nlp.pipeline import pipeline_choice
 
-    # segments re-analysed (another pipeline, a newer analyser or word list: the stamp the
-    # services layer keeps in "nlp.features") mean the codebook is too
-    stamp = project.get_setting("nlp.features")
+    # segments re-analysed (another pipeline, a newer analyser or word list: the lemma stamp)
+    # mean the codebook is too
+    stamp = project.get_setting(FEATURES_SETTING)
     analyser = json.dumps([__version__, pipeline_choice(), lemmas_state, stamp])
     stored: dict[str, str] = {}
     with contextlib.suppress(ValueError, TypeError, AttributeError):

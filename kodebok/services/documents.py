@@ -238,7 +238,7 @@ def store_parsed(
     if features is not None:
         try:
             lemmas = features([parsed.text[t.start : t.end] for t in parsed.turns], doc_lang)
-            from kodebok.services.nlp import features_stamp  # type: ignore[attr-defined,unused-ignore]
+            from kodebok.nlp.stamp import FEATURES_SETTING, features_stamp
 
             stamp = features_stamp()
         except Exception:  # the NLP pass after the import tries again and reports the cause
@@ -246,7 +246,8 @@ def store_parsed(
     with project.transaction() as conn:
         if stamp is not None:  # a new project's lemmas are current (an older stamp stays)
             conn.execute(
-                "INSERT OR IGNORE INTO settings(key, value) VALUES ('nlp.features', ?)", (stamp,)
+                "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)",
+                (FEATURES_SETTING, stamp),
             )
         case_id = ensure_case(project, case_name) if case_name else None
         cur = conn.execute(

@@ -7,14 +7,13 @@ journal (undo has nothing to undo) and recomputed whenever they are missing.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kodebok.errors import KodebokError
+from kodebok.nlp.stamp import FEATURES_SETTING, features_stamp
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
@@ -25,31 +24,6 @@ if TYPE_CHECKING:
 
 
 # -- features ------------------------------------------------------------------------------
-
-
-# The project setting that says which pipeline and word lists the stored lemmas come from.
-FEATURES_SETTING = "nlp.features"
-# Bump when the feature code changes what it stores (the data files are hashed anyway).
-FEATURES_VERSION = "1"
-
-
-@lru_cache(maxsize=1)
-def features_stamp() -> str:
-    """What stored lemmas depend on: the pipeline, simplemma's version, kodebok's word lists
-    (normalisation table, stop words) and the feature code's version."""
-    import hashlib
-    from importlib import metadata, resources
-
-    from kodebok.nlp.pipeline import pipeline_choice
-
-    digest = hashlib.sha256(f"{FEATURES_VERSION}|{pipeline_choice()}".encode())
-    with contextlib.suppress(metadata.PackageNotFoundError):
-        digest.update(metadata.version("simplemma").encode())
-    folder = resources.files("kodebok.nlp.data")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith((".tsv", ".txt")):
-            digest.update(entry.name.encode() + entry.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def compute_features(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -14,19 +12,7 @@ from kodebok.services import nlp
 from kodebok.services.coding import code_segment
 from kodebok.store import Project
 from kodebok.store import queries as q
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "nlp"
-
-
-def _fixture() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("nlp_fixture", DATA / "fixture_project.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fixture = _fixture()
+from tests.data.nlp import fixture_project as fixture
 
 
 @pytest.fixture

@@ -3,13 +3,10 @@ between runs (the codebook's analysis, the learned model) is renewed when its in
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -26,19 +23,7 @@ from kodebok.services.codes import update_code
 from kodebok.services.coding import code_segment
 from kodebok.store import Project
 from kodebok.store import queries as q
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "nlp"
-
-
-def _fixture() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("nlp_fixture", DATA / "fixture_project.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fixture = _fixture()
+from tests.data.nlp import fixture_project as fixture
 
 
 @pytest.fixture(autouse=True)
