@@ -13,6 +13,7 @@ from kodebok.errors import DocumentReadError, KodebokError
 from kodebok.ingest.model import ParsedDocument
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
+from kodebok.store.segments import insert_segments
 
 # Front-matter keys that are columns or structure, not free document attributes.
 _STRUCTURAL_KEYS = {"case", "kind", "language", "speakers", "speaker", "name"}
@@ -357,11 +358,7 @@ def _insert_segments(
         )
         for idx, (t, lemma) in enumerate(zip(parsed.turns, lemmas, strict=True))
     ]
-    project.conn.executemany(
-        'INSERT INTO segments(document_id, idx, start, "end", speaker_id, t_start, t_end, text, '
-        "lemmas) VALUES (?,?,?,?,?,?,?,?,?)",
-        rows,
-    )
+    insert_segments(project.conn, rows)
 
 
 def ensure_case(project: Project, name: str) -> int:

@@ -12,6 +12,7 @@ from kodebok.services.coding import add_coding, segment_for_span
 from kodebok.services.documents import ensure_case, set_attribute
 from kodebok.store import Project
 from kodebok.store import queries as q
+from kodebok.store.segments import insert_segments
 
 
 @dataclass
@@ -140,9 +141,8 @@ def _copy_document(project: Project, other: Project, doc_id: int, case_map: dict
             (kind, old),
         ):
             set_attribute(project, kind, new, a["name"], a["value"] or "")
-    conn.executemany(
-        'INSERT INTO segments(document_id, idx, start, "end", speaker_id, t_start, t_end, text, '
-        "lemmas) VALUES (?,?,?,?,?,?,?,?,?)",
+    insert_segments(
+        conn,
         [
             (
                 new_id,
