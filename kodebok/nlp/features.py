@@ -8,28 +8,28 @@ parsing the text again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
-from typing import TYPE_CHECKING, cast
+from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from kodebok.nlp.lexicon import Lexicon, shared_lexicon, stop_words
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.strings import StringStore
     from spacy.tokens import Doc
 
 PART = "+"
 BATCH_SIZE = 256
-# Texts per vectorised step. Only their token hashes are held (each Doc is freed as soon as it
-# is read), so the step can be large enough to amortise numpy's per-call cost.
+# Texts per vectorised step: enough to amortise numpy's per-call cost.
 FEATURE_BATCH = 512
-# spaCy refuses texts over nlp.max_length; longer segments are cut at whitespace into chunks.
-CHUNK_CHARS = 100_000
+# spaCy refuses texts over nlp.max_length; longer texts are cut into pieces (at whitespace
+# where there is some).
+PIECE_CHARS = 100_000
+# Distinct chunks kept per language before the table starts again (about 300 bytes each).
+MAX_CHUNKS = 500_000
 MIN_LEMMA = 2
 # Tokens after which a capital letter starts a sentence rather than marking a name.
 _SENTENCE_STARTS = frozenset({".", "!", "?", ":", "«", '"', "(", "-", "–", "…", "\n", "\n\n"})
@@ -84,7 +84,8 @@ class FeatureExtractor:
         self.own_lemmas = LEMMATIZER in self.nlp.pipe_names
         self.components = [] if self.own_lemmas else lemma_components(self.nlp)
         self._words: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._tables: dict[str, _EntryTable] = {}
+        self._chunk_tables: dict[str, _ChunkTable] = {}
+        self._tokens: dict[str, dict[str, tuple[int, str, str]]] = {}
 
     def _word(self, word: str, lang: str, lemma: str | None) -> tuple[str, ...]:
         """The features of one lower-case word: (lemma, +part, ...) or () for a stop word."""
@@ -108,94 +109,98 @@ class FeatureExtractor:
         self._words[key] = out
         return out
 
-    def doc_features(self, doc: Doc, lang: str) -> list[str]:
-        """Feature items of one parsed text, in text order (compound parts joined to their word)."""
-        if not self.own_lemmas:
-            return self._doc_features_installed(doc, lang)
-        found = self.batch_features([doc], lang)[0]
-        return [found] if found else []
+    def _chunk_features(self, texts: Sequence[str], lang: str) -> list[str]:
+        """Stored feature strings of texts of one language, read chunk by chunk.
 
-    def batch_features(self, docs: Sequence[Doc], lang: str) -> list[str]:
-        """Stored feature strings of parsed texts of one language."""
-        if not self.own_lemmas:
-            return [" ".join(self._doc_features_installed(d, lang)) for d in docs]
-        from spacy.attrs import ORTH
-
-        if not docs:
-            return []
-        arrays = cast("list[NDArray[np.uint64]]", [d.to_array(ORTH) for d in docs])
-        lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
-        return self._hash_features(np.concatenate(arrays), lengths, lang, docs[0].vocab.strings)
-
-    def _tokenised_features(self, texts: Sequence[str], lang: str) -> list[str]:
-        """Stored feature strings of texts of one language, tokenised one by one.
-
-        The tokenizer is called directly: with kodebok's lemmatizer no component runs, so
-        ``nlp.pipe`` would only add its per-text overhead. Each text is a Doc of its own:
-        joined texts would give the same tokens, but spaCy caches a piece's tokens only until
-        the first special case (``\\n``, ``f.eks.``) in its Doc, so long Docs miss the cache.
+        A chunk is a run of text without whitespace. spaCy's tokenizer splits a text at
+        whitespace first and tokenises each piece on its own, so a text's tokens are its
+        chunks' tokens one after the other (a test checks this against whole Docs). Each
+        distinct chunk is tokenised once and kept with its features in two forms: after a
+        sentence start and inside a sentence, the only context a name depends on. A text then
+        costs a ``str.split`` and a dictionary look-up per chunk, vectorised over the batch,
+        not a Doc of its own.
         """
-        from spacy.attrs import ORTH
-
-        tokenizer = self.nlp.tokenizer
-        arrays = cast("list[NDArray[np.uint64]]", [tokenizer(t).to_array(ORTH) for t in texts])
-        if not arrays:
+        if not texts:
             return []
-        lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
-        return self._hash_features(np.concatenate(arrays), lengths, lang, self.nlp.vocab.strings)
-
-    def _hash_features(
-        self,
-        hashes: NDArray[np.uint64],
-        lengths: NDArray[np.int64],
-        lang: str,
-        strings: StringStore,
-    ) -> list[str]:
-        """Stored feature strings of texts of one language, given their tokens' ORTH hashes.
-
-        ``hashes`` holds every text's tokens one text after the other, ``lengths`` how many
-        each text has. Vectorised over the whole batch: token hashes → entry ids through a
-        hash table, names told from sentence starts on the few title-case words only, strings
-        picked with ``map``. Python touches each distinct word once, not each token, so the
-        pass costs little more than tokenising.
-        """
-        bounds = np.cumsum(lengths)  # where each text's tokens end
-        if not len(lengths) or not bounds[-1]:
-            return [""] * len(lengths)
-        table = self._tables.get(lang)
-        if table is None:
-            table = self._tables[lang] = _EntryTable()
-        ids = table.ids(hashes, lambda h: self._entry(strings[h], lang))
-        kinds = table.kinds[ids]
-        content = np.flatnonzero(kinds == _CONTENT)  # token positions, in text order
-        chosen = ids[content] * 2  # entry i: words[2i] = features, words[2i + 1] = name
-        titled = np.flatnonzero(table.has_name[ids[content]])
-        if len(titled):
-            # a capital inside a sentence marks a name (Nordvik, Storsjø): kept whole, neither
-            # lemmatised nor split into nord + vik. Inside: the token before (spaces skipped)
-            # is in the same text and does not end a sentence.
-            at = content[titled]
-            first = (bounds - lengths)[np.searchsorted(bounds, at, side="right")]
-            before = at - 1
-            spaces = (before >= first) & (kinds[before] == _SPACE)
-            while spaces.any():
-                before[spaces] -= 1
-                spaces = (before >= first) & (kinds[before] == _SPACE)
-            inside = (before >= first) & (kinds[before] != _SENTENCE_START)
-            chosen[titled[inside]] += 1
-        # one join for the whole batch, cut into texts at character offsets: a word's place
-        # in it is the sum of the sizes (length + 1 for the space) of the words before it
-        joined = " ".join(map(table.words.__getitem__, chosen.tolist()))
-        offsets = np.zeros(len(chosen) + 1, dtype=np.int64)
-        np.cumsum(table.sizes[chosen], out=offsets[1:])
-        ends = np.searchsorted(content, bounds)
+        table = self._chunk_tables.get(lang)
+        if table is None or len(table.index) > MAX_CHUNKS:
+            table = self._chunk_tables[lang] = _ChunkTable()
+        split = list(map(str.split, texts))
+        counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        chunks = list(chain.from_iterable(split))
+        if not chunks:
+            return [""] * len(texts)
+        bounds = np.cumsum(counts)  # where each text's chunks end
+        # a chunk at the start of a text or of a line follows a sentence start
+        lead = np.zeros(len(chunks), dtype=bool)
+        lead[(bounds - counts)[counts > 0]] = True
+        for i, text in enumerate(texts):
+            if "\n" in text and counts[i]:
+                at = int(bounds[i] - counts[i])
+                for line in text.split("\n"):
+                    pieces = len(line.split())
+                    if pieces:
+                        lead[at] = True
+                        at += pieces
+        index = table.index
+        new = set(chunks).difference(index)
+        if new:
+            table.add([(c, *self._chunk_entry(c, lang)) for c in sorted(new)])
+        ids = np.fromiter(map(index.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        inside = ~lead
+        inside[1:] &= ~table.ends[ids[:-1]]
+        chosen = ids * 2 + inside  # chunk i: words[2i] after a sentence start, [2i + 1] inside
+        sizes = table.sizes[chosen]
+        kept = np.flatnonzero(sizes > 1)  # chunks with features (size: length + 1 for a space)
+        # one join for the whole batch, cut into texts at character offsets: a chunk's place
+        # in it is the sum of the sizes of the kept chunks before it
+        joined = " ".join(map(table.words.__getitem__, chosen[kept].tolist()))
+        offsets = np.zeros(len(kept) + 1, dtype=np.int64)
+        np.cumsum(sizes[kept], out=offsets[1:])
+        ends = np.searchsorted(kept, bounds)
         starts = np.zeros_like(ends)
         starts[1:] = ends[:-1]
-        # a text without words: start > stop - 1, an empty slice
+        # a text without features: its stop (less the space) comes before its start
         return [
-            joined[a:b]
+            joined[a:b] if b > a else ""
             for a, b in zip(offsets[starts].tolist(), (offsets[ends] - 1).tolist(), strict=True)
         ]
+
+    def _chunk_entry(self, chunk: str, lang: str) -> tuple[str, str, bool]:
+        """A chunk's features after a sentence start and inside a sentence, and whether its
+        last token ends a sentence.
+
+        A capital inside a sentence marks a name (Nordvik, Storsjø), kept whole, neither
+        lemmatised nor split into nord + vik; the token before decides, and inside a chunk
+        (no whitespace) that is the token just before.
+        """
+        # spaCy refuses texts over nlp.max_length: a longer chunk is tokenised in pieces
+        tokens = [
+            entry
+            for at in range(0, len(chunk), PIECE_CHARS)
+            for entry in self._token_entries(chunk[at : at + PIECE_CHARS], lang)
+        ]
+        forms: list[str] = []
+        for inside in (False, True):
+            out: list[str] = []
+            for kind, features, name in tokens:
+                if kind == _CONTENT:
+                    out.append(name if inside and name else features)
+                inside = kind != _SENTENCE_START
+            forms.append(" ".join(out))
+        return forms[0], forms[1], bool(tokens) and tokens[-1][0] == _SENTENCE_START
+
+    def _token_entries(self, piece: str, lang: str) -> list[tuple[int, str, str]]:
+        """The tokens of a whitespace-free piece of text as (kind, features, name form)."""
+        cache = self._tokens.setdefault(lang, {})
+        out: list[tuple[int, str, str]] = []
+        for token in self.nlp.tokenizer(piece):
+            text = token.text
+            entry = cache.get(text)
+            if entry is None:
+                entry = cache[text] = self._entry(text, lang)
+            out.append(entry)
+        return out
 
     def _entry(self, text: str, lang: str) -> tuple[int, str, str]:
         """A token form's kind, its features as stored, and its name form (if title case)."""
@@ -230,184 +235,76 @@ class FeatureExtractor:
             after_stop = token.text in _SENTENCE_STARTS
         return out
 
-    def pipe(
-        self,
-        items: Iterable[tuple[str, str]],
-        progress: Callable[[int], None] | None = None,
-    ) -> Iterator[str]:
-        """Stored feature strings for (text, language) pairs, in order, parsed in batches."""
-        texts: list[str] = []
-        langs: list[str] = []
-        owners: list[int] = []
-        n = 0
-        for n, (text, lang) in enumerate(items, start=1):
-            for chunk in _chunks(text or ""):
-                texts.append(chunk)
-                langs.append(lang)
-                owners.append(n - 1)
-        collected: list[str] = [""] * n
-        # an installed pipeline parses the texts; kodebok's lemmatizer needs only the tokenizer
-        docs: Iterator[Doc] = (
-            iter(())
-            if self.own_lemmas
-            else self.nlp.pipe(texts, batch_size=BATCH_SIZE, disable=self._disabled())
-        )
-        for start in range(0, len(texts), FEATURE_BATCH):
-            end = min(len(texts), start + FEATURE_BATCH)
-            found = self._next_features(docs, texts[start:end], langs[start:end])
-            for owner, text in zip(owners[start:end], found, strict=True):
-                # a segment cut into chunks gets its chunks' features one after the other
-                collected[owner] = (
-                    f"{collected[owner]} {text}".strip() if collected[owner] else text
-                )
-            if progress is not None:
-                progress(owners[end - 1])
-        yield from collected
-
-    def _next_features(
-        self, docs: Iterator[Doc], texts: Sequence[str], langs: Sequence[str]
-    ) -> list[str]:
-        """Feature strings of the next texts, each of its own language.
-
-        With an installed pipeline they are read from ``docs``; with kodebok's lemmatizer
-        only the tokenizer is needed, and the texts are tokenised here.
-        """
-        if not self.own_lemmas:
-            return [
-                " ".join(self._doc_features_installed(doc, lang))
-                for doc, lang in zip(islice(docs, len(langs)), langs, strict=True)
-            ]
-        found: list[str] = []
-        run = 0
-        while run < len(langs):  # runs of one language (usually the whole batch is one run)
-            lang = langs[run]
-            stop = run + 1
-            while stop < len(langs) and langs[stop] == lang:
-                stop += 1
-            found.extend(self._tokenised_features(texts[run:stop], lang))
-            run = stop
-        return found
-
     def features(self, texts: Sequence[tuple[str, str]]) -> list[str]:
         """Feature strings for a list of (text, language) pairs."""
-        if texts and self.own_lemmas:
-            lang = texts[0][1]
-            if all(item[1] == lang for item in texts):
-                return self.texts_features([item[0] for item in texts], lang)
-        return list(self.pipe(texts))
+        found: list[str] = [""] * len(texts)
+        by_lang: dict[str, list[int]] = {}
+        for i, (_, lang) in enumerate(texts):
+            by_lang.setdefault(lang, []).append(i)
+        for lang, where in by_lang.items():
+            found_lang = self.texts_features([texts[i][0] for i in where], lang)
+            for i, text in zip(where, found_lang, strict=True):
+                found[i] = text
+        return found
 
     def texts_features(self, texts: Sequence[str], lang: str) -> list[str]:
-        """Feature strings for texts of one language (such as an imported document's segments).
-
-        The same strings as ``features``, with less work per text when each is short enough
-        to be tokenised whole: no chunks to put together again.
-        """
-        if not self.own_lemmas or any(len(t) > CHUNK_CHARS for t in texts):
-            return list(self.pipe((t, lang) for t in texts))
-        # blank texts (no tokens to read) are left out: str.isspace() is ``not text.strip()``
-        kept = [t for t in texts if t and not t.isspace()]
-        found: list[str] = []
-        for start in range(0, len(kept), FEATURE_BATCH):
-            found.extend(self._tokenised_features(kept[start : start + FEATURE_BATCH], lang))
-        if len(kept) == len(texts):
-            return found
-        given = iter(found)
-        return [next(given) if t and not t.isspace() else "" for t in texts]
+        """Feature strings for texts of one language (such as an imported document's segments)."""
+        if self.own_lemmas:
+            # kodebok's lemmatizer needs only the tokenizer, which the chunks go through
+            return [
+                text
+                for start in range(0, len(texts), FEATURE_BATCH)
+                for text in self._chunk_features(texts[start : start + FEATURE_BATCH], lang)
+            ]
+        # an installed pipeline parses the texts (long ones in pieces) with its components
+        pieces: list[str] = []
+        owners: list[int] = []
+        for n, text in enumerate(texts):
+            for piece in _pieces(text or ""):
+                pieces.append(piece)
+                owners.append(n)
+        found: list[list[str]] = [[] for _ in texts]
+        docs = self.nlp.pipe(pieces, batch_size=BATCH_SIZE, disable=self._disabled())
+        for owner, doc in zip(owners, docs, strict=True):
+            found[owner].extend(self._doc_features_installed(doc, lang))
+        return [" ".join(items) for items in found]
 
     def _disabled(self) -> list[str]:
         return [name for name in self.nlp.pipe_names if name not in self.components]
 
 
-class _EntryTable:
-    """Distinct token forms of one language: token hash → entry id → kind, words, name.
-
-    The hash → entry id index is an open-addressing table (linear probing, at most a quarter
-    full) held in numpy arrays, so a whole batch of tokens is looked up in a few array
-    operations instead of a binary search per token.
-    """
+class _ChunkTable:
+    """Distinct chunks (whitespace-free runs of text) of one language and their features."""
 
     def __init__(self) -> None:
-        self.slot_keys = np.zeros(1024, dtype=np.uint64)  # token hash in each slot
-        self.slot_ids = np.full(1024, -1, dtype=np.int64)  # entry id in each slot, -1 if free
-        self.kinds = np.zeros(0, dtype=np.int8)
-        self.has_name = np.zeros(0, dtype=bool)
-        self.words: list[str] = []  # entry i: words[2i] = features, words[2i + 1] = name
-        self.sizes = np.zeros(0, dtype=np.int64)  # len(words[j]) + 1: the word and a space
+        self.index: dict[str, int] = {}  # chunk → its number
+        self.words: list[str] = []  # chunk i: words[2i] after a sentence start, [2i + 1] inside
+        self.sizes = np.zeros(0, dtype=np.int64)  # len(words[j]) + 1: the words and a space
+        self.ends = np.zeros(0, dtype=bool)  # the chunk's last token ends a sentence
 
-    def ids(
-        self, hashes: NDArray[np.uint64], make: Callable[[int], tuple[int, str, str]]
-    ) -> NDArray[np.int64]:
-        """Entry ids of token hashes, making entries for hashes not seen before."""
-        found = self._find(hashes)
-        unknown = found < 0
-        if unknown.any():
-            new = np.unique(hashes[unknown])
-            kinds, names = [], []
-            for h in new.tolist():
-                kind, features, name = make(h)
-                kinds.append(kind)
-                names.append(bool(name))
-                self.words.extend((features, name))
-            first = len(self.kinds)
-            added = self.words[2 * first :]
-            self.sizes = np.concatenate(
-                [self.sizes, np.fromiter(map(len, added), dtype=np.int64, count=len(added)) + 1]
-            )
-            self.kinds = np.concatenate([self.kinds, np.array(kinds, dtype=np.int8)])
-            self.has_name = np.concatenate([self.has_name, np.array(names, dtype=bool)])
-            self._insert(new, np.arange(first, first + len(new), dtype=np.int64))
-            found[unknown] = self._find(hashes[unknown])
-        return found
-
-    def _find(self, hashes: NDArray[np.uint64]) -> NDArray[np.int64]:
-        """Entry id of each hash, -1 where the table has none."""
-        mask = len(self.slot_keys) - 1
-        slots = (hashes & np.uint64(mask)).view(np.int64)  # below 2**63: same numbers, no copy
-        found = self.slot_ids[slots]  # right where the hash is in its own slot
-        todo = np.flatnonzero(self.slot_keys[slots] != hashes)
-        while len(todo):
-            # the slot is free (the hash is not in the table: found is -1) or holds another
-            # hash: probe the next slot
-            at = slots[todo]
-            taken = self.slot_ids[at] >= 0
-            todo, at = todo[taken], (at[taken] + 1) & mask
-            slots[todo] = at
-            found[todo] = self.slot_ids[at]
-            todo = todo[self.slot_keys[at] != hashes[todo]]
-        return found
-
-    def _insert(self, hashes: NDArray[np.uint64], ids: NDArray[np.int64]) -> None:
-        """Add hashes (none of them in the table yet) with their entry ids."""
-        taken = int(np.count_nonzero(self.slot_ids >= 0))
-        if 4 * (taken + len(hashes)) > len(self.slot_keys):
-            size = len(self.slot_keys)
-            while 4 * (taken + len(hashes)) > size:
-                size *= 2
-            old = self.slot_ids >= 0
-            keys, values = self.slot_keys[old], self.slot_ids[old]
-            self.slot_keys = np.zeros(size, dtype=np.uint64)
-            self.slot_ids = np.full(size, -1, dtype=np.int64)
-            hashes, ids = np.concatenate([keys, hashes]), np.concatenate([values, ids])
-        mask = len(self.slot_keys) - 1
-        slot_ids = self.slot_ids
-        for h, entry in zip(hashes.tolist(), ids.tolist(), strict=True):
-            slot = h & mask
-            while slot_ids[slot] >= 0:
-                slot = (slot + 1) & mask
-            self.slot_keys[slot] = h
-            slot_ids[slot] = entry
+    def add(self, entries: Sequence[tuple[str, str, str, bool]]) -> None:
+        """Add (chunk, features after a sentence start, features inside, ends a sentence)."""
+        first = len(self.index)
+        for n, (chunk, lead, inside, _) in enumerate(entries, start=first):
+            self.index[chunk] = n
+            self.words.extend((lead, inside))
+        added = self.words[2 * first :]
+        self.sizes = np.concatenate(
+            [self.sizes, np.fromiter(map(len, added), dtype=np.int64, count=len(added)) + 1]
+        )
+        self.ends = np.concatenate([self.ends, np.array([e[3] for e in entries], dtype=bool)])
 
 
-def _chunks(text: str) -> list[str]:
-    """A text cut at whitespace into pieces of at most CHUNK_CHARS characters."""
+def _pieces(text: str) -> list[str]:
+    """A text cut at whitespace into pieces of at most PIECE_CHARS characters."""
     if not text.strip():
         return []
-    if len(text) <= CHUNK_CHARS:
+    if len(text) <= PIECE_CHARS:
         return [text]
     out: list[str] = []
     start = 0
     while start < len(text):
-        end = min(len(text), start + CHUNK_CHARS)
+        end = min(len(text), start + PIECE_CHARS)
         if end < len(text):
             space = text.rfind(" ", start, end)
             end = space if space > start else end

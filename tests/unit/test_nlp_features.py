@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from kodebok.nlp.features import FeatureExtractor, parse_features
+from kodebok.nlp.features import _CONTENT, _SENTENCE_START, FeatureExtractor, parse_features
 from kodebok.nlp.lexicon import shared_lexicon
 from kodebok.store import Project
 
@@ -229,30 +231,6 @@ def test_importing_services_and_cli_does_not_import_spacy() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_token_table_finds_every_hash_through_collisions_and_growth() -> None:
-    import numpy as np
-
-    from kodebok.nlp.features import _EntryTable
-
-    table = _EntryTable()
-    made: list[int] = []
-
-    def make(h: int) -> tuple[int, str, str]:
-        made.append(h)
-        return 3, f"w{h}", ""
-
-    # hashes with equal low bits all want one slot; 0 is a hash too; the random ones make the
-    # table grow several times
-    rng = np.random.default_rng(1)
-    crowded = [(i << 40) | 7 for i in range(1, 200)]
-    spread = rng.integers(1, 2**63, 3000, dtype=np.uint64).tolist()
-    hashes = np.array([0, *crowded, *spread], dtype=np.uint64)
-    for chunk in np.array_split(rng.permutation(np.repeat(hashes, 3)), 7):
-        ids = table.ids(chunk, make)
-        assert [table.words[2 * i] for i in ids.tolist()] == [f"w{h}" for h in chunk.tolist()]
-    assert sorted(made) == sorted(hashes.tolist())  # one entry per distinct hash
-
-
 def test_stored_lemmas_equal_the_features_and_are_searchable(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -277,23 +255,125 @@ def test_stored_lemmas_equal_the_features_and_are_searchable(
     assert found >= 1
 
 
-def test_batched_texts_give_the_features_of_each_text_alone(extractor: FeatureExtractor) -> None:
-    # the pass tokenises a batch with the tokenizer alone: leading and trailing whitespace,
-    # names at the start, special cases (f.eks.) and tabs give what each Doc gives alone
-    texts = [
-        "  Hei Oslo og Bergen kommune",
-        "slutt på styringskortet.  ",
-        "\n\nKommune Nordvik har målindikatorer\n",
-        " ",
-        "f.eks. Bergen kommune",
-        "Mål- og resultatstyring i Bodø.\t",
-        "\xa0Tromsø har KOSTRA-tall",
-        "Hei.\n\n\nOslo er fin, sa Storsjø",
-        "(f.eks. KOSTRA-tall) Storsjø",
-        "tertialrapporten",
-    ]
-    one_by_one = [extractor.batch_features([extractor.nlp.make_doc(t)], "nb")[0] for t in texts]
+def reference_features(extractor: FeatureExtractor, text: str, lang: str) -> str:
+    """The features of one text the slow way: spaCy tokenises the whole text as one Doc and
+    each token is read in turn (the extractor reads distinct chunks once instead)."""
+    out: list[str] = []
+    inside = False  # the token before is inside a sentence (not a sentence start)
+    for token in extractor.nlp.make_doc(text):
+        if token.text.isspace():
+            inside = inside and "\n" not in token.text  # other whitespace is skipped
+            continue
+        kind, found, name = extractor._entry(token.text, lang)
+        if kind == _CONTENT and (found or name):
+            out.append(name if inside and name else found)
+        inside = kind != _SENTENCE_START
+    return " ".join(out)
+
+
+EDGE_TEXTS = [
+    "  Hei Oslo og Bergen kommune",
+    "slutt på styringskortet.  ",
+    "\n\nKommune Nordvik har målindikatorer\n",
+    " ",
+    "",
+    "f.eks. Bergen kommune",
+    "Mål- og resultatstyring i Bodø.\t",
+    "\xa0Tromsø har KOSTRA-tall",
+    "Hei.\n\n\nOslo er fin, sa Storsjø",
+    "(f.eks. KOSTRA-tall) Storsjø",
+    "Vi snakka med rådmannen.\r\nNordvik er stor. «Storsjø» og (Elvestad) Vik-Nes",
+    "ca. 3,5 mill. kr. i Nordvik\u2028Storsjø\x0bFjellbygd",
+    "tertialrapporten",
+    "... Nordvik ... Storsjø ! Elvestad",
+    "IP: Ja, eg meiner Fjellbygd kommune har halde på det.",
+]
+
+
+def test_batched_texts_give_the_features_of_each_text_read_whole(
+    extractor: FeatureExtractor,
+) -> None:
+    # a batch is read chunk by chunk with one table of chunks: leading and trailing
+    # whitespace, line breaks, names at a text's or a line's start, special cases (f.eks.),
+    # tabs and other whitespace give what the whole Doc of each text gives
     for lang in ("nb", "nn"):
-        alone = [extractor.batch_features([extractor.nlp.make_doc(t)], lang)[0] for t in texts]
-        assert extractor.features([(t, lang) for t in texts]) == alone
-    assert one_by_one[0] == "hei oslo bergen kommune"  # names inside a sentence kept whole
+        expected = [reference_features(extractor, t, lang) for t in EDGE_TEXTS]
+        assert extractor.features([(t, lang) for t in EDGE_TEXTS]) == expected
+        assert [extractor.features([(t, lang)])[0] for t in EDGE_TEXTS] == expected
+    found = extractor.features([(t, "nb") for t in EDGE_TEXTS])
+    assert found[0] == "hei oslo bergen kommune"  # names inside a sentence kept whole
+    assert found[2].startswith("kommune nordvik")
+
+
+_WORDS = st.sampled_from(
+    [
+        "Nordvik",
+        "nordvik",
+        "Storsjø",
+        "kommune",
+        "Kommunen",
+        "målindikatorer",
+        "f.eks.",
+        "KOSTRA-tall",
+        "Mål-",
+        "og",
+        "i",
+        "eg",
+        "ikkje",
+        "3,5",
+        "2023",
+        ".",
+        ",",
+        "!",
+        "?",
+        ":",
+        "«",
+        "»",
+        "(",
+        ")",
+        "-",
+        "–",
+        "…",
+        "Hei.",
+        "(latter)",
+        "rådmannen,",
+        "Oslo.",
+    ]
+)
+_SPACES = st.sampled_from([" ", " ", " ", "  ", "\n", "\n\n", "\t", "\xa0", "\r\n", " \n "])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(st.tuples(_WORDS, _SPACES), max_size=12).map(
+            lambda pairs: "".join(w + s for w, s in pairs)
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(["nb", "nn"]),
+)
+def test_features_equal_reading_each_whole_doc(texts: list[str], lang: str) -> None:
+    extractor = FeatureExtractor()
+    expected = [reference_features(extractor, t, lang) for t in texts]
+    assert extractor.features([(t, lang) for t in texts]) == expected
+    assert extractor.features([(t, lang) for t in texts]) == expected  # chunks known now
+
+
+def test_chunks_tokenise_as_the_whole_text_does(extractor: FeatureExtractor) -> None:
+    # the chunk reading rests on spaCy tokenising each whitespace-free run on its own:
+    # checked on every sample transcript and codebook read as one text
+    root = Path(__file__).resolve().parents[2]
+    tokenizer = extractor.nlp.tokenizer
+    files = sorted((root / "transcripts").rglob("*.*")) + sorted((root / "codebooks").glob("*"))
+    checked = 0
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, IsADirectoryError):
+            continue
+        whole = [t.text for t in tokenizer(text) if not t.is_space]
+        assert whole == [t.text for chunk in text.split() for t in tokenizer(chunk)], path
+        checked += 1
+    assert checked >= 10
