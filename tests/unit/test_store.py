@@ -209,3 +209,33 @@ def test_a_newer_project_is_refused(project_path: Path) -> None:
     conn.close()
     with pytest.raises(ProjectCorrupt, match="newer kodebok"):
         Project.open(project_path)
+
+
+def test_segments_go_in_with_one_statement_in_order_and_indexed(project: Project) -> None:
+    from kodebok.store.segments import insert_segments
+
+    with project.transaction() as conn:
+        doc = conn.execute(
+            "INSERT INTO documents(name, kind, language, text, sha256, source, imported_at, "
+            "metadata) VALUES ('d', 'intervju', 'nb', 'x', 's', 'd.txt', 't', '{}')"
+        ).lastrowid
+        rows = [
+            (doc, i, i, i + 1, None, None, None, f"tekst {i} om styringskort", f"lemma{i}")
+            for i in range(50)
+        ]
+        insert_segments(conn, rows)
+    got = project.conn.execute("SELECT id, idx, text, lemmas FROM segments ORDER BY id").fetchall()
+    assert [r[1] for r in got] == list(range(50))  # ids follow the rows' order
+    assert got[7][2] == "tekst 7 om styringskort" and got[7][3] == "lemma7"
+    for index in ("segments_fts", "lemmas_fts"):
+        project.conn.execute(f"INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)")
+    hits = project.conn.execute(
+        "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'styringskort'"
+    ).fetchone()[0]
+    assert hits == 50
+    assert project.conn.execute("SELECT count(*) FROM temp.kodebok_new_segments").fetchone()[0] == 0
+    # a bad row (same document and index twice) fails the whole statement: nothing is left
+    with pytest.raises(sqlite3.IntegrityError), project.transaction() as conn:
+        insert_segments(conn, [(doc, 99, 0, 1, None, None, None, "ny", None), *rows[:1]])
+    assert project.conn.execute("SELECT count(*) FROM segments").fetchone()[0] == 50
+    assert project.conn.execute("SELECT count(*) FROM temp.kodebok_new_segments").fetchone()[0] == 0
