@@ -392,7 +392,7 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
     """The NLP pass at import against bare spaCy tokenisation of the same text (limit ≥ 0.5).
 
     The pass is what NLP adds to an import: the corpus is imported into fresh projects with
-    and without it (alternating, best of three each; two at scale large), and its cost is the
+    and without it (alternating, best of five each; two at scale large), and its cost is the
     difference, in wall-clock and in CPU time (the ratio judged is by CPU time: on a shared
     machine other processes stretch wall-clock figures unevenly). The pipeline and the lemma
     dictionaries are loaded beforehand (once per process, on neither side); the word caches
@@ -420,7 +420,7 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
         for clock, read in clocks.items():
             times[(clock, key)].append(read() - started[clock])
 
-    for run in range(2 if ctx.scale.name == "large" else 3):
+    for run in range(2 if ctx.scale.name == "large" else 5):
         timed("bare", lambda: nlp_bench.bare_tokenisation(texts))
         for key, with_nlp in (("plain", False), ("nlp", True)):
             path = ctx.folder / f"nlp-bench-{key}-{run}.kodebok"
