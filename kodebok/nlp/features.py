@@ -125,6 +125,7 @@ class FeatureExtractor:
         table = self._chunk_tables.get(lang)
         if table is None or len(table.index) > MAX_CHUNKS:
             table = self._chunk_tables[lang] = _ChunkTable()
+            self._tokens.pop(lang, None)
         split = list(map(str.split, texts))
         counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         chunks = list(chain.from_iterable(split))
@@ -181,7 +182,8 @@ class FeatureExtractor:
             for entry in self._token_entries(chunk[at : at + PIECE_CHARS], lang)
         ]
         forms: list[str] = []
-        for inside in (False, True):
+        for after_start in (True, False):
+            inside = not after_start
             out: list[str] = []
             for kind, features, name in tokens:
                 if kind == _CONTENT:

@@ -377,3 +377,16 @@ def test_chunks_tokenise_as_the_whole_text_does(extractor: FeatureExtractor) -> 
         assert whole == [t.text for chunk in text.split() for t in tokenizer(chunk)], path
         checked += 1
     assert checked >= 10
+
+
+def test_a_full_chunk_table_starts_again_with_the_same_features(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kodebok.nlp import features as features_module
+
+    monkeypatch.setattr(features_module, "MAX_CHUNKS", 3)
+    extractor = FeatureExtractor()
+    expected = [reference_features(extractor, t, "nb") for t in EDGE_TEXTS]
+    for _ in range(2):
+        assert [extractor.features([(t, "nb")])[0] for t in EDGE_TEXTS] == expected
+    assert len(extractor._chunk_tables["nb"].index) <= 3 + max(len(t.split()) for t in EDGE_TEXTS)
