@@ -12,7 +12,7 @@ import random
 import statistics
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,6 +187,24 @@ def cold_words() -> None:
     from kodebok.nlp.lexicon import shared_lexicon
 
     shared_lexicon().clear_cache()
+
+
+def bare_tokeniser() -> Callable[[Sequence[str]], None]:
+    """The baseline for interleaved runs: a new ``spacy.blank("nb")`` (made here, so not timed
+    with the texts); each call tokenises texts with ``pipe``."""
+    import spacy
+
+    nlp = spacy.blank("nb")
+
+    def tokenise(texts: Sequence[str]) -> None:
+        deque(nlp.pipe(texts, batch_size=256), maxlen=0)
+
+    return tokenise
+
+
+def segment_features() -> corpus.SegmentFeatures:
+    """What an import computes segment lemmas with (one per import)."""
+    return corpus.SegmentFeatures()
 
 
 def bare_tokenisation(texts: list[str]) -> None:
