@@ -31,6 +31,10 @@ PIECE_CHARS = 100_000
 # Distinct chunks kept per language before the table starts again (about 300 bytes each).
 MAX_CHUNKS = 500_000
 MIN_LEMMA = 2
+# Longer runs of letters are no words (Norway's longest dictionary compounds have about 40
+# letters) but pasted junk; they get no features, and compound splitting, which tries every
+# split point, never sees them.
+MAX_WORD = 64
 # Tokens after which a capital letter starts a sentence rather than marking a name.
 _SENTENCE_STARTS = frozenset({".", "!", "?", ":", "«", '"', "(", "-", "–", "…", "\n", "\n\n"})
 _OTHER, _SPACE, _SENTENCE_START, _CONTENT = 0, 1, 2, 3
@@ -98,7 +102,7 @@ class FeatureExtractor:
             # KOSTRA-tall, mål- (og resultatstyring): each piece is a word of its own
             pieces = [p for p in word.split("-") if p]
             out = tuple(f for p in pieces for f in self._word(p, lang, None))
-        elif word not in self.stop and len(word) >= MIN_LEMMA:
+        elif word not in self.stop and MIN_LEMMA <= len(word) <= MAX_WORD:
             analysis = self.lexicon.analyse(word, lang)
             best = analysis.lemma
             if lemma and word not in self.lexicon.normalisation:

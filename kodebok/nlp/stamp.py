@@ -8,7 +8,7 @@ from functools import lru_cache
 # The project setting that says which pipeline and word lists the stored lemmas come from.
 FEATURES_SETTING = "nlp.features"
 # Bump when the feature code changes what it stores (the data files are hashed anyway).
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"
 
 
 @lru_cache(maxsize=1)

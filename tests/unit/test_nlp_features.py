@@ -390,3 +390,14 @@ def test_a_full_chunk_table_starts_again_with_the_same_features(
     for _ in range(2):
         assert [extractor.features([(t, "nb")])[0] for t in EDGE_TEXTS] == expected
     assert len(extractor._chunk_tables["nb"].index) <= 3 + max(len(t.split()) for t in EDGE_TEXTS)
+
+
+def test_runs_of_letters_longer_than_any_word_give_no_features(
+    extractor: FeatureExtractor,
+) -> None:
+    # pasted junk without spaces: no 250,000-letter "lemma" in the index, and compound
+    # splitting (which tries every split point) never sees it
+    assert features(extractor, "Styringskortet" * 18_000 + " i kommunen") == ["kommune"]
+    assert features(extractor, "a" * 300_000) == []
+    longest = "menneskerettighetsorganisasjonenes"  # a real compound is still split
+    assert features(extractor, longest)[1:] == ["+menneskerettighet", "+organisasjon"]
