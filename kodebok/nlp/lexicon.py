@@ -47,12 +47,15 @@ def normalisation_table() -> dict[str, str]:
 
 @cache
 def stop_words() -> frozenset[str]:
-    """spaCy's ``nb`` stop words, plus speech fillers, minus domain words (see data/*.txt)."""
+    """Function words: spaCy's ``nb`` stop words and Snowball's Norwegian list (bokmål and
+    nynorsk), plus speech fillers and transcript notes, minus domain words (data/*.txt)."""
     from spacy.lang.nb.stop_words import STOP_WORDS  # a plain module: no pipeline is loaded
+    from stop_words import get_stop_words
 
     keep = set(_data_lines("stopwords_keep.txt"))
     extra = set(_data_lines("stopwords_extra.txt"))
-    return frozenset((set(STOP_WORDS) - keep) | extra)
+    snowball = {w.lower() for w in get_stop_words("norwegian")}
+    return frozenset(((set(STOP_WORDS) | snowball) - keep) | extra)
 
 
 @cache

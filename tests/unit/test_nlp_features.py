@@ -401,3 +401,18 @@ def test_runs_of_letters_longer_than_any_word_give_no_features(
     assert features(extractor, "a" * 300_000) == []
     longest = "menneskerettighetsorganisasjonenes"  # a real compound is still split
     assert features(extractor, longest)[1:] == ["+menneskerettighet", "+organisasjon"]
+
+
+def test_function_words_numbers_and_transcript_notes_are_no_features(
+    extractor: FeatureExtractor,
+) -> None:
+    # Snowball's Norwegian list (hvis, fordi, min, meir) with spaCy's, and kodebok's own
+    text = "Hvis du spør meg, så er det fordi min leder alltid sier to ting (pause) om budsjettet."
+    assert features(extractor, text) == ["spørre", "leder", "ting", "budsjett"]
+    nynorsk = "Eg trur det er meir slik, berre ikkje heile tida."
+    assert features(extractor, nynorsk, "nn") == ["tid"]  # "tro" is a filler of its own
+
+
+@pytest.mark.parametrize(("form", "lemma"), [("sit", "sitte"), ("følgjer", "følge")])
+def test_nynorsk_je_verbs_map_to_bokmal(form: str, lemma: str) -> None:
+    assert shared_lexicon().analyse(form, "nn").lemma == lemma
