@@ -171,7 +171,9 @@ def proper_names(project: Project) -> set[str]:
 
     The case names, the words of speaker labels and of the project's pseudonym table, and the
     shipped gazetteers of first names, surnames and kommuner, except words that are also
-    ordinary Norwegian words ("liv", "strand", "vik" stay).
+    ordinary Norwegian words ("liv", "strand", "vik" stay) and are written as such: a name
+    that is also a dictionary word ("geir", "per", "odd") counts as a name when the project's
+    texts have it with a capital but never in lower case.
     """
     import re
 
@@ -195,7 +197,33 @@ def proper_names(project: Project) -> set[str]:
             found.update(split(str(real)))
     except sqlite3.OperationalError:  # an older schema without the table
         pass
-    return names | {w for w in found if w not in words}
+    ambiguous = {w for w in found if w in words}
+    return names | (found - ambiguous) | _only_capitalised(project, ambiguous)
+
+
+def _only_capitalised(project: Project, candidates: set[str]) -> set[str]:
+    """The candidate words (lower case) that the segments write with a capital only.
+
+    The full-text index (case-blind) finds the segments with each word; reading stops at the
+    first one that has it in lower case, so a common word costs a segment or two.
+    """
+    import re
+
+    out: set[str] = set()
+    for word in sorted(candidates):
+        form = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+        capital = False
+        rows = project.conn.execute(
+            "SELECT text FROM segments_fts WHERE segments_fts MATCH ?", (f'"{word}"',)
+        )
+        for (text,) in rows:
+            found = form.findall(text)
+            if word in found:
+                capital = False
+                break
+            capital = capital or bool(found)
+        out.update([word] if capital else [])
+    return out
 
 
 def themes(

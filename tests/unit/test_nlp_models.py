@@ -113,6 +113,31 @@ def test_proper_names_are_the_projects_and_the_gazetteers_but_not_ordinary_words
     assert not {"liv", "strand", "rektor", "kommune"} & names
 
 
+def test_a_name_that_is_also_a_word_counts_as_a_name_when_only_written_with_a_capital(
+    project: Project,
+) -> None:
+    from kodebok.ingest.model import ParsedDocument, Turn
+    from kodebok.services.documents import store_parsed
+
+    text = "IP: Geir og Per har vært her lenge. Per uke snakker vi om livet, og liv er viktig."
+    store_parsed(
+        project,
+        ParsedDocument(
+            name="navn",
+            source="navn.txt",
+            kind="intervju",
+            text=text,
+            turns=(Turn(4, len(text), "IP"),),
+        ),
+        case="Nordvik",
+    )
+    names = nlp.proper_names(project)
+    assert "geir" in names  # "Geir" only, never "geir"
+    assert "per" in names  # "Per" twice (a name, and once at a sentence start): no "per"
+    assert "liv" not in names  # "liv" in lower case too
+    assert "strand" not in names  # not in the texts at all: an ordinary word
+
+
 def test_rare_words_are_not_distinctive_on_thin_evidence() -> None:
     groups = {
         "A": Counter({"sjelden": 3, "vanlig": 200}),
