@@ -113,6 +113,11 @@ class Lexicon:
             split = self.analyse(mapped, "nb").parts if mapped != word else ()
             return Analysis(mapped, split)
         lemma = self._lookup(word, lang)
+        if lemma is None and lang != "nn":
+            # a nynorsk or dialect form in a bokmål transcript (skule, tilsette, leiaren):
+            # focus groups and verbatim transcripts mix them in. Whole words only: compound
+            # parts stay bokmål (barne|hage is barn + hage)
+            lemma = self._lookup(word, "nn")
         known = lemma is not None
         if lemma is None:
             lemma = word

@@ -416,3 +416,13 @@ def test_function_words_numbers_and_transcript_notes_are_no_features(
 @pytest.mark.parametrize(("form", "lemma"), [("sit", "sitte"), ("følgjer", "følge")])
 def test_nynorsk_je_verbs_map_to_bokmal(form: str, lemma: str) -> None:
     assert shared_lexicon().analyse(form, "nn").lemma == lemma
+
+
+def test_nynorsk_words_in_a_bokmal_transcript_get_bokmal_lemmas(
+    extractor: FeatureExtractor,
+) -> None:
+    # a focus group marked bokmål where some speak nynorsk: whole words fall back to the
+    # nynorsk dictionary, compound parts stay bokmål
+    found = features(extractor, "Politikarane og leiaren snakkar om barnehagen.")
+    assert found[:3] == ["politiker", "leder", "snakke"]
+    assert found[3:] == ["barnehage", "+barn", "+hage"]
