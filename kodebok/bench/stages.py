@@ -399,8 +399,8 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
     imports (the NLP side includes the after-import check for segments left without lemmas);
     the ratio judged is bare tokenisation over that cost, in CPU time, the median over the
     repeats (three; two at scale large). Pipelines are made and the lemma dictionaries
-    loaded beforehand, on neither side; each repeat starts with empty word caches and a new
-    bare pipeline. The detail adds the features computed for already stored segments and
+    loaded beforehand, on neither side; each repeat starts with new pipelines on both sides
+    (empty vocabularies) and empty word caches. The detail adds the features computed for already stored segments and
     written back, and the features alone on texts with the vocabulary of real text (the
     corpus repeats a few thousand words; work done once per distinct word shows there).
     """
@@ -427,7 +427,7 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
             return out
 
         paths = [ctx.folder / f"nlp-bench-{side}-{run}.kodebok" for side in ("plain", "nlp")]
-        nlp_bench.cold_words()
+        nlp_bench.cold_start()
         bare, features = nlp_bench.bare_tokeniser(), nlp_bench.segment_features()
         results: list[ImportResult] = []
         with Project.create(paths[0]) as plain, Project.create(paths[1]) as with_nlp:

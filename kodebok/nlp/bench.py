@@ -150,8 +150,9 @@ def varied_vocabulary_ratio(n_words: int) -> dict[str, Any]:
 
     texts = varied_texts(n_words)
     prepare_pass()
+    tokenise = bare_tokeniser()
     started = time.process_time()
-    bare_tokenisation(texts)
+    tokenise(texts)
     bare = time.process_time() - started
     load_pipeline.cache_clear()
     extractor = FeatureExtractor(load_pipeline())
@@ -182,10 +183,14 @@ def prepare_pass() -> None:
         dictionary(lang)
 
 
-def cold_words() -> None:
-    """Empty the per-word caches, as in a fresh process."""
+def cold_start() -> None:
+    """A new pipeline (its vocabulary and tokenizer cache start empty) and empty word caches,
+    as in a fresh process; the lemma dictionaries stay loaded."""
     from kodebok.nlp.lexicon import shared_lexicon
+    from kodebok.nlp.pipeline import load_pipeline
 
+    load_pipeline.cache_clear()
+    load_pipeline()
     shared_lexicon().clear_cache()
 
 
@@ -205,13 +210,6 @@ def bare_tokeniser() -> Callable[[Sequence[str]], None]:
 def segment_features() -> corpus.SegmentFeatures:
     """What an import computes segment lemmas with (one per import)."""
     return corpus.SegmentFeatures()
-
-
-def bare_tokenisation(texts: list[str]) -> None:
-    """The baseline: a fresh ``spacy.blank("nb")`` tokenising ``texts`` with ``pipe``."""
-    import spacy
-
-    deque(spacy.blank("nb").pipe(texts, batch_size=256), maxlen=0)
 
 
 def _clear_lemmas(project: Project) -> None:
