@@ -8,6 +8,7 @@ parsing the text again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -28,6 +29,11 @@ FEATURE_BATCH = 512
 # spaCy refuses texts over nlp.max_length; longer texts are cut into pieces (at whitespace
 # where there is some).
 PIECE_CHARS = 100_000
+# Chunks (runs without whitespace) longer than this are no words but pasted junk (URLs, base64,
+# lines of "=====" or commas). spaCy's affix search slows down steeply on them (10,000 commas
+# take 15 s), so they are read without it: each run of letters is a word inside a sentence.
+LONG_CHUNK = 200
+_LETTERS = re.compile(r"[^\W\d_]+")
 # Distinct chunks kept per language before the table starts again (about 300 bytes each).
 MAX_CHUNKS = 500_000
 MIN_LEMMA = 2
@@ -118,7 +124,10 @@ class FeatureExtractor:
 
         A chunk is a run of text without whitespace. spaCy's tokenizer splits a text at
         whitespace first and tokenises each piece on its own, so a text's tokens are its
-        chunks' tokens one after the other (a test checks this against whole Docs). Each
+        chunks' tokens one after the other (tests check this against whole Docs). One
+        exception: spaCy's last step matches emoticons across whitespace, so in "sa: (:Oslo"
+        the whole text keeps ":" "(" ":" apart where the chunk alone gives "(:"; that changes
+        only whether the next word counts as a name, and the chunk's reading is the saner. Each
         distinct chunk is tokenised once and kept with its features in two forms: after a
         sentence start and inside a sentence, the only context a name depends on. A text then
         costs a ``str.split`` and a dictionary look-up per chunk, vectorised over the batch,
@@ -177,14 +186,13 @@ class FeatureExtractor:
 
         A capital inside a sentence marks a name (Nordvik, Storsjø), kept whole, neither
         lemmatised nor split into nord + vik; the token before decides, and inside a chunk
-        (no whitespace) that is the token just before.
+        (no whitespace) that is the token just before. A chunk over LONG_CHUNK characters is
+        read as its runs of letters, without spaCy.
         """
-        # spaCy refuses texts over nlp.max_length: a longer chunk is tokenised in pieces
-        tokens = [
-            entry
-            for at in range(0, len(chunk), PIECE_CHARS)
-            for entry in self._token_entries(chunk[at : at + PIECE_CHARS], lang)
-        ]
+        if len(chunk) > LONG_CHUNK:
+            words = [f for w in _LETTERS.findall(chunk) for f in self._word(w.lower(), lang, None)]
+            return " ".join(words), " ".join(words), False
+        tokens = self._token_entries(chunk, lang)
         forms: list[str] = []
         for after_start in (True, False):
             inside = not after_start

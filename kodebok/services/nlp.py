@@ -166,6 +166,10 @@ def model_info(project: Project) -> dict[str, Any]:
 # -- themes --------------------------------------------------------------------------------
 
 
+# What may end a sentence before a capital that then marks no name.
+_SENTENCE_END = frozenset('.!?:…«"(-–\n')
+
+
 def proper_names(project: Project) -> set[str]:
     """Lower-case words that name the project's kommuner and people, for leaving out of themes.
 
@@ -202,7 +206,9 @@ def proper_names(project: Project) -> set[str]:
 
 
 def _only_capitalised(project: Project, candidates: set[str]) -> set[str]:
-    """The candidate words (lower case) that the segments write with a capital only.
+    """The candidate words (lower case) that the segments write as names only: with a capital
+    inside a sentence ("sa Geir"), never in lower case. A capital at a sentence start and a
+    word in capitals say nothing either way.
 
     The full-text index (case-blind) finds the segments with each word; reading stops at the
     first one that has it in lower case, so a common word costs a segment or two.
@@ -212,17 +218,24 @@ def _only_capitalised(project: Project, candidates: set[str]) -> set[str]:
     out: set[str] = set()
     for word in sorted(candidates):
         form = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
-        capital = False
+        named = False
         rows = project.conn.execute(
             "SELECT text FROM segments_fts WHERE segments_fts MATCH ?", (f'"{word}"',)
         )
         for (text,) in rows:
-            found = form.findall(text)
-            if word in found:
-                capital = False
-                break
-            capital = capital or bool(found)
-        out.update([word] if capital else [])
+            for found in form.finditer(text):
+                written = found.group(0)
+                if written == word:
+                    named = False
+                    break
+                before = text[max(0, found.start() - 40) : found.start()].rstrip(" \t")
+                if written.istitle() and before and before[-1] not in _SENTENCE_END:
+                    named = True
+            else:
+                continue
+            break
+        if named:
+            out.add(word)
     return out
 
 

@@ -426,3 +426,22 @@ def test_nynorsk_words_in_a_bokmal_transcript_get_bokmal_lemmas(
     found = features(extractor, "Politikarane og leiaren snakkar om barnehagen.")
     assert found[:3] == ["politiker", "leder", "snakke"]
     assert found[3:] == ["barnehage", "+barn", "+hage"]
+
+
+def test_long_chunks_are_read_as_their_words_without_spacy(extractor: FeatureExtractor) -> None:
+    # no whitespace for over 200 characters: pasted junk, read as runs of letters (spaCy's
+    # affix search takes seconds on thousands of commas)
+    assert features(extractor, "kommunen," * 11_112) == ["kommune"] * 11_112
+    assert features(extractor, "," * 20_000 + " skolen") == ["skole"]
+    url = "https://kommune.example.no/" + "styringskort/" * 20 + "rapport.pdf"
+    assert set(features(extractor, url)) >= {"styringskort", "rapport"}
+
+
+def test_chunk_reading_differs_from_whole_docs_only_where_emoticons_span_whitespace(
+    extractor: FeatureExtractor,
+) -> None:
+    # spaCy matches ": (" across the space in the whole text, so its ":" after "(" ends a
+    # sentence there and "Kommunen" is lemmatised; read alone, "(:" is one emoticon token
+    text = "vi sa: (:Kommunen"
+    assert reference_features(extractor, text, "nb") == "kommune"
+    assert extractor.features([(text, "nb")]) == ["kommunen"]
