@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kodebok.nlp.lexicon import Lexicon, shared_lexicon, stop_words
+from kodebok.nlp.lexicon import Lexicon, shared_lexicon, stop_words, transcript_notes
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -89,6 +89,7 @@ class FeatureExtractor:
         self.nlp = nlp if nlp is not None else load_pipeline()
         self.lexicon = lexicon if lexicon is not None else shared_lexicon()
         self.stop = stop_words()
+        self.notes = transcript_notes()
         # With kodebok's own lemmatizer the lexicon is the lemmatizer, so the pass only needs
         # the tokenizer; an installed pipeline's POS-aware lemmas need its components.
         self.own_lemmas = LEMMATIZER in self.nlp.pipe_names
@@ -192,29 +193,29 @@ class FeatureExtractor:
         if len(chunk) > LONG_CHUNK:
             words = [f for w in _LETTERS.findall(chunk) for f in self._word(w.lower(), lang, None)]
             return " ".join(words), " ".join(words), False
-        tokens = self._token_entries(chunk, lang)
+        texts, tokens = self._token_entries(chunk, lang)
         forms: list[str] = []
         for after_start in (True, False):
             inside = not after_start
             out: list[str] = []
-            for kind, features, name in tokens:
-                if kind == _CONTENT:
+            for i, (kind, features, name) in enumerate(tokens):
+                if kind == _CONTENT and not _is_note(texts, i, self.notes):
                     out.append(name if inside and name else features)
                 inside = kind != _SENTENCE_START
             forms.append(" ".join(out))
         return forms[0], forms[1], bool(tokens) and tokens[-1][0] == _SENTENCE_START
 
-    def _token_entries(self, piece: str, lang: str) -> list[tuple[int, str, str]]:
-        """The tokens of a whitespace-free piece of text as (kind, features, name form)."""
+    def _token_entries(self, piece: str, lang: str) -> tuple[list[str], list[tuple[int, str, str]]]:
+        """The tokens of a whitespace-free piece of text, and each as (kind, features, name)."""
         cache = self._tokens.setdefault(lang, {})
+        texts = [token.text for token in self.nlp.tokenizer(piece)]
         out: list[tuple[int, str, str]] = []
-        for token in self.nlp.tokenizer(piece):
-            text = token.text
+        for text in texts:
             entry = cache.get(text)
             if entry is None:
                 entry = cache[text] = self._entry(text, lang)
             out.append(entry)
-        return out
+        return texts, out
 
     def _entry(self, text: str, lang: str) -> tuple[int, str, str]:
         """A token form's kind, its features as stored, and its name form (if title case)."""
@@ -237,8 +238,15 @@ class FeatureExtractor:
     def _doc_features_installed(self, doc: Doc, lang: str) -> list[str]:
         out: list[str] = []
         after_stop = True
-        for token in doc:
-            if token.is_alpha:
+        texts = [token.text for token in doc]
+        for i, token in enumerate(doc):
+            if (
+                token.is_alpha
+                and _is_note(texts, i, self.notes)
+                and not (doc[i - 1].whitespace_ or token.whitespace_)
+            ):
+                pass  # "(pause)", written without spaces as in the chunk reading
+            elif token.is_alpha:
                 lower = token.lower_
                 if token.is_title and not after_stop and lower not in self.stop:
                     out.append(lower)
@@ -307,6 +315,16 @@ class _ChunkTable:
             [self.sizes, np.fromiter(map(len, added), dtype=np.int64, count=len(added)) + 1]
         )
         self.ends = np.concatenate([self.ends, np.array([e[3] for e in entries], dtype=bool)])
+
+
+def _is_note(texts: Sequence[str], i: int, notes: frozenset[str]) -> bool:
+    """Token ``i`` is a transcriber's note of one word in brackets: "(pause)", "[uklart]"."""
+    return (
+        0 < i < len(texts) - 1
+        and texts[i - 1] in ("(", "[")
+        and texts[i + 1] in (")", "]")
+        and texts[i].lower() in notes
+    )
 
 
 def _pieces(text: str) -> list[str]:

@@ -59,6 +59,12 @@ def stop_words() -> frozenset[str]:
 
 
 @cache
+def transcript_notes() -> frozenset[str]:
+    """Words that are no content as a bracketed note of their own: "(pause)", "[uklart]"."""
+    return frozenset(_data_lines("transcript_notes.txt"))
+
+
+@cache
 def dictionary(lang: str) -> Mapping[str, str]:
     """simplemma's form → lemma table for ``nb`` or ``nn`` (about 0.8 s to load, once)."""
     from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kodebok.nlp.features import _CONTENT, _SENTENCE_START, FeatureExtractor, parse_features
-from kodebok.nlp.lexicon import shared_lexicon
+from kodebok.nlp.lexicon import shared_lexicon, transcript_notes
 from kodebok.store import Project
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "nlp"
@@ -260,12 +260,20 @@ def reference_features(extractor: FeatureExtractor, text: str, lang: str) -> str
     each token is read in turn (the extractor reads distinct chunks once instead)."""
     out: list[str] = []
     inside = False  # the token before is inside a sentence (not a sentence start)
-    for token in extractor.nlp.make_doc(text):
+    doc = extractor.nlp.make_doc(text)
+    for i, token in enumerate(doc):
         if token.text.isspace():
             inside = inside and "\n" not in token.text  # other whitespace is skipped
             continue
         kind, found, name = extractor._entry(token.text, lang)
-        if kind == _CONTENT and (found or name):
+        note = (  # "(pause)": a one-word note in brackets, without spaces
+            0 < i < len(doc) - 1
+            and doc[i - 1].text in "(["
+            and doc[i + 1].text in ")]"
+            and not (doc[i - 1].whitespace_ or token.whitespace_)
+            and token.lower_ in transcript_notes()
+        )
+        if kind == _CONTENT and (found or name) and not note:
             out.append(name if inside and name else found)
         inside = kind != _SENTENCE_START
     return " ".join(out)
@@ -338,6 +346,12 @@ _WORDS = st.sampled_from(
         "(latter)",
         "rådmannen,",
         "Oslo.",
+        "(pause)",
+        "[uklart]",
+        "pause",
+        "(pause",
+        "pause)",
+        "(Pause).",
     ]
 )
 _SPACES = st.sampled_from([" ", " ", " ", "  ", "\n", "\n\n", "\t", "\xa0", "\r\n", " \n "])
@@ -445,3 +459,15 @@ def test_chunk_reading_differs_from_whole_docs_only_where_emoticons_span_whitesp
     text = "vi sa: (:Kommunen"
     assert reference_features(extractor, text, "nb") == "kommune"
     assert extractor.features([(text, "nb")]) == ["kommunen"]
+
+
+def test_bracketed_transcriber_notes_are_no_content_but_the_same_words_in_talk_are(
+    extractor: FeatureExtractor,
+) -> None:
+    assert features(extractor, "Ja. (pause) Det var budsjettet. [uklart] (Pause).") == ["budsjett"]
+    assert features(extractor, "Vi tok en pause i møtet, og pausen ble lang.") == [
+        "pause",
+        "møte",
+        "pause",
+        "lang",
+    ]
