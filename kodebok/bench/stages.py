@@ -400,9 +400,10 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
     the ratio judged is bare tokenisation over that cost, in CPU time, the median over the
     repeats (three; two at scale large). Pipelines are made and the lemma dictionaries
     loaded beforehand, on neither side; each repeat starts with new pipelines on both sides
-    (empty vocabularies) and empty word caches. The detail adds the features computed for already stored segments and
-    written back, and the features alone on texts with the vocabulary of real text (the
-    corpus repeats a few thousand words; work done once per distinct word shows there).
+    (empty vocabularies) and empty word caches. The detail adds the features computed for
+    already stored segments and written back, and the features alone on texts with the
+    vocabulary of real text (the corpus repeats a few thousand words; work done once per
+    distinct word shows there).
     """
     nlp_bench = _need("kodebok.nlp.bench")
     from kodebok.services.documents import ImportResult, import_file, nlp_pass, read_any

@@ -14,13 +14,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kodebok.nlp import corpus
 from kodebok.store import Project
-
-if TYPE_CHECKING:
-    from spacy.language import Language
 
 
 def _texts(project: Project, limit: int | None = None) -> list[tuple[str, str]]:
@@ -45,17 +42,13 @@ def pass_ratio(project: Project, repeats: int = 3) -> dict[str, Any]:
     Making a pipeline and loading the lemma dictionaries, once per process, are timed on
     neither side. The detail also gives the cold features pass alone (no SQLite).
     """
-    import spacy
-
     from kodebok.nlp.features import FeatureExtractor
-    from kodebok.nlp.lexicon import LANGUAGES, dictionary, shared_lexicon
     from kodebok.nlp.pipeline import load_pipeline
 
     texts = _texts(project)
     plain = [t for t, _ in texts]
     words = sum(len(t.split()) for t in plain)
-    for lang in LANGUAGES:
-        dictionary(lang)  # loaded once per process
+    prepare_pass()
     times: dict[str, list[float]] = {
         "bare_cold": [],
         "ours_cold": [],
@@ -69,22 +62,15 @@ def pass_ratio(project: Project, repeats: int = 3) -> dict[str, Any]:
         run(*args)
         times[key].append(time.perf_counter() - started)
 
-    def tokenise(nlp: Language) -> None:
-        deque(nlp.pipe(plain, batch_size=256), maxlen=0)
-
-    bare_warm = spacy.blank("nb")
+    bare_warm = bare_tokeniser()
     for _ in range(repeats):
-        timed("bare_cold", tokenise, spacy.blank("nb"))
+        timed("bare_cold", bare_tokeniser(), plain)
         _clear_lemmas(project)
-        load_pipeline.cache_clear()
-        load_pipeline()
-        shared_lexicon().clear_cache()
+        cold_start()
         timed("ours_cold", corpus.store_features, project)
-        load_pipeline.cache_clear()
-        extractor = FeatureExtractor(load_pipeline())
-        extractor.lexicon.clear_cache()
-        timed("features_cold", extractor.features, texts)
-        timed("bare_warm", tokenise, bare_warm)
+        cold_start()
+        timed("features_cold", FeatureExtractor(load_pipeline()).features, texts)
+        timed("bare_warm", bare_warm, plain)
         _clear_lemmas(project)
         timed("ours_warm", corpus.store_features, project)
     best = {k: min(v) for k, v in times.items()}
@@ -154,9 +140,8 @@ def varied_vocabulary_ratio(n_words: int) -> dict[str, Any]:
     started = time.process_time()
     tokenise(texts)
     bare = time.process_time() - started
-    load_pipeline.cache_clear()
+    cold_start()
     extractor = FeatureExtractor(load_pipeline())
-    extractor.lexicon.clear_cache()
     started = time.process_time()
     extractor.texts_features(texts, "nb")
     ours = time.process_time() - started

@@ -11,10 +11,9 @@ from kodebok.errors import KodebokError
 from kodebok.nlp.features import FeatureExtractor, Features, parse_features
 from kodebok.nlp.learned import Example
 from kodebok.store import Project
+from kodebok.store.segments import update_lemmas
 
-# Segments per write. Each write updates its rows in ONE statement: SQLite's FTS5 index, which
-# the update trigger keeps, writes its pending terms out at every statement, so one UPDATE per
-# segment (executemany) costs about three times as much as the same rows in one statement.
+# Segments per write (one UPDATE statement each: see kodebok.store.segments).
 WRITE_BATCH = 5000
 
 
@@ -60,7 +59,7 @@ def store_features(
             raise NlpError(f"computing lemmas failed ({type(exc).__name__}: {exc})") from exc
         try:
             with project.transaction() as conn:
-                _write_lemmas(
+                update_lemmas(
                     conn, [(r[0], lemmas) for lemmas, r in zip(found, batch, strict=True)]
                 )
         except sqlite3.OperationalError as exc:  # e.g. a read-only project file
@@ -85,21 +84,6 @@ class SegmentFeatures:
             self._extractor = FeatureExtractor()
         lang = _lang(language)
         return self._extractor.texts_features(texts, lang)
-
-
-def _write_lemmas(conn: sqlite3.Connection, rows: list[tuple[int, str]]) -> None:
-    """Set (segment id, lemmas) pairs with one UPDATE statement, through a temporary table."""
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS kodebok_new_lemmas "
-        "(id INTEGER PRIMARY KEY, lemmas TEXT NOT NULL)"
-    )
-    conn.executemany("INSERT INTO temp.kodebok_new_lemmas (id, lemmas) VALUES (?, ?)", rows)
-    conn.execute(
-        "UPDATE segments SET lemmas = "
-        "(SELECT n.lemmas FROM temp.kodebok_new_lemmas n WHERE n.id = segments.id) "
-        "WHERE id IN (SELECT id FROM temp.kodebok_new_lemmas)"
-    )
-    conn.execute("DELETE FROM temp.kodebok_new_lemmas")
 
 
 def _lang(language: str | None) -> str:
