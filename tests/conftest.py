@@ -82,6 +82,55 @@ def checksum() -> Callable[[Path], str]:
     return table_checksum
 
 
+@pytest.fixture(scope="session")
+def _demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project, built once per test process; tests get copies of it."""
+    from kodebok.services.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-master")
+    report = build_demo(folder)
+    assert not report.failed, report.failed
+    return report.path
+
+
+@pytest.fixture
+def demo_project(_demo_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo project (17 interviews, codebook, codings by two coders)."""
+    target = tmp_path / "demo" / "demo.kodebok"
+    target.parent.mkdir()
+    src = sqlite3.connect(str(_demo_master))
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
+
+
+def integrity_ok(path: Path) -> bool:
+    """SQLite's integrity check and foreign-key check both pass on the project file."""
+    conn = sqlite3.connect(str(path))
+    try:
+        ok = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return ok and not conn.execute("PRAGMA foreign_key_check").fetchall()
+    finally:
+        conn.close()
+
+
+def codings_snapshot(path: Path) -> list[tuple[object, ...]]:
+    """Every coding as (document name, start, end, code id, coder, memo), sorted."""
+    conn = sqlite3.connect(str(path))
+    try:
+        rows = conn.execute(
+            'SELECT d.name, c.start, c."end", c.code_id, c.coder, c.memo '
+            "FROM codings c JOIN documents d ON d.id = c.document_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    return sorted(rows, key=repr)
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write a text fixture file and return its path."""
     path.write_text(text, encoding=encoding)
