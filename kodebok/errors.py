@@ -49,3 +49,7 @@ class AnalysisError(KodebokError):
 
 class ExchangeError(KodebokError):
     """An exchange file (REFI-QDA, table) is malformed or unsafe."""
+
+
+class OutputError(KodebokError):
+    """A file cannot be written, or kodebok refuses to write it there (the project, a database)."""

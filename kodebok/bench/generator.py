@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kodebok.fileio import atomic_write
 from kodebok.services.demo import material_dir
 
 
@@ -116,6 +117,6 @@ def write_corpus(scale: Scale, folder: Path, seed: int = 2026) -> list[Path]:
             lines.append(f"IP: {answer}")
             words += len(q.split()) + len(answer.split())
         path = folder / f"bench_{d:04d}.txt"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        atomic_write(path, "\n".join(lines) + "\n")
         paths.append(path)
     return paths

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import io
 import random
 import shutil
 import statistics
@@ -14,6 +15,7 @@ from typing import Any
 from kodebok.bench.generator import code_paths, write_corpus
 from kodebok.bench.runner import BenchContext, StageFn, StageUnavailable
 from kodebok.errors import AnalysisError
+from kodebok.fileio import atomic_path, atomic_write
 from kodebok.store import Project
 
 CODER_A, CODER_B = "bench_a", "bench_b"
@@ -97,20 +99,21 @@ def stage_codings(ctx: BenchContext) -> dict[str, Any]:
     project.close()
     table = ctx.folder / "codings.csv"
     n = 0
-    with table.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["document", "segment_idx", "code", "coder"])
-        for name, idx, doc_id in segs:
-            if rng.random() < 0.15:
-                continue  # some turns stay uncoded, as in a project under way
-            # informant turns are half of all segments: a coding on most of them ≈ 1 per 2
-            code = paths[rng.choice(leaves)]
-            writer.writerow([name, idx, code, CODER_A])
+    fh = io.StringIO(newline="")
+    writer = csv.writer(fh)
+    writer.writerow(["document", "segment_idx", "code", "coder"])
+    for name, idx, doc_id in segs:
+        if rng.random() < 0.15:
+            continue  # some turns stay uncoded, as in a project under way
+        # informant turns are half of all segments: a coding on most of them ≈ 1 per 2
+        code = paths[rng.choice(leaves)]
+        writer.writerow([name, idx, code, CODER_A])
+        n += 1
+        if doc_id % 5 == 0:
+            other = code if rng.random() < 0.7 else paths[rng.choice(leaves)]
+            writer.writerow([name, idx, other, CODER_B])
             n += 1
-            if doc_id % 5 == 0:
-                other = code if rng.random() < 0.7 else paths[rng.choice(leaves)]
-                writer.writerow([name, idx, other, CODER_B])
-                n += 1
+    atomic_write(table, fh.getvalue())
     project = Project.open(ctx.project)
     started = time.perf_counter()
     result = import_codings_table(project, table, coder=CODER_A)
@@ -178,8 +181,8 @@ def stage_merge(ctx: BenchContext) -> dict[str, Any]:
     from kodebok.services.team import merge_project
 
     other = ctx.folder / "other.kodebok"
-    with Project.open(ctx.project) as p:
-        p.conn.execute("VACUUM INTO ?", (str(other),))
+    with Project.open(ctx.project) as p, atomic_path(other) as tmp:
+        p.conn.execute("VACUUM INTO ?", (str(tmp),))
     with Project.open(other) as o, o.transaction() as conn:
         conn.execute(
             'INSERT INTO codings(document_id, segment_id, start, "end", code_id, coder, origin, '
@@ -189,7 +192,8 @@ def stage_merge(ctx: BenchContext) -> dict[str, Any]:
         )
         added = conn.execute("SELECT changes()").fetchone()[0]
     target = ctx.folder / "merged.kodebok"
-    shutil.copy(ctx.project, target)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(ctx.project, tmp)
     project = Project.open(target)
     started = time.perf_counter()
     report = merge_project(project, other, coder=CODER_A)

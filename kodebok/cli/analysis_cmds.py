@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from kodebok.cli.common import (
+    checked_output,
     coder_option,
     format_from,
     open_project,
@@ -36,7 +37,12 @@ def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _output(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
-        "-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE."
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        default=None,
+        callback=checked_output,
+        help="Write to FILE.",
     )(f)
     return click.option("--format", "fmt", type=click.Choice(TABLE_CHOICES), default=None)(f)
 
@@ -301,7 +307,9 @@ QUOTE_CHOICES = ["md", "docx", "html", "csv", "json"]
 @click.option("--no-subcodes", is_flag=True, help="Only the code itself, not codes below it.")
 @_filters
 @click.option("--format", "fmt", type=click.Choice(QUOTE_CHOICES), default=None)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=None, callback=checked_output
+)
 @click.pass_context
 def quotes_cmd(
     ctx: click.Context,

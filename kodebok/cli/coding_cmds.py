@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kodebok.cli.common import (
+    checked_output,
     coder_option,
     csv_text,
     echo_json,
@@ -46,7 +47,9 @@ def codebook_import(ctx: click.Context, file: Path, replace: bool, coder: str) -
 
 @codebook_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv", "md", "qdc"]), default=None)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=None, callback=checked_output
+)
 @click.pass_context
 def codebook_export(ctx: click.Context, fmt: str | None, output: Path | None) -> None:
     """Write the codebook (format from --format or the file extension; default YAML)."""
@@ -248,7 +251,9 @@ def codings_group() -> None:
 
 @codings_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=None, callback=checked_output
+)
 @click.option(
     "--decimal",
     type=click.Choice([".", ","]),

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from kodebok.errors import KodebokError
+from kodebok.fileio import atomic_write, check_output_path
 from kodebok.store import Project
 
 
@@ -81,24 +81,29 @@ def _decimal(value: Any, decimal: str) -> Any:
     return "" if value is None else value
 
 
+def checked_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Click callback for ``-o``/output paths: refuse the project, a database or a folder
+    before any work is done (the same check runs again when the file is written)."""
+    if value is not None:
+        check_output_path(value, project_path(ctx))
+    return value
+
+
 def write_output(text: str | bytes, output: Path | None) -> None:
-    """Write to a file (atomically: temp file then rename) or to stdout."""
+    """Write to a file (atomically: a temporary file beside it, then a rename) or to stdout.
+
+    The output path is refused (OutputError, exit 2) when it is the open project, a file of
+    its, any SQLite database or a folder: see :func:`kodebok.fileio.check_output_path`.
+    """
     if output is None:
         if isinstance(text, bytes):
             sys.stdout.buffer.write(text)
         else:
             click.echo(text, nl=not text.endswith("\n"))
         return
-    tmp = output.with_name(output.name + ".tmp")
-    try:
-        if isinstance(text, bytes):
-            tmp.write_bytes(text)
-        else:
-            tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise KodebokError(f"{output}: cannot write ({exc.strerror})") from exc
+    ctx = click.get_current_context(silent=True)
+    check_output_path(output, project_path(ctx) if ctx is not None else None)
+    atomic_write(output, text)
     click.echo(f"Wrote {output}", err=True)
 
 

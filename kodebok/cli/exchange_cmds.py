@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kodebok.cli.common import open_project, write_output
+from kodebok.cli.common import checked_output, open_project, write_output
 
 
 @click.group("export")
@@ -15,7 +15,7 @@ def export_group() -> None:
 
 
 @export_group.command("qdpx")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path), callback=checked_output)
 @click.pass_context
 def export_qdpx_cmd(ctx: click.Context, file: Path) -> None:
     """REFI-QDA project export (NVivo, MAXQDA, ATLAS.ti, QualCoder read it)."""

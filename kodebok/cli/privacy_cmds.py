@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from kodebok.cli.common import coder_option, echo_json, open_project, table_text, write_output
+from kodebok.cli.common import (
+    checked_output,
+    coder_option,
+    echo_json,
+    open_project,
+    table_text,
+    write_output,
+)
 
 
 @click.command("privacy-check")
@@ -141,6 +148,7 @@ def pseudonyms_auto(ctx: click.Context, stem: str, coder: str) -> None:
     "--output",
     type=click.Path(path_type=Path),
     required=True,
+    callback=checked_output,
     help="The file to write the map to (CSV). Keep it away from shared folders.",
 )
 @click.pass_context

@@ -54,15 +54,25 @@ def open_cmd(ctx: click.Context, coder: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_context
 def doctor_cmd(ctx: click.Context, fmt: str) -> None:
-    """Versions, NLP pipeline in use, project schema version and an integrity check."""
+    """Versions, NLP pipeline in use, project schema version and an integrity check.
+
+    Exits 1 when it finds a problem (integrity or foreign key check failed, a damaged file,
+    segments without NLP features); each problem is one 'Problem: ...' line on stderr.
+    """
     from kodebok.services.doctor import diagnose
 
     report = diagnose(project_path(ctx))
+    problems = report.get("problems") or []
     if fmt == "json":
         echo_json(report)
-        return
-    for key, value in report.items():
-        click.echo(f"{key:<18} {value}")
+    else:
+        for key, value in report.items():
+            if key != "problems":
+                click.echo(f"{key:<18} {value}")
+    for problem in problems:
+        click.echo(f"Problem: {problem}", err=True)
+    if problems:
+        ctx.exit(1)
 
 
 def _step(ctx: click.Context, coder: str, redo: bool) -> None:
@@ -106,11 +116,23 @@ def backup_cmd(ctx: click.Context) -> None:
 @click.argument("backup", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.pass_context
 def restore_cmd(ctx: click.Context, backup: Path) -> None:
-    """Replace the project with a backup (the current state is backed up first)."""
+    """Replace the project with a backup (the current state is backed up first).
+
+    The backup must pass SQLite's integrity check and be a kodebok project; otherwise nothing
+    is changed (exit 2). A current file that is no longer a readable project is kept as a copy.
+    """
     from kodebok.services.doctor import restore_backup
 
-    saved = restore_backup(project_path(ctx), backup)
-    click.echo(f"Restored {backup}; the previous state is in {saved}")
+    result = restore_backup(project_path(ctx), backup)
+    if result.saved is not None:
+        click.echo(f"Restored {backup}; the previous state is in {result.saved}")
+    elif result.damaged_copy is not None:
+        click.echo(
+            f"Restored {backup}; the previous file was not a readable project, "
+            f"a copy of it is in {result.damaged_copy}"
+        )
+    else:
+        click.echo(f"Restored {backup} (there was no project file before)")
 
 
 @click.command("demo")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
-import tempfile
 from pathlib import Path
 
 from kodebok.codebook.csv_format import format_csv_codebook, parse_csv_codebook
@@ -18,7 +16,8 @@ from kodebok.codebook.model import (
 )
 from kodebok.codebook.qdc_format import code_guid, format_qdc_codebook, parse_qdc_codebook
 from kodebok.codebook.yaml_format import format_yaml_codebook, parse_yaml_codebook
-from kodebok.errors import CodebookError
+from kodebok.errors import CodebookError, OutputError
+from kodebok.fileio import atomic_write
 
 __all__ = [
     "FORMATS",
@@ -132,14 +131,6 @@ def write_codebook(cb: Codebook, path: Path, fmt: str | None = None) -> None:
     text = format_codebook(cb, name)
     data = text.encode("utf-8-sig" if name == "csv" else "utf-8")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
-        try:
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a codebook is meant to be shared
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise CodebookError(f"{path.name}: cannot write the file ({exc.strerror})") from None
+        atomic_write(path, data)
+    except OutputError as exc:
+        raise CodebookError(exc.message) from None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kodebok.errors import KodebokError
+from kodebok.fileio import atomic_path
 from kodebok.services.cases import (
     import_cases_table,
     import_documents_table,
@@ -67,23 +68,26 @@ def build_demo(
         raise KodebokError(f"{path} exists already; choose another --dir or remove it")
     transcripts = material_dir("transcripts")
     codebooks = material_dir("codebooks")
-    project = Project.create(path)
     report = DemoReport(path)
-    try:
-        results = import_paths(project, [transcripts], coder=CODERS[0], progress=progress)
-        report.failed = [f"{r.source}: {r.message}" for r in results if r.status == "failed"]
-        if (transcripts / "cases.csv").exists():
-            import_cases_table(project, transcripts / "cases.csv")
-        if (transcripts / "documents.csv").exists():
-            import_documents_table(project, transcripts / "documents.csv")
-        if (transcripts / "speakers.csv").exists():
-            import_speakers_table(project, transcripts / "speakers.csv")
-        import_codebook(project, codebooks / DEMO_CODEBOOK, coder=CODERS[0])
-        report.codings = add_demo_codings(project)
-        report.documents = len(q.documents(project))
-        report.words = sum(len(d.text.split()) for d in q.documents(project))
-    finally:
-        project.close()
+    # built under a temporary name and renamed when complete: a failed or killed build never
+    # leaves a half demo project behind
+    with atomic_path(path) as building:
+        project = Project.create(building)
+        try:
+            results = import_paths(project, [transcripts], coder=CODERS[0], progress=progress)
+            report.failed = [f"{r.source}: {r.message}" for r in results if r.status == "failed"]
+            if (transcripts / "cases.csv").exists():
+                import_cases_table(project, transcripts / "cases.csv")
+            if (transcripts / "documents.csv").exists():
+                import_documents_table(project, transcripts / "documents.csv")
+            if (transcripts / "speakers.csv").exists():
+                import_speakers_table(project, transcripts / "speakers.csv")
+            import_codebook(project, codebooks / DEMO_CODEBOOK, coder=CODERS[0])
+            report.codings = add_demo_codings(project)
+            report.documents = len(q.documents(project))
+            report.words = sum(len(d.text.split()) for d in q.documents(project))
+        finally:
+            project.close()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -53,21 +53,28 @@ def open_project(path: Path, *, wait: float = 0.0, daily_backup: bool = True) ->
 
 
 def backup_if_due(project: Project, max_age_hours: float = 24.0) -> Path | None:
-    """Back the project up when the newest backup is older than ``max_age_hours``."""
+    """Take the daily backup when the newest daily backup is older than ``max_age_hours``.
+
+    Only daily backups count: backups taken before operations (merges, restores …) are kept
+    by a rule of their own and pruned separately (see kodebok.store.backup).
+    """
     import sqlite3
-    import time
+    from datetime import UTC, datetime
 
-    from kodebok.store.backup import backup_project, list_backups
+    from kodebok.errors import KodebokError
+    from kodebok.store.backup import DAILY, backup_project, backup_time, list_backups
 
-    backups = list_backups(project.path)
-    if backups and time.time() - backups[-1].stat().st_mtime < max_age_hours * 3600:
-        return None
+    daily = list_backups(project.path, kind=DAILY)
+    if daily:
+        taken = backup_time(daily[-1]) or datetime.fromtimestamp(daily[-1].stat().st_mtime, UTC)
+        if (datetime.now(UTC) - taken).total_seconds() < max_age_hours * 3600:
+            return None
     row = project.conn.execute(
         "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM codes)"
     ).fetchone()
     if not row[0]:
         return None  # an empty project has nothing to lose
     try:
-        return backup_project(project, reason="daily")
-    except (OSError, sqlite3.Error):
+        return backup_project(project, reason=DAILY)
+    except (OSError, sqlite3.Error, KodebokError):
         return None  # a read-only folder must not stop the researcher from working

@@ -1,37 +1,158 @@
-"""Backups of the project file with VACUUM INTO, kept beside it in a .backups folder."""
+"""Backups of the project file with VACUUM INTO, kept beside it in a .backups folder.
+
+A backup is named ``STEM-YYYYMMDDTHHMMSSffffff-REASON.db`` (UTC). Three kinds are kept by
+rules of their own, so a burst of one kind never pushes out another:
+
+- ``daily`` (the first open of a day): every one from the last ``KEEP_DAILY_DAYS`` days, and
+  at least the newest ``KEEP_DAILY_DAYS`` of them however old;
+- ``manual`` (``kodebok backup``): the newest ``KEEP_BACKUPS``;
+- operation backups (before a merge, a migration, a restore, a codebook replace …): the newest
+  ``KEEP_BACKUPS``.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kodebok.errors import KodebokError
+from kodebok.fileio import atomic_path
+from kodebok.fileio import backup_dir as backup_dir
 
 if TYPE_CHECKING:
     from kodebok.store.project import Project
 
 KEEP_BACKUPS = 10
+KEEP_DAILY_DAYS = 7
+DAILY = "daily"
+MANUAL = "manual"
+
+_STAMP = "%Y%m%dT%H%M%S%f"
+_NAME = re.compile(r"-(\d{8}T\d{12})-(.+)\.db$")
 
 
-def backup_dir(project_path: Path) -> Path:
-    """Where backups of ``project_path`` live."""
-    return project_path.parent / f".{project_path.name}.backups"
-
-
-def backup_project(project: Project, reason: str = "manual", keep: int = KEEP_BACKUPS) -> Path:
-    """Write a consistent copy of the project (VACUUM INTO) and prune old ones; returns its path."""
+def backup_project(project: Project, reason: str = MANUAL, keep: int = KEEP_BACKUPS) -> Path:
+    """Write a consistent copy of the project (VACUUM INTO a temporary file, renamed into place
+    when complete) and prune old backups of the same kind; returns its path."""
     folder = backup_dir(project.path)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    now = datetime.now(UTC)
     safe_reason = re.sub(r"[^A-Za-z0-9_.-]+", "-", reason)[:60]
-    target = folder / f"{project.path.stem}-{stamp}-{safe_reason}.db"
-    project.conn.execute("VACUUM INTO ?", (str(target),))
-    backups = sorted(folder.glob(f"{project.path.stem}-*.db"))
-    for old in backups[:-keep] if keep > 0 else []:
-        old.unlink(missing_ok=True)
+    target = folder / f"{project.path.stem}-{now.strftime(_STAMP)}-{safe_reason}.db"
+    with atomic_path(target) as tmp:
+        try:
+            project.conn.execute("VACUUM INTO ?", (str(tmp),))
+        except sqlite3.DatabaseError as exc:
+            raise KodebokError(f"{project.path}: cannot write a backup ({exc})") from exc
+    prune_backups(project.path, keep=keep, now=now)
     return target
 
 
-def list_backups(project_path: Path) -> list[Path]:
-    """Existing backups of a project, oldest first."""
-    return sorted(backup_dir(project_path).glob(f"{project_path.stem}-*.db"))
+def backup_kind(path: Path) -> str:
+    """``daily``, ``manual`` or ``operation``, from a backup's file name."""
+    match = _NAME.search(path.name)
+    reason = match.group(2) if match else ""
+    return reason if reason in (DAILY, MANUAL) else "operation"
+
+
+def backup_time(path: Path) -> datetime | None:
+    """When a backup was taken (UTC), from its file name."""
+    match = _NAME.search(path.name)
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def backups_to_prune(
+    backups: list[Path], *, keep: int = KEEP_BACKUPS, now: datetime | None = None
+) -> list[Path]:
+    """The backups the retention rules let go (``backups`` oldest first)."""
+    now = now or datetime.now(UTC)
+    prune: list[Path] = []
+    kinds: dict[str, list[Path]] = {}
+    for path in backups:
+        kinds.setdefault(backup_kind(path), []).append(path)
+    for kind, paths in kinds.items():
+        if kind == DAILY:
+            recent = now - timedelta(days=KEEP_DAILY_DAYS)
+            for i, path in enumerate(paths):
+                taken = backup_time(path)
+                newest_few = i >= len(paths) - KEEP_DAILY_DAYS
+                if not newest_few and taken is not None and taken < recent:
+                    prune.append(path)
+        elif keep > 0:
+            prune.extend(paths[:-keep])
+    return prune
+
+
+def prune_backups(
+    project_path: Path, *, keep: int = KEEP_BACKUPS, now: datetime | None = None
+) -> list[Path]:
+    """Remove the backups the retention rules let go; returns them."""
+    gone = backups_to_prune(list_backups(project_path), keep=keep, now=now)
+    for old in gone:
+        old.unlink(missing_ok=True)
+    return gone
+
+
+def list_backups(project_path: Path, kind: str | None = None) -> list[Path]:
+    """Existing backups of a project (only those of ``kind`` if given), oldest first."""
+    found = sorted(
+        backup_dir(project_path).glob(f"{project_path.stem}-*.db"),
+        key=lambda p: (backup_time(p) or datetime.min.replace(tzinfo=UTC), p.name),
+    )
+    return [p for p in found if kind is None or backup_kind(p) == kind]
+
+
+def database_problem(path: Path) -> str | None:
+    """Why the file at ``path`` is not a sound kodebok project, or None if it is one.
+
+    Read-only (the file is opened immutable: no journal, no WAL, no migration): SQLite's
+    ``integrity_check`` and ``foreign_key_check``, kodebok's application id or meta table,
+    a schema version this kodebok knows, and the core tables.
+    """
+    from urllib.parse import quote
+
+    from kodebok.fileio import is_sqlite_file
+    from kodebok.store.project import APPLICATION_ID
+    from kodebok.store.schema import SCHEMA_VERSION
+
+    path = Path(path)
+    if not path.is_file():
+        return "no such file"
+    if not is_sqlite_file(path):
+        return "not an SQLite database"
+    uri = "file:" + quote(str(path.resolve())) + "?immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        return f"cannot be opened ({exc})"
+    try:
+        check = [" ".join(str(r[0]).split()) for r in conn.execute("PRAGMA integrity_check(5)")]
+        if check != ["ok"]:
+            return "fails SQLite's integrity check (" + "; ".join(check)[:300] + ")"
+        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if fk:
+            return f"fails the foreign key check ({len(fk)} broken references, e.g. in {fk[0][0]})"
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master")}
+        if app_id != APPLICATION_ID and "meta" not in tables:
+            return "an SQLite database, but not a kodebok project"
+        missing = {"meta", "documents", "segments", "codes", "codings"} - tables
+        if missing:
+            return "not a complete kodebok project (no table " + ", ".join(sorted(missing)) + ")"
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row and str(row[0]).isdigit() else 0
+        if not 0 < version <= SCHEMA_VERSION:
+            return f"schema version {version} unknown to this kodebok (it knows {SCHEMA_VERSION})"
+    except sqlite3.DatabaseError as exc:
+        return f"damaged ({exc})"
+    finally:
+        conn.close()
+    return None

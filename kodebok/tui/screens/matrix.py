@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from kodebok.analysis.matrix import PERCENTS, UNITS, Matrix, heat_values
 from kodebok.analysis.quotes import Quote
 from kodebok.errors import KodebokError
+from kodebok.fileio import atomic_write, check_output_path
 from kodebok.i18n import t
 from kodebok.store import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog
@@ -296,13 +297,10 @@ class MatrixScreen(KodebokScreen):
             self.post_message(self.Exported(str(path), t("analysis.bad_format", path=path)))
             return
         try:
-            content = render_table(matrix_to_table(matrix), fmt)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        except OSError as exc:
-            self.post_message(self.Exported(str(path), str(exc)))
+            check_output_path(path, self.kapp.project_path)
+            atomic_write(path, render_table(matrix_to_table(matrix), fmt))
+        except KodebokError as exc:
+            self.post_message(self.Exported(str(path), exc.message))
             return
         self.post_message(self.Exported(str(path)))
 

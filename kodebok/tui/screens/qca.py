@@ -20,6 +20,7 @@ from kodebok.analysis.presence import PresenceRule
 from kodebok.analysis.qca import DataTable as QcaData
 from kodebok.analysis.qca import Solution, TruthTable
 from kodebok.errors import KodebokError
+from kodebok.fileio import atomic_write, check_output_path
 from kodebok.i18n import t
 from kodebok.store import Project
 from kodebok.tui.dialogs.simple import TextInputDialog
@@ -252,8 +253,9 @@ class QcaScreen(KodebokScreen):
         from kodebok.analysis.qca import format_data_csv
 
         try:
-            path.write_text(format_data_csv(data), encoding="utf-8")
-        except OSError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            check_output_path(path, self.kapp.project_path)
+            atomic_write(path, format_data_csv(data))
+        except KodebokError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
             return
         self.app.call_from_thread(self.notify, t("analysis.exported", path=path))
