@@ -537,3 +537,78 @@ def test_doctor_exits_1_when_the_project_is_not_a_database(demo_project: Path) -
     assert f"Problem: {demo_project}: not a kodebok project (not an SQLite database)" in (
         result.stderr
     )
+
+
+# -- the TUI's exports -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Textual runs on asyncio."""
+    return "asyncio"
+
+
+def _notes(app: object) -> str:
+    return "\n".join(n.message for n in app._notifications)  # type: ignore[attr-defined]
+
+
+async def _settle(app: object, pilot: object) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+
+
+@pytest.mark.anyio
+async def test_the_tui_matrix_export_refuses_the_project(
+    demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kodebok.tui.app import make_app
+
+    monkeypatch.chdir(demo_project.parent)
+    (demo_project.parent / "link.xlsx").symlink_to(demo_project)
+    before = codings_snapshot(demo_project)
+    app = make_app(demo_project, coder="kari")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("M")
+        await _settle(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("end", "ctrl+u", *demo_project.name, "enter")
+        await _settle(app, pilot)
+        assert f"{demo_project.name}: is the open project" in _notes(app)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("end", "ctrl+u", *"link.xlsx", "enter")
+        await _settle(app, pilot)
+        assert "link.xlsx: is the open project" in _notes(app)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("end", "ctrl+u", *"matrise.csv", "enter")
+        await _settle(app, pilot)
+    assert (demo_project.parent / "matrise.csv").read_text(encoding="utf-8").startswith("code")
+    assert integrity_ok(demo_project)
+    assert codings_snapshot(demo_project) == before
+
+
+@pytest.mark.anyio
+async def test_the_tui_qca_export_refuses_a_database(demo_project: Path, tmp_path: Path) -> None:
+    from kodebok.tui.app import make_app
+
+    other = tmp_path / "other.db"
+    shutil.copyfile(demo_project, other)
+    other_bytes = other.read_bytes()
+    before = codings_snapshot(demo_project)
+    app = make_app(demo_project, coder="kari")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("Q")
+        await _settle(app, pilot)
+        await pilot.press("space", "down", "o")
+        await _settle(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("end", "ctrl+u", *str(other), "enter")
+        await _settle(app, pilot)
+        assert f"{other}: is an SQLite database" in _notes(app)
+    assert other.read_bytes() == other_bytes
+    assert integrity_ok(demo_project)
+    assert codings_snapshot(demo_project) == before

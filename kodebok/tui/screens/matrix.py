@@ -292,12 +292,16 @@ class MatrixScreen(KodebokScreen):
         from kodebok.exchange import render_table
         from kodebok.exchange.tables import matrix_to_table
 
+        try:
+            check_output_path(path, self.kapp.project_path)
+        except KodebokError as exc:
+            self.post_message(self.Exported(str(path), exc.message))
+            return
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in EXPORT_FORMATS:
             self.post_message(self.Exported(str(path), t("analysis.bad_format", path=path)))
             return
         try:
-            check_output_path(path, self.kapp.project_path)
             atomic_write(path, render_table(matrix_to_table(matrix), fmt))
         except KodebokError as exc:
             self.post_message(self.Exported(str(path), exc.message))
