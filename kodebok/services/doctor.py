@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kodebok import __version__
-from kodebok.errors import KodebokError, ProjectCorrupt
+from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked
 from kodebok.fileio import SIDE_SUFFIXES, atomic_path, backup_dir
 from kodebok.store import Project
 from kodebok.store.backup import backup_project, database_problem
@@ -131,18 +131,19 @@ def restore_backup(path: Path, backup: Path) -> RestoreResult:
     saved: Path | None = None
     damaged: Path | None = None
     if path.exists():
+        # a locked project (ProjectLocked) or a full disk (OutputError) stops the restore here;
+        # only a file that is not a readable project any more is replaced without a backup
         try:
-            project: Project | None = Project.open(path)
-        except (ProjectCorrupt, sqlite3.DatabaseError):
-            project = None
-        if project is not None:
+            project = Project.open(path)
             try:
                 saved = backup_project(project, reason="before-restore")
-            except (KodebokError, sqlite3.DatabaseError):
-                saved = None  # damaged inside: VACUUM cannot read it; keep the bytes below
             finally:
                 project.close()
-        if saved is None:
+        except ProjectCorrupt:
+            damaged = _keep_damaged(path)
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise ProjectLocked(f"{path}: the project is locked by another program") from exc
             damaged = _keep_damaged(path)
     for suffix in SIDE_SUFFIXES:  # a WAL of the old file must never be applied to the new one
         Path(str(path) + suffix).unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kodebok.errors import KodebokError
+from kodebok.errors import ProjectCorrupt, ProjectLocked
 from kodebok.fileio import atomic_path
 from kodebok.fileio import backup_dir as backup_dir
 
@@ -45,8 +45,16 @@ def backup_project(project: Project, reason: str = MANUAL, keep: int = KEEP_BACK
     with atomic_path(target) as tmp:
         try:
             project.conn.execute("VACUUM INTO ?", (str(tmp),))
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise ProjectLocked(
+                    f"{project.path}: cannot back it up, another program holds it ({exc})"
+                ) from exc
+            raise ProjectCorrupt(f"{project.path}: cannot back it up ({exc})") from exc
         except sqlite3.DatabaseError as exc:
-            raise KodebokError(f"{project.path}: cannot write a backup ({exc})") from exc
+            raise ProjectCorrupt(
+                f"{project.path}: cannot back it up, it is damaged ({exc})"
+            ) from exc
     prune_backups(project.path, keep=keep, now=now)
     return target
 

@@ -461,6 +461,27 @@ def test_restore_works_when_the_project_file_is_garbage(demo_project: Path, tmp_
     assert not list(demo_project.parent.glob(".*.tmp"))
 
 
+def test_restore_works_when_the_project_file_is_a_damaged_database(
+    demo_project: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.db"
+    shutil.copyfile(demo_project, good)
+    expected = codings_snapshot(good)
+    _corrupt_copy(good, tmp_path / "broken.db", "bytes")
+    shutil.copyfile(tmp_path / "broken.db", demo_project)
+    broken = demo_project.read_bytes()
+    result = run(demo_project, "restore", str(good))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Restored {good}; the previous")
+    kept = [p for p in backup_dir(demo_project).iterdir() if "before-restore" in p.name]
+    kept += list(backup_dir(demo_project).glob("*-replaced-by-restore.damaged"))
+    assert len(kept) == 1, kept
+    if kept[0].suffix == ".damaged":
+        assert kept[0].read_bytes() == broken
+    assert integrity_ok(demo_project)
+    assert codings_snapshot(demo_project) == expected
+
+
 def test_restore_backs_up_a_healthy_project_first(demo_project: Path, tmp_path: Path) -> None:
     old = tmp_path / "old.db"
     shutil.copyfile(demo_project, old)
