@@ -14,9 +14,9 @@ from typing import Any
 
 from kodebok import __version__
 from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked
-from kodebok.fileio import SIDE_SUFFIXES, atomic_path, backup_dir
+from kodebok.fileio import SIDE_SUFFIXES, atomic_path, backup_dir, is_sqlite_file
 from kodebok.store import Project
-from kodebok.store.backup import backup_project, database_problem
+from kodebok.store.backup import backup_project, database_problem, ensure_not_in_use
 from kodebok.store.schema import SCHEMA_VERSION
 
 
@@ -130,6 +130,8 @@ def restore_backup(path: Path, backup: Path) -> RestoreResult:
         raise KodebokError(f"{backup}: is the project itself; nothing to restore")
     saved: Path | None = None
     damaged: Path | None = None
+    if is_sqlite_file(path):
+        ensure_not_in_use(path)
     if path.exists():
         # a locked project (ProjectLocked) or a full disk (OutputError) stops the restore here;
         # only a file that is not a readable project any more is replaced without a backup

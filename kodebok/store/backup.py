@@ -164,3 +164,30 @@ def database_problem(path: Path) -> str | None:
     finally:
         conn.close()
     return None
+
+
+def ensure_not_in_use(path: Path, timeout: float = 2.0) -> None:
+    """Raise ProjectLocked when another connection (a kodebok TUI, a running command, a
+    sqlite3 shell) has the database at ``path`` open, so it must not be replaced under it.
+
+    An exclusive lock in exclusive locking mode is only granted when no other connection holds
+    the file; it is given back at once.
+    """
+    try:
+        conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+    except sqlite3.Error:
+        return  # not openable as a database: nobody can be using it as one
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise ProjectLocked(
+                f"{path}: the project is open in another program (a kodebok window?); "
+                "close it and try again"
+            ) from exc
+    except sqlite3.DatabaseError:
+        pass  # damaged: the restore replaces it
+    finally:
+        conn.close()

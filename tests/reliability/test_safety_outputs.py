@@ -482,6 +482,49 @@ def test_restore_works_when_the_project_file_is_a_damaged_database(
     assert codings_snapshot(demo_project) == expected
 
 
+def test_restore_refuses_a_project_another_program_has_open(
+    demo_project: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.db"
+    shutil.copyfile(demo_project, good)
+    conn = sqlite3.connect(good)
+    conn.execute("DELETE FROM codings WHERE coder = 'ola'")
+    conn.commit()
+    conn.close()
+    before = codings_snapshot(demo_project)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            f"c = sqlite3.connect({str(demo_project)!r}, isolation_level=None)\n"
+            "c.execute('PRAGMA journal_mode = WAL')\n"
+            "c.execute('SELECT COUNT(*) FROM codings').fetchone()\n"
+            "print('open', flush=True)\n"
+            "sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        result = run(demo_project, "restore", str(good))
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert result.exit_code == 2
+    assert error_lines(result) == [
+        f"Error: {demo_project}: the project is open in another program (a kodebok window?); "
+        "close it and try again"
+    ]
+    assert not backup_dir(demo_project).exists()
+    assert integrity_ok(demo_project)
+    assert codings_snapshot(demo_project) == before
+    # once it is closed, the restore goes through
+    assert run(demo_project, "restore", str(good)).exit_code == 0
+    assert codings_snapshot(demo_project) == codings_snapshot(good)
+
+
 def test_restore_backs_up_a_healthy_project_first(demo_project: Path, tmp_path: Path) -> None:
     old = tmp_path / "old.db"
     shutil.copyfile(demo_project, old)
