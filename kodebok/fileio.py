@@ -128,7 +128,7 @@ def _new_temp(path: Path) -> Path:
 
 
 def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDWR)
     try:
         os.fsync(fd)
     finally:
@@ -184,8 +184,6 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     ends without error (flushed and synced first), and is thrown away otherwise."""
     with atomic_path(path) as tmp, tmp.open("wb") as handle:
         yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def atomic_write(path: Path, data: str | bytes, *, encoding: str = "utf-8") -> None:
