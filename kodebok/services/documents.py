@@ -244,7 +244,10 @@ def store_parsed(
             stamp = features_stamp()
         except Exception:  # the NLP pass after the import tries again and reports the cause
             lemmas = [None] * len(parsed.turns)
-    with project.transaction() as conn:
+    # journaled with capture, so that undo removes the document with everything it brought
+    # (segments, speakers, case, attributes); inside a .qdpx import this joins its operation
+    with project.operation(coder or "import", "import", f"Importer {name}", capture=True):
+        conn = project.conn
         if stamp is not None:  # a new project's lemmas are current (an older stamp stays)
             conn.execute(
                 "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)",

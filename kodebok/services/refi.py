@@ -197,7 +197,12 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> QdpxImport:
     refi = read_qdpx(data, path.name)
     report = QdpxImport()
     notes = {n.guid: n for n in refi.notes}
-    with project.operation(coder, "import-qdpx", f"Importer {path.name}") as op:
+    from kodebok.store.backup import backup_project
+
+    backup_project(project, reason=f"before-import-{path.stem}")
+    # capture: undo removes every row the import wrote (documents, segments, speakers, cases,
+    # attributes, codes, codings, memos) and restores what it changed, in one transaction
+    with project.operation(coder, "import-qdpx", f"Importer {path.name}", capture=True) as op:
         code_ids: dict[str, int] = {}
 
         def add_codes(codes: list[RefiCode], prefix: str) -> None:

@@ -49,7 +49,11 @@ def merge_project(project: Project, other_path: Path, *, coder: str) -> MergeRep
     report = MergeReport()
     try:
         backup_project(project, reason="before-merge")
-        with project.operation(coder, "merge", f"Slå sammen med {Path(other_path).name}") as op:
+        # capture: undo removes every row the merge wrote (documents, segments, speakers,
+        # cases, attributes, codes, codings, memos, overrides), not only the codings
+        with project.operation(
+            coder, "merge", f"Slå sammen med {Path(other_path).name}", capture=True
+        ) as op:
             case_map = _merge_cases(project, other, report)
             doc_map = _merge_documents(project, other, case_map, report)
             code_map = _merge_codes(op, project, other, report)

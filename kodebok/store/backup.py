@@ -35,3 +35,21 @@ def backup_project(project: Project, reason: str = "manual", keep: int = KEEP_BA
 def list_backups(project_path: Path) -> list[Path]:
     """Existing backups of a project, oldest first."""
     return sorted(backup_dir(project_path).glob(f"{project_path.stem}-*.db"))
+
+
+def backup_before(project_path: Path, at: str) -> Path | None:
+    """The newest backup of a project written before the time ``at`` (ISO 8601), if any."""
+    try:
+        limit = datetime.fromisoformat(at).astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    except ValueError:
+        return None
+    found: Path | None = None
+    for path in list_backups(project_path):
+        stamp = path.stem[len(project_path.stem) + 1 :].split("-", 1)[0]
+        try:
+            when = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(microsecond=0)
+        except ValueError:
+            continue
+        if when <= limit:
+            found = path
+    return found
