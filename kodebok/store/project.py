@@ -6,7 +6,6 @@ import json
 import os
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -345,21 +344,20 @@ class Project:
         capture = _Capture(self.conn)
         capture.start()
         try:
-            expected: Counter[tuple[str, int]] = Counter()
             for table, current, target in moves:
-                row = current if current is not None else target
-                if row is None:
+                ref = current if current is not None else target
+                if ref is None:
                     continue
                 self._apply(table, _decode(current), _decode(target), entry, undo=undo)
-                expected[(table, int(row["id"]))] += 1
-            for table, before, _after in capture.collect():
-                key = (table, int(before["id"])) if before else None
-                if key is not None and expected[key] > 0:
-                    expected[key] -= 1
-                    continue
-                if key is None:
-                    continue  # an insert is always one of ours (plain INSERT with its id)
-                self._refuse(entry, undo, f"{_describe(table, before)} depends on it")
+                for other, before, _after in capture.collect():
+                    if before is None or (other, before["id"]) == (table, ref["id"]):
+                        continue  # the row itself (an insert is always the row itself)
+                    self._refuse(
+                        entry,
+                        undo,
+                        f"{_describe(self.conn, other, before)} depends on "
+                        f"{_describe(self.conn, table, ref)}",
+                    )
         finally:
             capture.stop()
 
@@ -379,16 +377,18 @@ class Project:
         assert ref is not None
         found = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (ref["id"],)).fetchone()
         if current is None and found is not None:
-            self._refuse(entry, undo, f"{_describe(table, dict(found))} was added since")
+            self._refuse(entry, undo, f"{_describe(self.conn, table, dict(found))} was added since")
         if current is not None:
             if found is None:
-                self._refuse(entry, undo, f"{_describe(table, current)} was removed since")
+                self._refuse(
+                    entry, undo, f"{_describe(self.conn, table, current)} was removed since"
+                )
             changed = _differs(table, dict(found), current)
             if changed:
                 self._refuse(
                     entry,
                     undo,
-                    f"{_describe(table, dict(found))} was changed since ({', '.join(changed)})",
+                    f"{_describe(self.conn, table, dict(found))} was changed since ({', '.join(changed)})",
                 )
         try:
             if target is None:
@@ -627,16 +627,28 @@ _NAMED = {
 }
 
 
-def _describe(table: str, row: dict[str, Any] | None) -> str:
+def _name_of(conn: sqlite3.Connection, table: str, row_id: Any) -> str | None:
+    """The name of a document or code by id, when it is (still) there."""
+    if row_id is None:
+        return None
+    row = conn.execute(f"SELECT name FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def _describe(conn: sqlite3.Connection, table: str, row: dict[str, Any] | None) -> str:
     """A row as a reader would name it in a message."""
     row = row or {}
     if table in _NAMED:
         kind, key = _NAMED[table]
         return f"{kind} '{row.get(key)}' (id {row.get('id')})"
+    document = _name_of(conn, "documents", row.get("document_id"))
+    where = f" in '{document}'" if document else ""
     if table == "codings":
-        return f"a coding by {row.get('coder')} (id {row.get('id')})"
+        code = _name_of(conn, "codes", row.get("code_id"))
+        what = f" with '{code}'" if code else ""
+        return f"a coding by {row.get('coder')}{what}{where} (id {row.get('id')})"
     if table == "segments":
-        return f"segment {row.get('idx')} of document id {row.get('document_id')}"
+        return f"segment {row.get('idx')}{where} (id {row.get('id')})"
     if table == "memos":
         return f"a memo by {row.get('author')} (id {row.get('id')})"
     if table == "presence_overrides":
