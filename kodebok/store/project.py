@@ -390,6 +390,8 @@ class Project:
                     undo,
                     f"{_describe(self.conn, table, dict(found))} was changed since ({', '.join(changed)})",
                 )
+        if target is None and undo:  # a redo deletes only what the operation itself deleted
+            self._check_unreferenced(table, ref, entry, undo)
         try:
             if target is None:
                 self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (ref["id"],))
@@ -411,6 +413,34 @@ class Project:
                 )
         except sqlite3.IntegrityError as exc:
             self._refuse(entry, undo, f"the project does not allow it any more ({exc})")
+
+    def _check_unreferenced(
+        self, table: str, row: dict[str, Any], entry: sqlite3.Row, undo: bool
+    ) -> None:
+        """Refuse to delete a row that an attribute or memo still names.
+
+        Attributes and memos name their case, document, code … by kind and id, without a
+        foreign key, so no cascade would show them; the operation's own ones are gone by now
+        (they were written after what they describe, and are undone before it).
+        """
+        kind = _REFERENCED.get(table)
+        if kind is None:
+            return
+        checks = [
+            ("attributes", "entity_kind = ? AND entity_id = ?"),
+            ("memos", "target_kind = ? AND target_id = ?"),
+        ]
+        for other, where in checks:
+            found = self.conn.execute(
+                f"SELECT * FROM {other} WHERE {where} LIMIT 1", (kind, row["id"])
+            ).fetchone()
+            if found is not None:
+                self._refuse(
+                    entry,
+                    undo,
+                    f"{_describe(self.conn, other, dict(found))} depends on "
+                    f"{_describe(self.conn, table, row)}",
+                )
 
     def _refuse(self, entry: sqlite3.Row, undo: bool, why: str) -> None:
         """Stop an undo or redo: nothing of it is applied (the transaction rolls back)."""
@@ -616,6 +646,17 @@ def _differs(table: str, found: dict[str, Any], expected: dict[str, Any]) -> lis
     skip = _DERIVED.get(table, set())
     return [k for k, v in expected.items() if k in found and k not in skip and found[k] != v]
 
+
+# Tables whose rows attributes (entity_kind) or memos (target_kind) name by kind and id.
+_REFERENCED = {
+    "documents": "document",
+    "cases": "case",
+    "speakers": "speaker",
+    "persons": "person",
+    "codes": "code",
+    "codings": "coding",
+    "segments": "segment",
+}
 
 _NAMED = {
     "documents": ("document", "name"),

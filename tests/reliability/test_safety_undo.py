@@ -354,6 +354,32 @@ def test_undo_of_a_merge_refuses_after_another_coder_coded_a_merged_document(
     assert sound(demo_project)
 
 
+@pytest.mark.parametrize("later", ["memo", "attribute"])
+def test_undo_of_a_merge_refuses_when_a_memo_or_attribute_names_a_merged_document(
+    demo_project: Path, tmp_path: Path, cli: Cli, later: str
+) -> None:
+    """Memos and attributes name a document by id without a foreign key: no cascade would
+    show them, and deleting the document would leave them pointing at nothing."""
+    other = _other_copy(demo_project, tmp_path)
+    _merge(cli, demo_project, other)
+    with Project.open(demo_project) as p:
+        doc_id = p.conn.execute(
+            "SELECT id FROM documents WHERE name = 'sjobygd_radmann'"
+        ).fetchone()[0]
+        if later == "memo":
+            coding.write_memo(p, "document", doc_id, "Olas notat", coder="ola")
+        else:
+            set_attribute(p, "document", doc_id, "intervjuer", "ola")
+    state = content_checksum(demo_project)
+    result = cli("undo", "--coder", "kari", project=demo_project)
+    assert result.exit_code == 2
+    expected = "a memo by ola" if later == "memo" else "attribute 'intervjuer'"
+    assert f"{expected}" in result.output
+    assert "depends on document 'sjobygd_radmann'" in result.output
+    assert content_checksum(demo_project) == state
+    assert sound(demo_project)
+
+
 def test_undo_of_a_merge_refuses_when_a_merged_code_was_renamed_since(
     demo_project: Path, tmp_path: Path, cli: Cli
 ) -> None:
