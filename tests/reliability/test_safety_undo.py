@@ -706,3 +706,43 @@ def test_same_text_sources_with_the_same_name_get_a_free_name(
     state = content_checksum(demo_project)
     assert cli("import", str(same_name), "--coder", "kari", project=demo_project).exit_code == 0
     assert content_checksum(demo_project) == state
+
+
+def test_merge_keeps_two_documents_with_the_same_text_apart(
+    demo_project: Path, tmp_path: Path, cli: Cli
+) -> None:
+    """The same rule for merge: a copy holding two documents with one text gives two here."""
+    from kodebok.ingest import segment_transcript
+
+    other = _other_copy(demo_project, tmp_path)
+    with Project.open(other) as p:
+        name, text = p.conn.execute("SELECT name, text FROM documents ORDER BY id").fetchone()
+        turns, interviewers = segment_transcript(text)
+        store_parsed(
+            p,
+            ParsedDocument(
+                name="tvilling",
+                source="tvilling.txt",
+                kind="intervju",
+                text=text,
+                turns=tuple(turns),
+                interviewers=interviewers,
+            ),
+            same_text_ok=True,
+        )
+        codes.create_code(p, "Bare i tvillingen", coder="per")
+        coding.code_segment(p, "tvilling", 1, "Bare i tvillingen", coder="per")
+    before = codings_snapshot(demo_project)
+    _merge(cli, demo_project, other)
+    by_doc = _codings_by_document(demo_project)
+    assert ("Bare i tvillingen", "per") in by_doc["tvilling"]
+    assert ("Bare i tvillingen", "per") not in by_doc[name]
+    # the shared interview gains only per's one coding from _other_copy, nothing from the twin
+    gained = set(codings_snapshot(demo_project)) - set(before)
+    assert {(r[0], r[4]) for r in gained if r[0] == name} == {(name, "per")}
+    assert len([r for r in gained if r[0] == name]) == 1
+    assert sound(demo_project)
+    state = content_checksum(demo_project)
+    result = cli("merge", str(other), "--coder", "kari", project=demo_project)
+    assert "Documents: 0 added" in result.output and "Codings: 0 added" in result.output
+    assert content_checksum(demo_project) == state
