@@ -6,12 +6,20 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kodebok.errors import KodebokError, UnknownItem
 from kodebok.models import Case
 from kodebok.services.documents import ensure_case, set_attribute
 from kodebok.store import Project
 from kodebok.store import queries as q
+
+
+def _journaled(project: Project, description: str) -> Any:
+    """One undoable write of case, document or speaker facts (every row change recorded)."""
+    from kodebok.services.project import default_coder
+
+    return project.operation(default_coder(), "cases", description, capture=True)
 
 
 def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -29,7 +37,7 @@ def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 def set_case_attributes(project: Project, case: str, values: dict[str, str]) -> Case:
     """Set attributes of a case, creating the case if needed."""
-    with project.transaction():
+    with _journaled(project, f"Sett attributter for {case}"):
         case_id = ensure_case(project, case)
         for key, value in values.items():
             set_attribute(project, "case", case_id, key, value)
@@ -39,7 +47,8 @@ def set_case_attributes(project: Project, case: str, values: dict[str, str]) -> 
 def assign_document(project: Project, document: str, case: str) -> None:
     """Tie a document to a case (creating the case if needed); '-' unties it."""
     doc = q.document(project, document)
-    with project.transaction() as conn:
+    with _journaled(project, f"Knytt {doc.name} til {case}"):
+        conn = project.conn
         case_id = None if case == "-" else ensure_case(project, case)
         conn.execute("UPDATE documents SET case_id = ? WHERE id = ?", (case_id, doc.id))
 
@@ -113,7 +122,7 @@ def import_cases_table(project: Project, path: Path) -> TableImport:
                 f"{path.name}, line {line}: case '{name}' appears twice (also line {seen[name]})"
             )
         seen[name] = line
-    with project.transaction():
+    with _journaled(project, f"Importer saker fra {path.name}"):
         for row in rows[1:]:
             name = row[0]
             if name not in existing:
@@ -150,7 +159,8 @@ def import_speakers_table(project: Project, path: Path) -> TableImport:
                 f"(it has {', '.join(labels) or 'no speakers'})"
             )
         plans.append((int(found[0]), row))
-    with project.transaction() as conn:
+    with _journaled(project, f"Importer talere fra {path.name}"):
+        conn = project.conn
         for speaker_id, row in plans:
             for key, value in zip(rows[0][2:], row[2:], strict=False):
                 if key.lower() == "interviewer":
@@ -184,7 +194,7 @@ def set_speaker_attributes(
     ).fetchone()
     if row is None:
         raise UnknownItem(f"'{doc.name}' has no speaker '{label}'")
-    with project.transaction():
+    with _journaled(project, f"Sett attributter for {label} i {doc.name}"):
         for key, value in values.items():
             if key == "interviewer":
                 project.conn.execute(
@@ -214,7 +224,8 @@ def import_documents_table(project: Project, path: Path) -> TableImport:
         except UnknownItem as exc:
             raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
     columns = {"case", "kind", "language"}
-    with project.transaction() as conn:
+    with _journaled(project, f"Importer dokumenttabell {path.name}"):
+        conn = project.conn
         for doc_id, row in plans:
             for key, value in zip(header[1:], row[1:], strict=False):
                 low = key.lower()

@@ -746,3 +746,28 @@ def test_merge_keeps_two_documents_with_the_same_text_apart(
     result = cli("merge", str(other), "--coder", "kari", project=demo_project)
     assert "Documents: 0 added" in result.output and "Codings: 0 added" in result.output
     assert content_checksum(demo_project) == state
+
+
+def test_case_assignment_after_an_import_is_undone_first_then_the_import(
+    demo_project: Path, tmp_path: Path, cli: Cli
+) -> None:
+    """`cases assign` is journaled too (as the default coder), so a refusal that names it
+    can be followed: undo it, then the import."""
+    transcript = tmp_path / "sjobygd_radmann.txt"
+    transcript.write_text(NEW_TEXT, encoding="utf-8")
+    before, before_codings = content_checksum(demo_project), codings_snapshot(demo_project)
+    assert cli("import", str(transcript), "--coder", "kari", project=demo_project).exit_code == 0
+    result = cli("cases", "assign", "sjobygd_radmann", "Nordvik", project=demo_project)
+    assert result.exit_code == 0, result.output
+    state = content_checksum(demo_project)
+    result = cli("undo", "--coder", "kari", project=demo_project)
+    assert result.exit_code == 2
+    assert "document 'sjobygd_radmann'" in result.output
+    assert "changed since (case_id)" in result.output
+    assert content_checksum(demo_project) == state
+    result = cli("undo", "--coder", "tester", project=demo_project)
+    assert "Undid: Knytt sjobygd_radmann til Nordvik" in result.output
+    assert cli("undo", "--coder", "kari", project=demo_project).exit_code == 0
+    assert content_checksum(demo_project) == before
+    assert codings_snapshot(demo_project) == before_codings
+    assert sound(demo_project)
