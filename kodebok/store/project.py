@@ -388,7 +388,8 @@ class Project:
                 self._refuse(
                     entry,
                     undo,
-                    f"{_describe(self.conn, table, dict(found))} was changed since ({', '.join(changed)})",
+                    f"{_describe(self.conn, table, dict(found))} was changed since "
+                    f"({', '.join(changed)})",
                 )
         if target is None and undo:  # a redo deletes only what the operation itself deleted
             self._check_unreferenced(table, ref, entry, undo)

@@ -645,8 +645,8 @@ def _codings_by_document(path: Path) -> dict[str, set[tuple[str, str]]]:
     try:
         out: dict[str, set[tuple[str, str]]] = {}
         for name, code, coder in conn.execute(
-            "SELECT d.name, c.name, k.coder FROM codings k JOIN documents d ON d.id = k.document_id "
-            "JOIN codes c ON c.id = k.code_id"
+            "SELECT d.name, c.name, k.coder FROM codings k "
+            "JOIN documents d ON d.id = k.document_id JOIN codes c ON c.id = k.code_id"
         ):
             out.setdefault(name, set()).add((code, coder))
         return out
