@@ -15,11 +15,12 @@ from kodebok.store import Project
 from kodebok.store import queries as q
 
 
-def _journaled(project: Project, description: str) -> Any:
-    """One undoable write of case, document or speaker facts (every row change recorded)."""
+def _journaled(project: Project, description: str, coder: str | None) -> Any:
+    """One undoable write of case, document or speaker facts (every row change recorded),
+    journaled for ``coder`` (default: ``$KODEBOK_CODER`` or the login name)."""
     from kodebok.services.project import default_coder
 
-    return project.operation(default_coder(), "cases", description, capture=True)
+    return project.operation(coder or default_coder(), "cases", description, capture=True)
 
 
 def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -35,19 +36,23 @@ def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
-def set_case_attributes(project: Project, case: str, values: dict[str, str]) -> Case:
+def set_case_attributes(
+    project: Project, case: str, values: dict[str, str], *, coder: str | None = None
+) -> Case:
     """Set attributes of a case, creating the case if needed."""
-    with _journaled(project, f"Sett attributter for {case}"):
+    with _journaled(project, f"Sett attributter for {case}", coder):
         case_id = ensure_case(project, case)
         for key, value in values.items():
             set_attribute(project, "case", case_id, key, value)
     return q.case(project, case_id)
 
 
-def assign_document(project: Project, document: str, case: str) -> None:
+def assign_document(
+    project: Project, document: str, case: str, *, coder: str | None = None
+) -> None:
     """Tie a document to a case (creating the case if needed); '-' unties it."""
     doc = q.document(project, document)
-    with _journaled(project, f"Knytt {doc.name} til {case}"):
+    with _journaled(project, f"Knytt {doc.name} til {case}", coder):
         conn = project.conn
         case_id = None if case == "-" else ensure_case(project, case)
         conn.execute("UPDATE documents SET case_id = ? WHERE id = ?", (case_id, doc.id))
@@ -102,7 +107,7 @@ class TableImport:
     created: list[str]
 
 
-def import_cases_table(project: Project, path: Path) -> TableImport:
+def import_cases_table(project: Project, path: Path, *, coder: str | None = None) -> TableImport:
     """Cases from a table: first column the case name, the others attributes."""
     rows = read_table(path)
     if len(rows) < 2:
@@ -122,7 +127,7 @@ def import_cases_table(project: Project, path: Path) -> TableImport:
                 f"{path.name}, line {line}: case '{name}' appears twice (also line {seen[name]})"
             )
         seen[name] = line
-    with _journaled(project, f"Importer saker fra {path.name}"):
+    with _journaled(project, f"Importer saker fra {path.name}", coder):
         for row in rows[1:]:
             name = row[0]
             if name not in existing:
@@ -133,7 +138,7 @@ def import_cases_table(project: Project, path: Path) -> TableImport:
     return TableImport(len(rows) - 1, header[1:], created)
 
 
-def import_speakers_table(project: Project, path: Path) -> TableImport:
+def import_speakers_table(project: Project, path: Path, *, coder: str | None = None) -> TableImport:
     """Speaker attributes from a table ``document, label, attribute...``."""
     rows = read_table(path)
     if len(rows) < 2:
@@ -159,7 +164,7 @@ def import_speakers_table(project: Project, path: Path) -> TableImport:
                 f"(it has {', '.join(labels) or 'no speakers'})"
             )
         plans.append((int(found[0]), row))
-    with _journaled(project, f"Importer talere fra {path.name}"):
+    with _journaled(project, f"Importer talere fra {path.name}", coder):
         conn = project.conn
         for speaker_id, row in plans:
             for key, value in zip(rows[0][2:], row[2:], strict=False):
@@ -185,7 +190,12 @@ def _truthy(value: str) -> bool:
 
 
 def set_speaker_attributes(
-    project: Project, document: str, label: str, values: dict[str, str]
+    project: Project,
+    document: str,
+    label: str,
+    values: dict[str, str],
+    *,
+    coder: str | None = None,
 ) -> None:
     """Set attributes (role, level …) of one speaker label in one document."""
     doc = q.document(project, document)
@@ -194,7 +204,7 @@ def set_speaker_attributes(
     ).fetchone()
     if row is None:
         raise UnknownItem(f"'{doc.name}' has no speaker '{label}'")
-    with _journaled(project, f"Sett attributter for {label} i {doc.name}"):
+    with _journaled(project, f"Sett attributter for {label} i {doc.name}", coder):
         for key, value in values.items():
             if key == "interviewer":
                 project.conn.execute(
@@ -205,7 +215,9 @@ def set_speaker_attributes(
                 set_attribute(project, "speaker", int(row[0]), key, value)
 
 
-def import_documents_table(project: Project, path: Path) -> TableImport:
+def import_documents_table(
+    project: Project, path: Path, *, coder: str | None = None
+) -> TableImport:
     """Document facts from a table: ``document, case, kind, language, attribute...``.
 
     For material whose files cannot carry front matter (Word, PDF, subtitles): the usual
@@ -224,7 +236,7 @@ def import_documents_table(project: Project, path: Path) -> TableImport:
         except UnknownItem as exc:
             raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
     columns = {"case", "kind", "language"}
-    with _journaled(project, f"Importer dokumenttabell {path.name}"):
+    with _journaled(project, f"Importer dokumenttabell {path.name}", coder):
         conn = project.conn
         for doc_id, row in plans:
             for key, value in zip(header[1:], row[1:], strict=False):
