@@ -28,21 +28,49 @@ def codebook_group() -> None:
 @click.option(
     "--replace",
     is_flag=True,
-    help="Make the file the project's codebook: codes not in it are removed "
-    "(a backup is written first).",
+    help="Make the file the project's codebook: codes not in it are removed with their "
+    "codings (asks first; a backup is written first).",
+)
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="With --replace: do not ask before deleting codings (needed without a terminal).",
 )
 @coder_option
 @click.pass_context
-def codebook_import(ctx: click.Context, file: Path, replace: bool, coder: str) -> None:
+def codebook_import(ctx: click.Context, file: Path, replace: bool, yes: bool, coder: str) -> None:
     """Read a codebook (.yaml/.yml, .csv, .md, .qdc) and merge it into the codes by path."""
-    from kodebok.services.codes import import_codebook
+    from kodebok.codebook import read_codebook
+    from kodebok.errors import KodebokError
+    from kodebok.services.codes import apply_codebook, replace_losses
 
     with open_project(ctx) as project:
-        r = import_codebook(project, file, replace=replace, coder=coder)
+        book = read_codebook(file)
+        if replace and not yes:
+            n_codes, n_codings = replace_losses(project, book)
+            if n_codings:
+                what = (
+                    f"{n_codings} codings would be deleted with the {n_codes} codes that are "
+                    f"not in {file.name}"
+                )
+                if not _interactive():
+                    raise KodebokError(
+                        f"{file.name}: --replace: {what}; nothing changed (run again with --yes "
+                        "to delete them, or without --replace to merge the codebook)"
+                    )
+                click.confirm(f"{what}. Replace the codebook?", abort=True, err=True)
+        r = apply_codebook(project, book, replace=replace, coder=coder, source=file.name)
     msg = f"{file.name}: {r.created} codes created, {r.updated} updated"
     if replace:
         msg += f", {r.removed} removed ({r.removed_codings} codings with them)"
     click.echo(msg)
+
+
+def _interactive() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    import sys
+
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 @codebook_group.command("export")

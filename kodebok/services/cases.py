@@ -6,12 +6,21 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kodebok.errors import KodebokError, UnknownItem
 from kodebok.models import Case
 from kodebok.services.documents import ensure_case, set_attribute
 from kodebok.store import Project
 from kodebok.store import queries as q
+
+
+def _journaled(project: Project, description: str, coder: str | None) -> Any:
+    """One undoable write of case, document or speaker facts (every row change recorded),
+    journaled for ``coder`` (default: ``$KODEBOK_CODER`` or the login name)."""
+    from kodebok.services.project import default_coder
+
+    return project.operation(coder or default_coder(), "cases", description, capture=True)
 
 
 def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -27,19 +36,24 @@ def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
-def set_case_attributes(project: Project, case: str, values: dict[str, str]) -> Case:
+def set_case_attributes(
+    project: Project, case: str, values: dict[str, str], *, coder: str | None = None
+) -> Case:
     """Set attributes of a case, creating the case if needed."""
-    with project.transaction():
+    with _journaled(project, f"Sett attributter for {case}", coder):
         case_id = ensure_case(project, case)
         for key, value in values.items():
             set_attribute(project, "case", case_id, key, value)
     return q.case(project, case_id)
 
 
-def assign_document(project: Project, document: str, case: str) -> None:
+def assign_document(
+    project: Project, document: str, case: str, *, coder: str | None = None
+) -> None:
     """Tie a document to a case (creating the case if needed); '-' unties it."""
     doc = q.document(project, document)
-    with project.transaction() as conn:
+    with _journaled(project, f"Knytt {doc.name} til {case}", coder):
+        conn = project.conn
         case_id = None if case == "-" else ensure_case(project, case)
         conn.execute("UPDATE documents SET case_id = ? WHERE id = ?", (case_id, doc.id))
 
@@ -93,7 +107,7 @@ class TableImport:
     created: list[str]
 
 
-def import_cases_table(project: Project, path: Path) -> TableImport:
+def import_cases_table(project: Project, path: Path, *, coder: str | None = None) -> TableImport:
     """Cases from a table: first column the case name, the others attributes."""
     rows = read_table(path)
     if len(rows) < 2:
@@ -113,7 +127,7 @@ def import_cases_table(project: Project, path: Path) -> TableImport:
                 f"{path.name}, line {line}: case '{name}' appears twice (also line {seen[name]})"
             )
         seen[name] = line
-    with project.transaction():
+    with _journaled(project, f"Importer saker fra {path.name}", coder):
         for row in rows[1:]:
             name = row[0]
             if name not in existing:
@@ -124,7 +138,7 @@ def import_cases_table(project: Project, path: Path) -> TableImport:
     return TableImport(len(rows) - 1, header[1:], created)
 
 
-def import_speakers_table(project: Project, path: Path) -> TableImport:
+def import_speakers_table(project: Project, path: Path, *, coder: str | None = None) -> TableImport:
     """Speaker attributes from a table ``document, label, attribute...``."""
     rows = read_table(path)
     if len(rows) < 2:
@@ -150,7 +164,8 @@ def import_speakers_table(project: Project, path: Path) -> TableImport:
                 f"(it has {', '.join(labels) or 'no speakers'})"
             )
         plans.append((int(found[0]), row))
-    with project.transaction() as conn:
+    with _journaled(project, f"Importer talere fra {path.name}", coder):
+        conn = project.conn
         for speaker_id, row in plans:
             for key, value in zip(rows[0][2:], row[2:], strict=False):
                 if key.lower() == "interviewer":
@@ -175,7 +190,12 @@ def _truthy(value: str) -> bool:
 
 
 def set_speaker_attributes(
-    project: Project, document: str, label: str, values: dict[str, str]
+    project: Project,
+    document: str,
+    label: str,
+    values: dict[str, str],
+    *,
+    coder: str | None = None,
 ) -> None:
     """Set attributes (role, level …) of one speaker label in one document."""
     doc = q.document(project, document)
@@ -184,7 +204,7 @@ def set_speaker_attributes(
     ).fetchone()
     if row is None:
         raise UnknownItem(f"'{doc.name}' has no speaker '{label}'")
-    with project.transaction():
+    with _journaled(project, f"Sett attributter for {label} i {doc.name}", coder):
         for key, value in values.items():
             if key == "interviewer":
                 project.conn.execute(
@@ -195,7 +215,9 @@ def set_speaker_attributes(
                 set_attribute(project, "speaker", int(row[0]), key, value)
 
 
-def import_documents_table(project: Project, path: Path) -> TableImport:
+def import_documents_table(
+    project: Project, path: Path, *, coder: str | None = None
+) -> TableImport:
     """Document facts from a table: ``document, case, kind, language, attribute...``.
 
     For material whose files cannot carry front matter (Word, PDF, subtitles): the usual
@@ -214,7 +236,8 @@ def import_documents_table(project: Project, path: Path) -> TableImport:
         except UnknownItem as exc:
             raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
     columns = {"case", "kind", "language"}
-    with project.transaction() as conn:
+    with _journaled(project, f"Importer dokumenttabell {path.name}", coder):
+        conn = project.conn
         for doc_id, row in plans:
             for key, value in zip(header[1:], row[1:], strict=False):
                 low = key.lower()

@@ -252,6 +252,24 @@ def import_codebook(
     return apply_codebook(project, book, replace=replace, coder=coder, source=path.name)
 
 
+def replace_losses(project: Project, book: Codebook) -> tuple[int, int]:
+    """What ``--replace`` with this codebook would delete: (codes, codings).
+
+    The codes not in the book (by path), with their codings; nothing is written.
+    """
+    paths = {
+        "/".join(p.strip() for p in path.strip().strip("/").split("/")) for path, _ in book.walk()
+    }
+    stale = [c.id for c in q.codes(project) if c.path not in paths]
+    if not stale:
+        return 0, 0
+    marks = ",".join("?" for _ in stale)
+    n = project.conn.execute(
+        f"SELECT COUNT(*) FROM codings WHERE code_id IN ({marks})", stale
+    ).fetchone()[0]
+    return len(stale), int(n)
+
+
 def apply_codebook(
     project: Project, book: Codebook, *, replace: bool = False, coder: str, source: str = ""
 ) -> CodebookImport:

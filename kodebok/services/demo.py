@@ -77,11 +77,11 @@ def build_demo(
             results = import_paths(project, [transcripts], coder=CODERS[0], progress=progress)
             report.failed = [f"{r.source}: {r.message}" for r in results if r.status == "failed"]
             if (transcripts / "cases.csv").exists():
-                import_cases_table(project, transcripts / "cases.csv")
+                import_cases_table(project, transcripts / "cases.csv", coder=CODERS[0])
             if (transcripts / "documents.csv").exists():
-                import_documents_table(project, transcripts / "documents.csv")
+                import_documents_table(project, transcripts / "documents.csv", coder=CODERS[0])
             if (transcripts / "speakers.csv").exists():
-                import_speakers_table(project, transcripts / "speakers.csv")
+                import_speakers_table(project, transcripts / "speakers.csv", coder=CODERS[0])
             import_codebook(project, codebooks / DEMO_CODEBOOK, coder=CODERS[0])
             report.codings = add_demo_codings(project)
             report.documents = len(q.documents(project))

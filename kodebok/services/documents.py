@@ -200,8 +200,12 @@ def store_parsed(
     update: bool = False,
     coder: str = "",
     features: SegmentLemmas | None = None,
+    same_text_ok: bool = False,
 ) -> ImportResult:
     """Store a parsed document (new, unchanged or revised).
+
+    A text already in the project is "unchanged", unless ``same_text_ok`` (a REFI-QDA project
+    may hold two sources with the same text, each with its own codings).
 
     With ``features``, a new document's segments are stored with their lemmas, so SQLite's
     full-text index reads each segment once; if the NLP layer fails they are stored without,
@@ -210,7 +214,7 @@ def store_parsed(
     if not parsed.text.strip():
         raise DocumentReadError(f"{parsed.source}: the document has no text")
     sha = sha256_text(parsed.text)
-    same = q.document_by_sha(project, sha)
+    same = None if same_text_ok else q.document_by_sha(project, sha)
     if same is not None:
         return ImportResult(
             parsed.source,
@@ -244,7 +248,10 @@ def store_parsed(
             stamp = features_stamp()
         except Exception:  # the NLP pass after the import tries again and reports the cause
             lemmas = [None] * len(parsed.turns)
-    with project.transaction() as conn:
+    # journaled with capture, so that undo removes the document with everything it brought
+    # (segments, speakers, case, attributes); inside a .qdpx import this joins its operation
+    with project.operation(coder or "import", "import", f"Importer {name}", capture=True):
+        conn = project.conn
         if stamp is not None:  # a new project's lemmas are current (an older stamp stays)
             conn.execute(
                 "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)",

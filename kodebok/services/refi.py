@@ -197,7 +197,12 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> QdpxImport:
     refi = read_qdpx(data, path.name)
     report = QdpxImport()
     notes = {n.guid: n for n in refi.notes}
-    with project.operation(coder, "import-qdpx", f"Importer {path.name}") as op:
+    from kodebok.store.backup import backup_project
+
+    backup_project(project, reason=f"before-import-{path.stem}")
+    # capture: undo removes every row the import wrote (documents, segments, speakers, cases,
+    # attributes, codes, codings, memos) and restores what it changed, in one transaction
+    with project.operation(coder, "import-qdpx", f"Importer {path.name}", capture=True) as op:
         code_ids: dict[str, int] = {}
 
         def add_codes(codes: list[RefiCode], prefix: str) -> None:
@@ -230,28 +235,37 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> QdpxImport:
             except ValueError:
                 pass
             name = Path(src.name).stem if "." in src.name[-6:] else src.name
-            result = store_parsed(
-                project,
-                ParsedDocument(
-                    name=name,
-                    source=f"{path.name}:{src.name}",
-                    kind=kind,
-                    text=text,
-                    turns=tuple(turns),
-                    interviewers=interviewers,
-                    language=language,
-                ),
-                coder=coder,
-            )
-            (report.documents if result.status == "imported" else report.unchanged).append(
-                result.name
-            )
-            doc = q.document(project, result.name)
-            doc_ids[src.guid] = doc.id
+            # documents are matched by text, but two sources with the same text are two
+            # documents: each takes a document of that text not yet taken by this import
+            # (the one of its own name first), so importing the archive again adds nothing
+            same_id, name, twin = _same_text_document(project, text, name, set(doc_ids.values()))
+            if same_id is not None:
+                doc_id = same_id
+                report.unchanged.append(name)
+            else:
+                result = store_parsed(
+                    project,
+                    ParsedDocument(
+                        name=name,
+                        source=f"{path.name}:{src.name}",
+                        kind=kind,
+                        text=text,
+                        turns=tuple(turns),
+                        interviewers=interviewers,
+                        language=language,
+                    ),
+                    coder=coder,
+                    same_text_ok=twin,
+                )
+                (report.documents if result.status == "imported" else report.unchanged).append(
+                    result.name
+                )
+                doc_id = q.document(project, result.name).id
+            doc_ids[src.guid] = doc_id
             for key, value in src.variables.items():
-                set_attribute(project, "document", doc.id, key, value)
+                set_attribute(project, "document", doc_id, key, value)
             for g in src.note_guids:
-                report.memos += _memo(op, "document", doc.id, notes.get(g), refi, coder)
+                report.memos += _memo(op, "document", doc_id, notes.get(g), refi, coder)
             for sel in src.selections:
                 if not (0 <= sel.start < sel.end <= len(src.text)):
                     report.warnings.append(
@@ -260,7 +274,7 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> QdpxImport:
                     )
                     continue
                 start, end = pos[sel.start], pos[sel.end]
-                seg = segment_for_span(project, doc.id, start, end)
+                seg = segment_for_span(project, doc_id, start, end)
                 for g in sel.note_guids:
                     if seg is not None:
                         report.memos += _memo(op, "segment", seg, notes.get(g), refi, coder)
@@ -276,7 +290,7 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> QdpxImport:
                     memo = " ".join(notes[g].text for g in c.note_guids if g in notes)
                     _, created = add_coding(
                         op,
-                        document_id=doc.id,
+                        document_id=doc_id,
                         segment_id=seg,
                         start=start,
                         end=end,
@@ -303,6 +317,33 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> QdpxImport:
         for g in refi.project_note_guids:
             report.memos += _memo(op, "project", None, notes.get(g), refi, coder)
     return report
+
+
+def _same_text_document(
+    project: Project, text: str, name: str, taken: set[int]
+) -> tuple[int | None, str, bool]:
+    """(a document with this text not in ``taken``, the name to use, whether a twin is made).
+
+    With no such document the source becomes a new document; when documents with the same
+    text exist but are all taken by other sources of this import, the new one is a twin and
+    gets a free name (``name``, else ``name (2)``, ``name (3)`` …).
+    """
+    from kodebok.services.documents import sha256_text
+
+    rows = project.conn.execute(
+        "SELECT id, name FROM documents WHERE sha256 = ? ORDER BY id", (sha256_text(text),)
+    ).fetchall()
+    free = [r for r in rows if r["id"] not in taken]
+    if free:
+        mine = next((r for r in free if r["name"] == name), free[0])
+        return int(mine["id"]), str(mine["name"]), False
+    if not rows:
+        return None, name, False
+    candidate, n = name, 1
+    while project.conn.execute("SELECT 1 FROM documents WHERE name = ?", (candidate,)).fetchone():
+        n += 1
+        candidate = f"{name} ({n})"
+    return None, candidate, True
 
 
 def _memo(

@@ -117,7 +117,10 @@ def update_document(
     backup_project(project, reason=f"before-update-{old['name']}")
     placed = reanchor(old["text"], parsed.text, [(c["start"], c["end"]) for c in codings])
     report = Reanchoring()
-    with project.transaction():
+    # journaled with capture: undo brings the old text, segments, speakers and codings back
+    with project.operation(
+        coder or "import", "import-update", f"Ny versjon av {old['name']}", capture=True
+    ):
         old_speakers = {
             r["label"]: r
             for r in conn.execute("SELECT * FROM speakers WHERE document_id = ?", (document_id,))

@@ -49,7 +49,11 @@ def merge_project(project: Project, other_path: Path, *, coder: str) -> MergeRep
     report = MergeReport()
     try:
         backup_project(project, reason="before-merge")
-        with project.operation(coder, "merge", f"Slå sammen med {Path(other_path).name}") as op:
+        # capture: undo removes every row the merge wrote (documents, segments, speakers,
+        # cases, attributes, codes, codings, memos, overrides), not only the codings
+        with project.operation(
+            coder, "merge", f"Slå sammen med {Path(other_path).name}", capture=True
+        ) as op:
             case_map = _merge_cases(project, other, report)
             doc_map = _merge_documents(project, other, case_map, report)
             code_map = _merge_codes(op, project, other, report)
@@ -88,21 +92,35 @@ def _merge_documents(
     """Other document id → (my document id, other segment id → my segment id)."""
     conn = project.conn
     out: dict[int, tuple[int, dict[int, int]]] = {}
+    taken: set[int] = set()
     for doc in q.documents(other):
-        mine = q.document_by_sha(project, doc.sha256)
+        # matched by text; two documents with the same text stay two: each takes one of mine
+        # with that text not yet taken by this merge (its own name first), else is copied
+        same = conn.execute(
+            "SELECT id, name FROM documents WHERE sha256 = ? ORDER BY id", (doc.sha256,)
+        ).fetchall()
+        free = [r for r in same if r["id"] not in taken]
+        mine = next((r for r in free if r["name"] == doc.name), free[0] if free else None)
         if mine is None:
-            clash = conn.execute("SELECT id FROM documents WHERE name = ?", (doc.name,)).fetchone()
-            if clash:
+            name = doc.name
+            clash = conn.execute("SELECT id FROM documents WHERE name = ?", (name,)).fetchone()
+            if clash and not same:
                 report.conflicts.append(
                     f"document '{doc.name}': different text in the two copies; its codings "
                     "from the other copy were not merged (import the revision first)"
                 )
                 continue
-            my_id = _copy_document(project, other, doc.id, case_map)
-            report.documents_added.append(doc.name)
+            n = 1
+            while clash:
+                n += 1
+                name = f"{doc.name} ({n})"
+                clash = conn.execute("SELECT 1 FROM documents WHERE name = ?", (name,)).fetchone()
+            my_id = _copy_document(project, other, doc.id, case_map, name)
+            report.documents_added.append(name)
         else:
-            my_id = mine.id
+            my_id = int(mine["id"])
             report.documents_matched += 1
+        taken.add(my_id)
         seg_map: dict[int, int] = {}
         mine_segs = {(s.start, s.end): s.id for s in q.segments(project, my_id)}
         for s in q.segments(other, doc.id):
@@ -115,10 +133,13 @@ def _merge_documents(
     return out
 
 
-def _copy_document(project: Project, other: Project, doc_id: int, case_map: dict[int, int]) -> int:
+def _copy_document(
+    project: Project, other: Project, doc_id: int, case_map: dict[int, int], name: str
+) -> int:
     conn = project.conn
     row = dict(other.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone())
     row.pop("id")
+    row["name"] = name
     row["case_id"] = case_map.get(row["case_id"]) if row["case_id"] else None
     cols = list(row)
     cur = conn.execute(

@@ -191,3 +191,17 @@ def ensure_not_in_use(path: Path, timeout: float = 2.0) -> None:
         pass  # damaged: the restore replaces it
     finally:
         conn.close()
+
+
+def backup_before(project_path: Path, at: str) -> Path | None:
+    """The newest backup of a project written before the time ``at`` (ISO 8601), if any."""
+    try:
+        limit = datetime.fromisoformat(at).astimezone(UTC).replace(microsecond=0)
+    except ValueError:
+        return None
+    found: Path | None = None
+    for path in list_backups(project_path):
+        when = backup_time(path)
+        if when is not None and when.replace(microsecond=0) <= limit:
+            found = path
+    return found

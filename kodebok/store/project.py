@@ -233,18 +233,33 @@ class Project:
                 raise
 
     @contextmanager
-    def operation(self, coder: str, op: str, description: str) -> Iterator[Operation]:
-        """A journaled write: every change made through the yielded Operation can be undone."""
+    def operation(
+        self, coder: str, op: str, description: str, *, capture: bool = False
+    ) -> Iterator[Operation]:
+        """A journaled write: every change made through the yielded Operation can be undone.
+
+        With ``capture``, every row change in a journaled table is recorded, however it is
+        made (plain SQL, helpers that know nothing of the journal, foreign-key cascades), so
+        that bulk operations such as imports and merges are undone whole. A nested call joins
+        the outer operation (switching it to capturing from then on when asked).
+        """
         if self._operation is not None:
+            if capture:
+                self._operation.start_capture()
             yield self._operation
             return
         with self.transaction():
             operation = Operation(self)
             self._operation = operation
             try:
+                if capture:
+                    operation.start_capture()
                 yield operation
+                operation.stop_capture()
             finally:
                 self._operation = None
+                if operation.capturing:  # the body failed: the rollback drops the triggers
+                    operation.capturing = False
             if operation.changes:
                 self.conn.execute(
                     "UPDATE journal SET state = 'dropped' WHERE coder = ? AND state = 'undone'",
@@ -278,7 +293,12 @@ class Project:
     # -- undo / redo ---------------------------------------------------------------------
 
     def undo(self, coder: str) -> JournalEntry | None:
-        """Undo this coder's most recent operation; None when there is nothing to undo."""
+        """Undo this coder's most recent operation; None when there is nothing to undo.
+
+        The whole operation is undone in one transaction, or nothing is: when a later change
+        (by anyone) touched a row the operation wrote, or depends on one it added, undo
+        refuses with a KodebokError naming the row and the way out.
+        """
         with self.transaction():
             row = self.conn.execute(
                 "SELECT * FROM journal WHERE coder = ? AND state = 'done' ORDER BY id DESC LIMIT 1",
@@ -287,8 +307,8 @@ class Project:
             if row is None:
                 return None
             changes = json.loads(row["changes"])
-            for change in reversed(changes):
-                self._apply(change["table"], change.get("after"), change.get("before"), row)
+            moves = [(c["table"], c.get("after"), c.get("before")) for c in reversed(changes)]
+            self._replay(row, moves, undo=True)
             self.conn.execute("UPDATE journal SET state = 'undone' WHERE id = ?", (row["id"],))
         return _entry(row, "undone")
 
@@ -302,10 +322,44 @@ class Project:
             ).fetchone()
             if row is None:
                 return None
-            for change in json.loads(row["changes"]):
-                self._apply(change["table"], change.get("before"), change.get("after"), row)
+            changes = json.loads(row["changes"])
+            moves = [(c["table"], c.get("before"), c.get("after")) for c in changes]
+            self._replay(row, moves, undo=False)
             self.conn.execute("UPDATE journal SET state = 'done' WHERE id = ?", (row["id"],))
         return _entry(row, "done")
+
+    def _replay(
+        self,
+        entry: sqlite3.Row,
+        moves: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+        *,
+        undo: bool,
+    ) -> None:
+        """Move rows from their recorded state to the other one, checking every step.
+
+        Each row must be exactly as the journal left it; the statements run with capture on,
+        so a side effect the journal does not know of (a cascade deleting a later coding, a
+        reference set to NULL) is caught too. Either way the caller's transaction rolls back.
+        """
+        capture = _Capture(self.conn)
+        capture.start()
+        try:
+            for table, current, target in moves:
+                ref = current if current is not None else target
+                if ref is None:
+                    continue
+                self._apply(table, _decode(current), _decode(target), entry, undo=undo)
+                for other, before, _after in capture.collect():
+                    if before is None or (other, before["id"]) == (table, ref["id"]):
+                        continue  # the row itself (an insert is always the row itself)
+                    self._refuse(
+                        entry,
+                        undo,
+                        f"{_describe(self.conn, other, before)} depends on "
+                        f"{_describe(self.conn, table, ref)}",
+                    )
+        finally:
+            capture.stop()
 
     def _apply(
         self,
@@ -313,26 +367,93 @@ class Project:
         current: dict[str, Any] | None,
         target: dict[str, Any] | None,
         entry: sqlite3.Row,
+        *,
+        undo: bool = True,
     ) -> None:
-        """Move one row from ``current`` to ``target`` (None = absent)."""
+        """Move one row from ``current`` to ``target`` (None = absent), after checking it."""
         if table not in JOURNALED_TABLES:
             raise ProjectCorrupt(f"{self.path}: journal entry {entry['id']} names table {table}")
+        ref = current if current is not None else target
+        assert ref is not None
+        found = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (ref["id"],)).fetchone()
+        if current is None and found is not None:
+            self._refuse(entry, undo, f"{_describe(self.conn, table, dict(found))} was added since")
+        if current is not None:
+            if found is None:
+                self._refuse(
+                    entry, undo, f"{_describe(self.conn, table, current)} was removed since"
+                )
+            changed = _differs(table, dict(found), current)
+            if changed:
+                self._refuse(
+                    entry,
+                    undo,
+                    f"{_describe(self.conn, table, dict(found))} was changed since "
+                    f"({', '.join(changed)})",
+                )
+        if target is None and undo:  # a redo deletes only what the operation itself deleted
+            self._check_unreferenced(table, ref, entry, undo)
         try:
-            if target is None and current is not None:
-                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (current["id"],))
-            elif target is not None:
+            if target is None:
+                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (ref["id"],))
+            elif current is None:
                 cols = list(target)
                 quoted = ", ".join(f'"{c}"' for c in cols)
                 marks = ", ".join("?" for _ in cols)
                 self.conn.execute(
-                    f"INSERT OR REPLACE INTO {table} ({quoted}) VALUES ({marks})",
-                    [target[c] for c in cols],
+                    f"INSERT INTO {table} ({quoted}) VALUES ({marks})", [target[c] for c in cols]
+                )
+            else:
+                # an UPDATE, never INSERT OR REPLACE: a replace deletes the row first, and the
+                # foreign keys' ON DELETE CASCADE would take its codings with it
+                cols = [c for c in target if c != "id"]
+                sets = ", ".join(f'"{c}" = ?' for c in cols)
+                self.conn.execute(
+                    f"UPDATE {table} SET {sets} WHERE id = ?",
+                    [*(target[c] for c in cols), ref["id"]],
                 )
         except sqlite3.IntegrityError as exc:
-            raise KodebokError(
-                f"cannot undo or redo '{entry['description']}': the project has changed since "
-                f"({exc})"
-            ) from exc
+            self._refuse(entry, undo, f"the project does not allow it any more ({exc})")
+
+    def _check_unreferenced(
+        self, table: str, row: dict[str, Any], entry: sqlite3.Row, undo: bool
+    ) -> None:
+        """Refuse to delete a row that an attribute or memo still names.
+
+        Attributes and memos name their case, document, code … by kind and id, without a
+        foreign key, so no cascade would show them; the operation's own ones are gone by now
+        (they were written after what they describe, and are undone before it).
+        """
+        kind = _REFERENCED.get(table)
+        if kind is None:
+            return
+        checks = [
+            ("attributes", "entity_kind = ? AND entity_id = ?"),
+            ("memos", "target_kind = ? AND target_id = ?"),
+        ]
+        for other, where in checks:
+            found = self.conn.execute(
+                f"SELECT * FROM {other} WHERE {where} LIMIT 1", (kind, row["id"])
+            ).fetchone()
+            if found is not None:
+                self._refuse(
+                    entry,
+                    undo,
+                    f"{_describe(self.conn, other, dict(found))} depends on "
+                    f"{_describe(self.conn, table, row)}",
+                )
+
+    def _refuse(self, entry: sqlite3.Row, undo: bool, why: str) -> None:
+        """Stop an undo or redo: nothing of it is applied (the transaction rolls back)."""
+        from kodebok.store.backup import backup_before
+
+        verb = "undo" if undo else "redo"
+        later = "undo the later changes first" if undo else "the redo is no longer possible"
+        message = f"cannot {verb} '{entry['description']}': {why}; nothing was changed ({later}"
+        backup = backup_before(self.path, entry["at"]) if undo else None
+        if backup is not None:
+            message += f", or go back to the backup taken before it: kodebok restore {backup}"
+        raise KodebokError(message + ")")
 
     def journal(self, coder: str | None = None, limit: int = 50) -> list[JournalEntry]:
         """The most recent journal entries, newest first (all coders when coder is None)."""
@@ -372,6 +493,28 @@ class Operation:
         self.project = project
         self.conn = project.conn
         self.changes: list[dict[str, Any]] = []
+        self.capturing = False
+        self._capture = _Capture(project.conn)
+
+    def start_capture(self) -> None:
+        """From now on record every row change in the journaled tables, however it is made."""
+        if not self.capturing:
+            self._capture.start()
+            self.capturing = True
+
+    def stop_capture(self) -> None:
+        """Add the captured changes to this operation's record and stop capturing."""
+        if self.capturing:
+            self.changes.extend(
+                {"table": table, "before": before, "after": after}
+                for table, before, after in self._capture.collect()
+            )
+            self._capture.stop()
+            self.capturing = False
+
+    def _record(self, table: str, before: Any, after: Any) -> None:
+        if not self.capturing:  # when capturing, the triggers record it
+            self.changes.append({"table": table, "before": before, "after": after})
 
     def _row(self, table: str, row_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
@@ -386,7 +529,8 @@ class Operation:
             f"INSERT INTO {table} ({quoted}) VALUES ({marks})", [values[c] for c in cols]
         )
         row_id = int(cur.lastrowid or 0)
-        self.changes.append({"table": table, "before": None, "after": self._row(table, row_id)})
+        if not self.capturing:
+            self._record(table, None, self._row(table, row_id))
         return row_id
 
     def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
@@ -396,7 +540,8 @@ class Operation:
             return
         sets = ", ".join(f'"{c}" = ?' for c in values)
         self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values.values(), row_id])
-        self.changes.append({"table": table, "before": before, "after": self._row(table, row_id)})
+        if not self.capturing:
+            self._record(table, before, self._row(table, row_id))
 
     def delete(self, table: str, row_id: int) -> bool:
         """Delete one row by id and record it; False when it did not exist."""
@@ -404,7 +549,7 @@ class Operation:
         if before is None:
             return False
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
-        self.changes.append({"table": table, "before": before, "after": None})
+        self._record(table, before, None)
         return True
 
     def delete_where(self, table: str, where: str, params: tuple[Any, ...] = ()) -> int:
@@ -412,8 +557,145 @@ class Operation:
         rows = [dict(r) for r in self.conn.execute(f"SELECT * FROM {table} WHERE {where}", params)]
         for row in rows:
             self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
-            self.changes.append({"table": table, "before": row, "after": None})
+            self._record(table, row, None)
         return len(rows)
+
+
+_CAPTURE = "kodebok_capture"
+
+
+def _json_row(columns: list[str], ref: str) -> str:
+    """SQL for a row as a JSON object; REAL values as {"real": "%.17g"} so they stay exact."""
+    parts = []
+    for c in columns:
+        col = f'{ref}."{c}"'
+        parts.append(
+            f"'{c}', CASE WHEN typeof({col}) = 'real' "
+            f"THEN json_object('real', printf('%!.17g', {col})) ELSE {col} END"
+        )
+    return "json_object(" + ", ".join(parts) + ")"
+
+
+class _Capture:
+    """Temporary triggers that log every row change of the journaled tables (this connection).
+
+    They live in the ``temp`` schema: other connections never see them, and a rollback of the
+    transaction that created them removes them.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def start(self) -> None:
+        conn = self.conn
+        conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_CAPTURE} "
+            "(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, before TEXT, after TEXT)"
+        )
+        conn.execute(f"DELETE FROM temp.{_CAPTURE}")
+        for table in sorted(JOURNALED_TABLES):
+            cols = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+            for event, before, after in (
+                ("insert", "NULL", _json_row(cols, "NEW")),
+                ("update", _json_row(cols, "OLD"), _json_row(cols, "NEW")),
+                ("delete", _json_row(cols, "OLD"), "NULL"),
+            ):
+                conn.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS {_CAPTURE}_{table}_{event} "
+                    f"AFTER {event.upper()} ON main.{table} BEGIN "
+                    f"INSERT INTO {_CAPTURE}(tbl, before, after) "
+                    f"VALUES ('{table}', {before}, {after}); END"
+                )
+
+    def collect(self) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]:
+        """The changes logged so far, in order (and the log emptied)."""
+        rows = self.conn.execute(
+            f"SELECT tbl, before, after FROM temp.{_CAPTURE} ORDER BY seq"
+        ).fetchall()
+        self.conn.execute(f"DELETE FROM temp.{_CAPTURE}")
+        return [
+            (
+                str(r[0]),
+                _decode(json.loads(r[1])) if r[1] is not None else None,
+                _decode(json.loads(r[2])) if r[2] is not None else None,
+            )
+            for r in rows
+        ]
+
+    def stop(self) -> None:
+        for table in sorted(JOURNALED_TABLES):
+            for event in ("insert", "update", "delete"):
+                self.conn.execute(f"DROP TRIGGER IF EXISTS temp.{_CAPTURE}_{table}_{event}")
+        self.conn.execute(f"DELETE FROM temp.{_CAPTURE}")
+
+
+def _decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A journaled row with exact REAL values ({"real": "1.5"} → 1.5)."""
+    if row is None:
+        return None
+    return {
+        k: float(v["real"]) if isinstance(v, dict) and "real" in v else v for k, v in row.items()
+    }
+
+
+# Derived columns that are recomputed outside the journal (the NLP pass writes lemmas).
+_DERIVED = {"segments": {"lemmas"}}
+
+
+def _differs(table: str, found: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """Columns in which a row differs from its journaled state (derived columns aside)."""
+    skip = _DERIVED.get(table, set())
+    return [k for k, v in expected.items() if k in found and k not in skip and found[k] != v]
+
+
+# Tables whose rows attributes (entity_kind) or memos (target_kind) name by kind and id.
+_REFERENCED = {
+    "documents": "document",
+    "cases": "case",
+    "speakers": "speaker",
+    "persons": "person",
+    "codes": "code",
+    "codings": "coding",
+    "segments": "segment",
+}
+
+_NAMED = {
+    "documents": ("document", "name"),
+    "codes": ("code", "name"),
+    "cases": ("case", "name"),
+    "persons": ("person", "name"),
+    "speakers": ("speaker", "label"),
+    "attributes": ("attribute", "name"),
+}
+
+
+def _name_of(conn: sqlite3.Connection, table: str, row_id: Any) -> str | None:
+    """The name of a document or code by id, when it is (still) there."""
+    if row_id is None:
+        return None
+    row = conn.execute(f"SELECT name FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def _describe(conn: sqlite3.Connection, table: str, row: dict[str, Any] | None) -> str:
+    """A row as a reader would name it in a message."""
+    row = row or {}
+    if table in _NAMED:
+        kind, key = _NAMED[table]
+        return f"{kind} '{row.get(key)}' (id {row.get('id')})"
+    document = _name_of(conn, "documents", row.get("document_id"))
+    where = f" in '{document}'" if document else ""
+    if table == "codings":
+        code = _name_of(conn, "codes", row.get("code_id"))
+        what = f" with '{code}'" if code else ""
+        return f"a coding by {row.get('coder')}{what}{where} (id {row.get('id')})"
+    if table == "segments":
+        return f"segment {row.get('idx')}{where} (id {row.get('id')})"
+    if table == "memos":
+        return f"a memo by {row.get('author')} (id {row.get('id')})"
+    if table == "presence_overrides":
+        return f"a presence override by {row.get('author')} (id {row.get('id')})"
+    return f"{table} row {row.get('id')}"
 
 
 def wait_for_unlock(path: Path, seconds: float) -> bool:

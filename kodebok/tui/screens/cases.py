@@ -126,7 +126,11 @@ class CasesScreen(KodebokScreen):
         self.app.push_screen(
             TextInputDialog(t("cases.attr_prompt", case=case)),
             lambda text: (
-                self._change(lambda p: case_service.set_case_attributes(p, case, parse_pairs(text)))
+                self._change(
+                    lambda p: case_service.set_case_attributes(
+                        p, case, parse_pairs(text), coder=self.kapp.coder
+                    )
+                )
                 if text
                 else None
             ),
@@ -142,7 +146,9 @@ class CasesScreen(KodebokScreen):
         self.app.push_screen(
             ChoiceDialog(t("cases.assign_title", document=document), choices),
             lambda case: (
-                self._change(lambda p: case_service.assign_document(p, document, case))
+                self._change(
+                    lambda p: case_service.assign_document(p, document, case, coder=self.kapp.coder)
+                )
                 if case
                 else None
             ),
@@ -159,7 +165,7 @@ class CasesScreen(KodebokScreen):
             lambda text: (
                 self._change(
                     lambda p: case_service.set_speaker_attributes(
-                        p, document, label, parse_pairs(text)
+                        p, document, label, parse_pairs(text), coder=self.kapp.coder
                     )
                 )
                 if text
