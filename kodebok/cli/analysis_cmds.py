@@ -15,6 +15,7 @@ from kodebok.cli.common import (
     table_text,
     write_output,
 )
+from kodebok.cli.params import COUNT
 from kodebok.errors import KodebokError
 
 TABLE_CHOICES = ["csv", "xlsx", "md", "html", "json", "text"]
@@ -174,10 +175,10 @@ def _share(text: str | None) -> float | None:
 
 @click.group("presence", invoke_without_command=True)
 @click.option("--codes", default=None, help="Comma-separated codes (default: all).")
-@click.option("--min-codings", type=click.IntRange(min=1), default=None)
+@click.option("--min-codings", type=COUNT, default=None)
 @click.option(
     "--min-speakers",
-    type=click.IntRange(min=1),
+    type=COUNT,
     default=None,
     help="At least K informants (interviewers not counted; a person counts once).",
 )

@@ -15,6 +15,7 @@ from kodebok.cli.common import (
     table_text,
     write_output,
 )
+from kodebok.cli.params import COUNT
 
 
 @click.group("codebook")
@@ -340,7 +341,7 @@ def memo_cmd(
 
 
 @click.command("history")
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", type=COUNT, default=20, show_default=True)
 @click.pass_context
 def history_cmd(ctx: click.Context, limit: int) -> None:
     """The journal: recent changes by every coder, newest first."""
