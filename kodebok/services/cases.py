@@ -46,13 +46,19 @@ def assign_document(project: Project, document: str, case: str) -> None:
 
 def read_table(path: Path) -> list[list[str]]:
     """Rows of a .csv (',' or ';', UTF-8 with or without BOM, or cp1252) or .xlsx file."""
-    if not path.exists():
-        raise KodebokError(f"{path}: no such file")
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
+    try:
+        if not path.exists():
+            raise KodebokError(f"{path}: no such file")
+        if path.is_dir():
+            raise KodebokError(f"{path}: is a folder; give a .csv or .xlsx file")
+        if path.suffix.lower() == ".xlsx":
+            return _read_xlsx(path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KodebokError(f"{path}: cannot read the table ({exc.strerror or exc})") from exc
     from kodebok.ingest import decode_bytes
 
-    text = decode_bytes(path.read_bytes(), path.name)
+    text = decode_bytes(data, path.name)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kodebok.errors import ProjectLocked
 from kodebok.store import Project
-from kodebok.store.project import wait_for_unlock
+from kodebok.store.project import check_path, wait_for_unlock
 
 DEFAULT_PROJECT = "kodebok.db"
 
@@ -31,7 +31,8 @@ def default_coder() -> str:
 
 def init_project(path: Path) -> tuple[Project, bool]:
     """Create a project unless it exists; returns (project, created)."""
-    if path.exists():
+    exists, _ = check_path(path)
+    if exists:
         return Project.open(path), False
     return Project.create(path), True
 
@@ -47,7 +48,7 @@ def open_project(path: Path, *, wait: float = 0.0, daily_backup: bool = True) ->
         if not (wait and wait_for_unlock(path, wait)):
             raise
         project = Project.open(path)
-    if daily_backup:
+    if daily_backup and not project.read_only:
         backup_if_due(project)
     return project
 
