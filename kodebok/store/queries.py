@@ -214,26 +214,30 @@ def codes(project: Project) -> list[Code]:
     for r in rows:
         children.setdefault(r["parent_id"], []).append(r)
     out: list[Code] = []
-
-    def visit(parent: int | None, prefix: str) -> None:
-        for r in children.get(parent, []):
-            path = f"{prefix}/{r['name']}" if prefix else r["name"]
-            out.append(
-                Code(
-                    id=r["id"],
-                    parent_id=r["parent_id"],
-                    name=r["name"],
-                    path=path,
-                    description=r["description"],
-                    keywords=tuple(json.loads(r["keywords"])),
-                    color=r["color"],
-                    shortcut=r["shortcut"],
-                    position=r["position"],
-                )
+    # Depth first with an explicit stack: a very deep tree (a file with a 1,000-level path)
+    # must not hit Python's recursion limit.
+    stack: list[tuple[sqlite3.Row, str]] = [(r, "") for r in reversed(children.get(None, []))]
+    seen: set[int] = set()
+    while stack:
+        r, prefix = stack.pop()
+        if r["id"] in seen:
+            continue
+        seen.add(r["id"])
+        path = f"{prefix}/{r['name']}" if prefix else r["name"]
+        out.append(
+            Code(
+                id=r["id"],
+                parent_id=r["parent_id"],
+                name=r["name"],
+                path=path,
+                description=r["description"],
+                keywords=tuple(json.loads(r["keywords"])),
+                color=r["color"],
+                shortcut=r["shortcut"],
+                position=r["position"],
             )
-            visit(r["id"], path)
-
-    visit(None, "")
+        )
+        stack.extend((child, path) for child in reversed(children.get(r["id"], [])))
     return out
 
 
