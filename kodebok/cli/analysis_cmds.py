@@ -43,9 +43,14 @@ def _output(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _make_filters(coder: str | None, kinds: tuple[str, ...]) -> Any:
-    from kodebok.services.analysis import Filters
+    """The filters, refused when they would silently select nothing (empty or unknown values)."""
+    from kodebok.services.analysis import Filters, check_filters
 
-    return Filters(coder=coder, kinds=tuple(kinds))
+    filters = Filters(coder=coder, kinds=tuple(kinds))
+    if coder is not None or kinds:
+        with open_project(click.get_current_context()) as project:
+            check_filters(project, filters)
+    return filters
 
 
 def _emit_table(table: Any, fmt: str, decimal: str, output: Path | None) -> None:

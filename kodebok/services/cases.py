@@ -27,10 +27,20 @@ def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
-def set_case_attributes(project: Project, case: str, values: dict[str, str]) -> Case:
-    """Set attributes of a case, creating the case if needed."""
+def set_case_attributes(
+    project: Project, case: str, values: dict[str, str], *, create: bool = False
+) -> Case:
+    """Set attributes of a case; an unknown case is an error (with hints) unless ``create``."""
+    try:
+        existing: int | None = q.case(project, case).id
+    except UnknownItem as exc:
+        if not create:
+            raise UnknownItem(
+                f"{exc.message} (add --create to make a new case named '{case}')"
+            ) from exc
+        existing = None
     with project.transaction():
-        case_id = ensure_case(project, case)
+        case_id = existing if existing is not None else ensure_case(project, case)
         for key, value in values.items():
             set_attribute(project, "case", case_id, key, value)
     return q.case(project, case_id)

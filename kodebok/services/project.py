@@ -6,7 +6,7 @@ import getpass
 import os
 from pathlib import Path
 
-from kodebok.errors import ProjectLocked
+from kodebok.errors import KodebokError, ProjectLocked
 from kodebok.store import Project
 from kodebok.store.project import check_path, wait_for_unlock
 
@@ -21,12 +21,27 @@ def default_project_path() -> Path:
 def default_coder() -> str:
     """``$KODEBOK_CODER``, else the login name."""
     env = os.environ.get("KODEBOK_CODER")
-    if env:
+    if env is not None:
+        if not env.strip():
+            raise KodebokError(
+                "KODEBOK_CODER is set but empty; set it to your name (export KODEBOK_CODER=kari) "
+                "or unset it to use the login name"
+            )
         return env
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "coder"
+
+
+def check_coder(name: str) -> str:
+    """A coder name as given; KodebokError when it is empty (codings by '' skew agreement)."""
+    if not name.strip():
+        raise KodebokError(
+            "--coder is empty; give your name (e.g. --coder kari), or leave the option out "
+            "to use $KODEBOK_CODER or the login name"
+        )
+    return name
 
 
 def init_project(path: Path) -> tuple[Project, bool]:
