@@ -127,4 +127,7 @@ _register()
 def run() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    main(prog_name="kodebok")
+    try:
+        main(prog_name="kodebok")
+    except Exception as exc:  # outside a command (e.g. while reading the main options)
+        _crash(exc)

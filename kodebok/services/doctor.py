@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from kodebok import __version__
-from kodebok.errors import KodebokError
+from kodebok.errors import KodebokError, ProjectCorrupt, ProjectReadOnly
 from kodebok.store import Project
 from kodebok.store.backup import backup_project
+from kodebok.store.project import check_path
 from kodebok.store.schema import SCHEMA_VERSION
 
 
@@ -39,10 +40,15 @@ def diagnose(path: Path) -> dict[str, Any]:
     except ModuleNotFoundError:
         report["nlp_pipeline"] = "not available (kodebok.nlp missing)"
     report["project"] = str(path)
-    if not path.exists():
+    exists, _ = check_path(path)
+    if not exists:
         report["project_status"] = "no project file"
         return report
-    project = Project.open(path)
+    try:
+        project = Project.open(path)
+    except (ProjectCorrupt, ProjectReadOnly) as exc:
+        report["project_status"] = exc.message
+        return report
     try:
         report["schema_version"] = f"{project.schema_version()} (this kodebok: {SCHEMA_VERSION})"
         check = [r[0] for r in project.conn.execute("PRAGMA integrity_check")]
@@ -60,6 +66,26 @@ def diagnose(path: Path) -> dict[str, Any]:
     return report
 
 
+def _copy_damaged(path: Path) -> Path:
+    """Copy a project file that cannot be opened into its backup folder, byte for byte."""
+    from datetime import UTC, datetime
+
+    from kodebok.store.backup import backup_dir
+
+    folder = backup_dir(path)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    target = folder / f"{path.stem}-{stamp}-damaged-before-restore.db"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    except OSError as exc:
+        raise KodebokError(
+            f"{path}: cannot keep a copy of the damaged project before restoring ({exc}); "
+            "nothing was changed"
+        ) from exc
+    return target
+
+
 def restore_backup(path: Path, backup: Path) -> Path:
     """Replace the project file with a backup; returns the backup of the state replaced."""
     try:
@@ -69,11 +95,16 @@ def restore_backup(path: Path, backup: Path) -> Path:
     candidate.close()
     saved = backup
     if path.exists():
-        project = Project.open(path)
         try:
-            saved = backup_project(project, reason="before-restore")
-        finally:
-            project.close()
+            project = Project.open(path)
+        except ProjectCorrupt:
+            # too damaged to open (e.g. its meta table is gone): keep its bytes as they are
+            saved = _copy_damaged(path)
+        else:
+            try:
+                saved = backup_project(project, reason="before-restore")
+            finally:
+                project.close()
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     tmp = path.with_name(path.name + ".restoring")

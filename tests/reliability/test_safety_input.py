@@ -196,6 +196,25 @@ def test_an_older_schema_number_on_newer_tables_fails_the_migration_cleanly(
     assert codings_snapshot(demo_project) == codings
 
 
+def test_a_project_with_damaged_meta_can_be_diagnosed_and_restored(demo_project: Path) -> None:
+    good = run(demo_project, "backup")
+    assert good.exit_code == 0
+    backup = Path(good.stdout.strip())
+    codings = codings_snapshot(demo_project)
+    _damage(demo_project, "DROP TABLE meta")
+    damaged = file_hash(demo_project)
+    doctor = run(demo_project, "doctor")
+    assert doctor.exit_code == 0
+    assert "its 'meta' table is missing" in doctor.stdout
+    restored = run(demo_project, "restore", str(backup))
+    assert restored.exit_code == 0, restored.output
+    (kept,) = (demo_project.parent / f".{demo_project.name}.backups").glob("*damaged*")
+    assert file_hash(kept) == damaged
+    assert run(demo_project, "documents").exit_code == 0
+    assert codings_snapshot(demo_project) == codings
+    assert integrity_ok(demo_project)
+
+
 READS = [
     ("documents",),
     ("segments", "--doc", "nordvik_rektor"),
