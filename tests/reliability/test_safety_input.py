@@ -691,3 +691,35 @@ def test_cases_set_on_a_new_case_needs_create(
     assert existing.exit_code == 0
     assert codings_snapshot(project) == codings
     assert integrity_ok(project)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_the_tui_shows_an_existing_1000_level_tree(demo_project: Path) -> None:
+    from kodebok.services.codes import MAX_CODE_DEPTH
+    from kodebok.tui.app import make_app
+    from kodebok.tui.widgets.code_tree import CodeTree
+
+    conn = sqlite3.connect(demo_project)
+    parent = None
+    for i in range(1000):
+        cur = conn.execute(
+            "INSERT INTO codes(parent_id, name, position) VALUES (?, ?, 100)", (parent, f"d{i}")
+        )
+        parent = cur.lastrowid
+    conn.commit()
+    conn.close()
+    before = table_checksum(demo_project)
+    app = make_app(demo_project, coder="kari", document="nordvik_rektor")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(CodeTree)
+        assert tree.last_line >= 1000  # every code has a line (Textual built them all)
+        deepest = max(len(line.path) for line in tree._tree_lines)
+        assert deepest == MAX_CODE_DEPTH
+    assert app.return_code in (None, 0)
+    assert_unchanged(demo_project, before)
