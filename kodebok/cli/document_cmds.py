@@ -129,13 +129,16 @@ def documents_cmd(ctx: click.Context, fmt: str) -> None:
 
 @documents_cmd.command("import")
 @click.argument("table", type=click.Path(path_type=Path))
+@click.option(
+    "--new-kind", is_flag=True, help="Allow kinds that no document in the project has yet."
+)
 @click.pass_context
-def documents_import(ctx: click.Context, table: Path) -> None:
+def documents_import(ctx: click.Context, table: Path, new_kind: bool) -> None:
     """Set case, kind, language and attributes of documents from a table (document, case, …)."""
     from kodebok.services.cases import import_documents_table
 
     with open_project(ctx) as project:
-        result = import_documents_table(project, table)
+        result = import_documents_table(project, table, new_kinds=new_kind)
     click.echo(f"{result.rows} documents updated; attributes: " + ", ".join(result.attributes))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kodebok.errors import KodebokError, UnknownItem
 from kodebok.models import Case
-from kodebok.services.documents import ensure_case, set_attribute
+from kodebok.services.documents import ensure_case, kind_problem, known_kinds, set_attribute
 from kodebok.store import Project
 from kodebok.store import queries as q
 
@@ -211,11 +211,12 @@ def set_speaker_attributes(
                 set_attribute(project, "speaker", int(row[0]), key, value)
 
 
-def import_documents_table(project: Project, path: Path) -> TableImport:
+def import_documents_table(project: Project, path: Path, *, new_kinds: bool = False) -> TableImport:
     """Document facts from a table: ``document, case, kind, language, attribute...``.
 
     For material whose files cannot carry front matter (Word, PDF, subtitles): the usual
-    overview sheet of interviews kept beside a project.
+    overview sheet of interviews kept beside a project. A kind the project does not know yet
+    is refused unless ``new_kinds`` (see documents.check_kind).
     """
     rows = read_table(path)
     if len(rows) < 2:
@@ -229,6 +230,18 @@ def import_documents_table(project: Project, path: Path) -> TableImport:
             plans.append((q.document(project, row[0]).id, row))
         except UnknownItem as exc:
             raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
+    kind_column = next((i for i, h in enumerate(header) if h.lower() == "kind"), None)
+    if kind_column is not None:
+        known = known_kinds(project)
+        for line, (_, row) in enumerate(plans, start=2):
+            value = row[kind_column] if kind_column < len(row) else ""
+            if not value:
+                continue
+            problem = kind_problem(value, known, allow_new=new_kinds, what="kind")
+            if problem:
+                raise KodebokError(f"{path.name}, line {line}: {problem}")
+            if value not in known:
+                known = sorted({*known, value})
     columns = {"case", "kind", "language"}
     with project.transaction() as conn:
         for doc_id, row in plans:

@@ -377,25 +377,34 @@ def check_kind(project: Project, kind: str, *, allow_new: bool = False) -> str:
     Kinds are compared exactly (matrix groups, --kind filters): 'Intervju' beside 'intervju'
     would split one group in two, and a typo would make a group of one.
     """
+    problem = kind_problem(kind, known_kinds(project), allow_new=allow_new, what="--kind")
+    if problem:
+        raise KodebokError(problem)
+    return kind
+
+
+def kind_problem(
+    kind: str, known: Sequence[str], *, allow_new: bool, what: str = "kind"
+) -> str | None:
+    """Why ``kind`` is refused given the ``known`` kinds (see check_kind), or None."""
     from kodebok.store.queries import nearest
 
-    known = known_kinds(project)
     if not kind.strip():
-        raise KodebokError(f"--kind is empty; known kinds: {', '.join(known)}")
+        return f"{what} is empty; known kinds: {', '.join(known)}"
     if kind in known:
-        return kind
+        return None
     same = [k for k in known if k.casefold() == kind.strip().casefold()]
     if same:
-        raise KodebokError(
-            f"--kind {kind!r}: the project writes this kind as {same[0]!r}; use that spelling "
+        return (
+            f"{what} {kind!r}: the project writes this kind as {same[0]!r}; use that spelling "
             "(kinds are compared exactly)"
         )
     if allow_new:
-        return kind
+        return None
     near = nearest(kind, known)
     hint = f"did you mean {', '.join(repr(n) for n in near)}? " if near else ""
-    raise KodebokError(
-        f"--kind {kind!r} is not a kind this project knows ({', '.join(known)}); {hint}"
+    return (
+        f"{what} {kind!r} is not a kind this project knows ({', '.join(known)}); {hint}"
         "add --new-kind to introduce it"
     )
 

@@ -608,6 +608,36 @@ def test_an_unknown_import_kind_needs_new_kind(
     assert integrity_ok(project)
 
 
+def test_a_documents_table_with_an_unknown_kind_needs_new_kind(
+    demo: tuple[Path, str, list[tuple[object, ...]]], tmp_path: Path
+) -> None:
+    project, before, codings = demo
+    table = tmp_path / "dokumenter.csv"
+    table.write_text("document,kind\nnordvik_rektor,intervju\nelvestad_rektor,Intervju\n")
+    result = run(project, "documents", "import", str(table))
+    assert result.exit_code == 2
+    assert errors(result) == [
+        "Error: dokumenter.csv, line 3: kind 'Intervju': the project writes this kind as "
+        "'intervju'; use that spelling (kinds are compared exactly)"
+    ]
+    table.write_text("document,kind\nnordvik_rektor,feltsamtale\nelvestad_rektor,Feltsamtale\n")
+    result = run(project, "documents", "import", str(table))
+    assert result.exit_code == 2
+    assert "line 2: kind 'feltsamtale' is not a kind this project knows" in errors(result)[0]
+    assert "add --new-kind to introduce it" in errors(result)[0]
+    result = run(project, "documents", "import", str(table), "--new-kind")
+    assert result.exit_code == 2  # the second row writes the new kind in other letters
+    assert (
+        "line 3: kind 'Feltsamtale': the project writes this kind as 'feltsamtale'"
+        in (errors(result)[0])
+    )
+    assert_unchanged(project, before)
+    table.write_text("document,kind\nnordvik_rektor,feltsamtale\nelvestad_rektor,feltsamtale\n")
+    assert run(project, "documents", "import", str(table), "--new-kind").exit_code == 0
+    assert codings_snapshot(project) == codings
+    assert integrity_ok(project)
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
