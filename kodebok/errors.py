@@ -27,6 +27,10 @@ class ProjectLocked(KodebokError):
     """Another process holds the write lock on the project file for too long."""
 
 
+class ProjectReadOnly(KodebokError):
+    """The project file (or its folder) cannot be written; reading still works."""
+
+
 class ProjectCorrupt(KodebokError):
     """The file is not a kodebok project, or is damaged."""
 

@@ -32,7 +32,32 @@ class KodebokGroup(click.Group):
                     err=True,
                 )
                 sys.exit(2)
+            from kodebok.store.project import is_read_only_error, read_only_message
+
+            if is_read_only_error(exc):
+                path = Path((ctx.obj or {}).get("project") or "kodebok.db")
+                click.echo(f"Error: {read_only_message(path)}", err=True)
+                sys.exit(2)
+            _crash(exc)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except Exception as exc:  # the last line of defence: no traceback on the terminal
+            _crash(exc)
+
+
+def _crash(exc: BaseException) -> None:
+    """Write the traceback to a crash report, print one line naming it, and exit 1."""
+    from kodebok.crash import write_crash_report
+
+    report = write_crash_report(exc, sys.argv)
+    what = f"{type(exc).__name__}: {str(exc)[:200]}".replace("\n", " ")
+    if report is None:
+        click.echo(
+            f"Error: unexpected failure ({what}); no crash report could be written", err=True
+        )
+    else:
+        click.echo(f"Error: unexpected failure ({what}); report written to {report}", err=True)
+    sys.exit(1)
 
 
 @click.group(
@@ -102,4 +127,7 @@ _register()
 def run() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    main(prog_name="kodebok")
+    try:
+        main(prog_name="kodebok")
+    except Exception as exc:  # outside a command (e.g. while reading the main options)
+        _crash(exc)

@@ -16,6 +16,7 @@ from kodebok.cli.common import (
     table_text,
     write_output,
 )
+from kodebok.cli.params import COUNT
 from kodebok.errors import KodebokError
 
 TABLE_CHOICES = ["csv", "xlsx", "md", "html", "json", "text"]
@@ -48,9 +49,14 @@ def _output(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _make_filters(coder: str | None, kinds: tuple[str, ...]) -> Any:
-    from kodebok.services.analysis import Filters
+    """The filters, refused when they would silently select nothing (empty or unknown values)."""
+    from kodebok.services.analysis import Filters, check_filters
 
-    return Filters(coder=coder, kinds=tuple(kinds))
+    filters = Filters(coder=coder, kinds=tuple(kinds))
+    if coder is not None or kinds:
+        with open_project(click.get_current_context()) as project:
+            check_filters(project, filters)
+    return filters
 
 
 def _emit_table(table: Any, fmt: str, decimal: str, output: Path | None) -> None:
@@ -180,10 +186,10 @@ def _share(text: str | None) -> float | None:
 
 @click.group("presence", invoke_without_command=True)
 @click.option("--codes", default=None, help="Comma-separated codes (default: all).")
-@click.option("--min-codings", type=click.IntRange(min=1), default=None)
+@click.option("--min-codings", type=COUNT, default=None)
 @click.option(
     "--min-speakers",
-    type=click.IntRange(min=1),
+    type=COUNT,
     default=None,
     help="At least K informants (interviewers not counted; a person counts once).",
 )

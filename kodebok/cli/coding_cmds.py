@@ -16,6 +16,7 @@ from kodebok.cli.common import (
     table_text,
     write_output,
 )
+from kodebok.cli.params import COUNT
 
 
 @click.group("codebook")
@@ -211,12 +212,22 @@ def codebook_merge(ctx: click.Context, source: str, target: str, coder: str) -> 
 @click.pass_context
 def codebook_delete(ctx: click.Context, code: str, yes: bool, coder: str) -> None:
     """Delete a code, its children and their codings (undo brings them back)."""
+    import sys
+
+    from kodebok.errors import KodebokError
     from kodebok.services.codes import count_codings_under, delete_code
 
     with open_project(ctx) as project:
         found, n = count_codings_under(project, code)
         if not yes and n:
-            click.confirm(f"Delete '{found.path}' and its {n} codings?", abort=True)
+            if not sys.stdin.isatty():
+                raise KodebokError(
+                    f"'{found.path}' has {n} codings and there is no terminal to confirm "
+                    "deleting them; add --yes to delete without asking (nothing was deleted)"
+                )
+            if not click.confirm(f"Delete '{found.path}' and its {n} codings?"):
+                click.echo("Nothing deleted.", err=True)
+                ctx.exit(1)
         removed = delete_code(project, code, coder=coder)
     click.echo(f"Deleted {found.path} and {removed} codings")
 
@@ -373,7 +384,7 @@ def memo_cmd(
 
 
 @click.command("history")
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", type=COUNT, default=20, show_default=True)
 @click.pass_context
 def history_cmd(ctx: click.Context, limit: int) -> None:
     """The journal: recent changes by every coder, newest first."""

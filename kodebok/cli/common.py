@@ -37,11 +37,12 @@ def open_project(ctx: click.Context) -> Iterator[Project]:
 
 def coder_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--coder NAME`` (default $KODEBOK_CODER, else the login name)."""
-    from kodebok.services.project import default_coder
+    from kodebok.services.project import check_coder, default_coder
 
     return click.option(
         "--coder",
         default=default_coder,
+        callback=lambda _ctx, _param, value: check_coder(value),
         show_default="$KODEBOK_CODER or login name",
         help="Who makes these codings.",
     )(f)

@@ -21,7 +21,14 @@ from kodebok.cli.common import (
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--case", help="Tie the documents to this case (created if needed).")
-@click.option("--kind", help="Document kind: intervju, fokusgruppe, egenrapport, dokument …")
+@click.option(
+    "--kind",
+    help="Document kind: intervju, fokusgruppe, egenrapport, dokument … "
+    "(a kind new to the project needs --new-kind).",
+)
+@click.option(
+    "--new-kind", is_flag=True, help="Allow a --kind that no document in the project has yet."
+)
 @click.option(
     "--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Document attribute (repeatable)."
 )
@@ -40,6 +47,7 @@ def import_cmd(
     files: tuple[Path, ...],
     case: str | None,
     kind: str | None,
+    new_kind: bool,
     attrs: tuple[str, ...],
     language: str | None,
     update: bool,
@@ -48,10 +56,12 @@ def import_cmd(
 ) -> None:
     """Import documents (a folder imports every supported file in it; .qdpx: REFI-QDA)."""
     from kodebok.services.cases import parse_assignments
-    from kodebok.services.documents import import_paths
+    from kodebok.services.documents import check_kind, import_paths
 
     attributes = parse_assignments(attrs)
     with open_project(ctx) as project:
+        if kind is not None:
+            check_kind(project, kind, allow_new=new_kind)
         results = import_paths(
             project,
             list(files),
@@ -119,13 +129,16 @@ def documents_cmd(ctx: click.Context, fmt: str) -> None:
 
 @documents_cmd.command("import")
 @click.argument("table", type=click.Path(path_type=Path))
+@click.option(
+    "--new-kind", is_flag=True, help="Allow kinds that no document in the project has yet."
+)
 @click.pass_context
-def documents_import(ctx: click.Context, table: Path) -> None:
+def documents_import(ctx: click.Context, table: Path, new_kind: bool) -> None:
     """Set case, kind, language and attributes of documents from a table (document, case, …)."""
     from kodebok.services.cases import import_documents_table
 
     with open_project(ctx) as project:
-        result = import_documents_table(project, table)
+        result = import_documents_table(project, table, new_kinds=new_kind)
     click.echo(f"{result.rows} documents updated; attributes: " + ", ".join(result.attributes))
 
 
@@ -197,14 +210,15 @@ def cases_group(ctx: click.Context, fmt: str) -> None:
 @cases_group.command("set")
 @click.argument("case")
 @click.argument("values", nargs=-1, required=True, metavar="KEY=VALUE...")
+@click.option("--create", is_flag=True, help="Create the case when it does not exist yet.")
 @click.pass_context
-def cases_set(ctx: click.Context, case: str, values: tuple[str, ...]) -> None:
-    """Set attributes of a case (created if needed); an empty value removes the attribute."""
+def cases_set(ctx: click.Context, case: str, values: tuple[str, ...], create: bool) -> None:
+    """Set attributes of a case (--create makes a new one); an empty value removes the attribute."""
     from kodebok.services.cases import parse_assignments, set_case_attributes
 
     assignments = parse_assignments(values)
     with open_project(ctx) as project:
-        result = set_case_attributes(project, case, assignments)
+        result = set_case_attributes(project, case, assignments, create=create)
     click.echo(f"{result.name}: " + ", ".join(f"{k}={v}" for k, v in result.attributes.items()))
 
 

@@ -8,18 +8,21 @@ from typing import Any
 import click
 
 from kodebok.cli.common import Progress, echo_json, open_project
+from kodebok.cli.params import COUNT, INDEX, SafeInt
 
 
 @click.command("suggest")
 @click.option("--doc", "document", default=None, help="Only this document (name or id).")
-@click.option("--segment", "segment_id", type=int, default=None, help="Only this segment id.")
-@click.option("--top", type=int, default=3, show_default=True, help="Suggestions per segment.")
+@click.option("--segment", "segment_id", type=INDEX, default=None, help="Only this segment id.")
+@click.option("--top", type=COUNT, default=3, show_default=True, help="Suggestions per segment.")
 @click.option("--uncoded", is_flag=True, help="Only segments nobody has coded yet.")
 @click.option(
     "--interviewer", "include_interviewer", is_flag=True, help="Suggest for interviewer turns too."
 )
 @click.option("--evaluate", "run_evaluation", is_flag=True, help="Measure the suggestions instead.")
-@click.option("--folds", type=int, default=5, show_default=True, help="Folds for --evaluate.")
+@click.option(
+    "--folds", type=SafeInt(min=2), default=5, show_default=True, help="Folds for --evaluate."
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_context
 def suggest_cmd(
@@ -107,9 +110,11 @@ def _evaluation_text(report: dict[str, Any]) -> str:
 @click.option(
     "--by", default="case", show_default=True, help="case, document, speaker or an attribute."
 )
-@click.option("--top", type=int, default=15, show_default=True, help="Terms per group.")
+@click.option("--top", type=COUNT, default=15, show_default=True, help="Terms per group.")
 @click.option("--clusters", "show_clusters", is_flag=True, help="Candidate new codes instead.")
-@click.option("-k", "--k", "k", type=int, default=None, help="Number of clusters (default: auto).")
+@click.option(
+    "-k", "--k", "k", type=COUNT, default=None, help="Number of clusters (default: auto)."
+)
 @click.option(
     "--keep-names",
     is_flag=True,

@@ -105,10 +105,17 @@ def redo_cmd(ctx: click.Context, coder: str) -> None:
 @click.pass_context
 def backup_cmd(ctx: click.Context) -> None:
     """Write a backup copy of the project (VACUUM INTO) beside it."""
-    from kodebok.store.backup import backup_project
+    from kodebok.errors import ProjectReadOnly
+    from kodebok.store.backup import backup_dir, backup_project
 
     with open_project(ctx) as project:
-        target = backup_project(project, reason="manual")
+        try:
+            target = backup_project(project, reason="manual")
+        except OSError as exc:
+            raise ProjectReadOnly(
+                f"{backup_dir(project.path)}: cannot write the backup there "
+                f"({exc.strerror or exc}); the folder may be read-only"
+            ) from exc
     click.echo(str(target))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from kodebok.cli.common import checked_output, echo_json, format_from, write_output
+from kodebok.cli.params import SafeInt
 from kodebok.errors import KodebokError
 
 
@@ -67,13 +68,13 @@ def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--min-codings",
-            type=int,
+            type=SafeInt(min=0),
             default=None,
             help="A code is present with at least K codings in the case.",
         ),
         click.option(
             "--min-speakers",
-            type=int,
+            type=SafeInt(min=0),
             default=None,
             help="… and with at least K different informants (not interviewers).",
         ),
@@ -96,7 +97,9 @@ def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _tt_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--n-cut", default=1, show_default=True, help="Fewest cases for a row.")(f)
+    f = click.option(
+        "--n-cut", type=SafeInt(min=0), default=1, show_default=True, help="Fewest cases for a row."
+    )(f)
     return click.option(
         "--incl-cut",
         default="1",

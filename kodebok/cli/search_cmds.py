@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kodebok.cli.common import coder_option, echo_json, open_project, table_text
+from kodebok.cli.params import COUNT
 
 
 @click.command("search")
@@ -12,7 +13,9 @@ from kodebok.cli.common import coder_option, echo_json, open_project, table_text
 @click.option("--fuzzy", is_flag=True, help="Approximate matching (spelling, dialect, compounds).")
 @click.option("--doc", "document", default=None, help="Only this document (name or id).")
 @click.option("--code", "code", default=None, help="Code every hit's segment with this code.")
-@click.option("--limit", type=int, default=1000, show_default=True, help="At most this many hits.")
+@click.option(
+    "--limit", type=COUNT, default=1000, show_default=True, help="At most this many hits."
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @coder_option
 @click.pass_context

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from kodebok.cli.common import checked_output, coder_option, echo_json, open_project, write_output
+from kodebok.cli.params import INDEX
 
 
 @click.command("merge")
@@ -124,7 +125,7 @@ def agreement_cmd(
 
 
 @agreement_cmd.command("resolve")
-@click.argument("segment_id", type=int)
+@click.argument("segment_id", type=INDEX)
 @click.argument("code")
 @click.argument("keep", type=click.Choice(["with", "without"]))
 @click.option("--coders", required=True, help="The coders whose codings are made to agree.")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kodebok.errors import KodebokError
+from kodebok.errors import KodebokError, ProjectReadOnly
 from kodebok.nlp.features import FeatureExtractor, Features, parse_features
 from kodebok.nlp.learned import Example
 from kodebok.store import Project
@@ -62,6 +62,8 @@ def store_features(
                 update_lemmas(
                     conn, [(r[0], lemmas) for lemmas, r in zip(found, batch, strict=True)]
                 )
+        except ProjectReadOnly as exc:
+            raise NlpError(f"cannot store lemmas: {exc.message}") from exc
         except sqlite3.OperationalError as exc:  # e.g. a read-only project file
             raise NlpError(f"{project.path}: cannot store lemmas ({exc})") from exc
         done += len(batch)

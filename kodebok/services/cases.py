@@ -10,7 +10,7 @@ from typing import Any
 
 from kodebok.errors import KodebokError, UnknownItem
 from kodebok.models import Case
-from kodebok.services.documents import ensure_case, set_attribute
+from kodebok.services.documents import ensure_case, kind_problem, known_kinds, set_attribute
 from kodebok.store import Project
 from kodebok.store import queries as q
 
@@ -37,11 +37,24 @@ def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 def set_case_attributes(
-    project: Project, case: str, values: dict[str, str], *, coder: str | None = None
+    project: Project,
+    case: str,
+    values: dict[str, str],
+    *,
+    coder: str | None = None,
+    create: bool = False,
 ) -> Case:
-    """Set attributes of a case, creating the case if needed."""
+    """Set attributes of a case; an unknown case is an error (with hints) unless ``create``."""
+    try:
+        existing: int | None = q.case(project, case).id
+    except UnknownItem as exc:
+        if not create:
+            raise UnknownItem(
+                f"{exc.message} (add --create to make a new case named '{case}')"
+            ) from exc
+        existing = None
     with _journaled(project, f"Sett attributter for {case}", coder):
-        case_id = ensure_case(project, case)
+        case_id = existing if existing is not None else ensure_case(project, case)
         for key, value in values.items():
             set_attribute(project, "case", case_id, key, value)
     return q.case(project, case_id)
@@ -60,13 +73,19 @@ def assign_document(
 
 def read_table(path: Path) -> list[list[str]]:
     """Rows of a .csv (',' or ';', UTF-8 with or without BOM, or cp1252) or .xlsx file."""
-    if not path.exists():
-        raise KodebokError(f"{path}: no such file")
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
+    try:
+        if not path.exists():
+            raise KodebokError(f"{path}: no such file")
+        if path.is_dir():
+            raise KodebokError(f"{path}: is a folder; give a .csv or .xlsx file")
+        if path.suffix.lower() == ".xlsx":
+            return _read_xlsx(path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KodebokError(f"{path}: cannot read the table ({exc.strerror or exc})") from exc
     from kodebok.ingest import decode_bytes
 
-    text = decode_bytes(path.read_bytes(), path.name)
+    text = decode_bytes(data, path.name)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
@@ -216,12 +235,13 @@ def set_speaker_attributes(
 
 
 def import_documents_table(
-    project: Project, path: Path, *, coder: str | None = None
+    project: Project, path: Path, *, coder: str | None = None, new_kinds: bool = False
 ) -> TableImport:
     """Document facts from a table: ``document, case, kind, language, attribute...``.
 
     For material whose files cannot carry front matter (Word, PDF, subtitles): the usual
-    overview sheet of interviews kept beside a project.
+    overview sheet of interviews kept beside a project. A kind the project does not know yet
+    is refused unless ``new_kinds`` (see documents.check_kind).
     """
     rows = read_table(path)
     if len(rows) < 2:
@@ -235,6 +255,18 @@ def import_documents_table(
             plans.append((q.document(project, row[0]).id, row))
         except UnknownItem as exc:
             raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
+    kind_column = next((i for i, h in enumerate(header) if h.lower() == "kind"), None)
+    if kind_column is not None:
+        known = known_kinds(project)
+        for line, (_, row) in enumerate(plans, start=2):
+            value = row[kind_column] if kind_column < len(row) else ""
+            if not value:
+                continue
+            problem = kind_problem(value, known, allow_new=new_kinds, what="kind")
+            if problem:
+                raise KodebokError(f"{path.name}, line {line}: {problem}")
+            if value not in known:
+                known = sorted({*known, value})
     columns = {"case", "kind", "language"}
     with _journaled(project, f"Importer dokumenttabell {path.name}", coder):
         conn = project.conn

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,13 +30,83 @@ class CodebookImport:
     removed_codings: int
 
 
+MAX_CODE_DEPTH = 20
+"""Deepest code path accepted (levels); real codebooks have 2–4."""
+
+MAX_CODE_NAME = 200
+"""Longest code name accepted (characters)."""
+
+
+class CodeNameClash(KodebokError):
+    """A code name differs from a sibling's only by case or Unicode normalisation."""
+
+
 def _check_name(name: str) -> str:
-    name = name.strip()
+    name = unicodedata.normalize("NFC", name.strip())
     if not name:
         raise KodebokError("a code needs a name")
     if "/" in name:
         raise KodebokError(f"'{name}': '/' is not allowed in a code name (it separates paths)")
+    if len(name) > MAX_CODE_NAME:
+        raise KodebokError(
+            f"'{name[:40]}…': a code name of {len(name)} characters is too long "
+            f"(at most {MAX_CODE_NAME}; put the rest in --description)"
+        )
     return name
+
+
+def _fold(name: str) -> str:
+    """A name compared without case and Unicode normalisation ('Ledelse', 'ledelse', NFD)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", name).casefold())
+
+
+def _similar_sibling(
+    project: Project, parent_id: int | None, name: str, exclude: int | None = None
+) -> str | None:
+    """The name of a sibling that differs from ``name`` only by case or normalisation."""
+    folded = _fold(name)
+    for row in project.conn.execute(
+        "SELECT id, name FROM codes WHERE COALESCE(parent_id, 0) = ?", (parent_id or 0,)
+    ):
+        if row["id"] != exclude and row["name"] != name and _fold(row["name"]) == folded:
+            return str(row["name"])
+    return None
+
+
+def _refuse_similar(project: Project, parent_id: int | None, name: str, path: str) -> None:
+    twin = _similar_sibling(project, parent_id, name)
+    if twin is not None:
+        where = "at the top level" if parent_id is None else "beside it"
+        raise CodeNameClash(
+            f"code '{path}': the name '{name}' differs from the existing code '{twin}' {where} "
+            "only by upper/lower case or Unicode form; use the existing name (or rename it "
+            "first with 'kodebok codebook rename') so that codings are not split between two codes"
+        )
+
+
+def _depth_of(project: Project, code_id: int | None) -> int:
+    """Levels from the top down to ``code_id`` (0 for the top level itself)."""
+    depth = 0
+    seen: set[int] = set()
+    while code_id is not None and code_id not in seen:
+        seen.add(code_id)
+        row = project.conn.execute(
+            "SELECT parent_id FROM codes WHERE id = ?", (code_id,)
+        ).fetchone()
+        if row is None:
+            break
+        depth += 1
+        code_id = row[0]
+    return depth
+
+
+def _check_depth(levels: int, path: str) -> None:
+    if levels > MAX_CODE_DEPTH:
+        shown = path if len(path) <= 80 else path[:60] + "…"
+        raise KodebokError(
+            f"code '{shown}' would be {levels} levels deep; at most {MAX_CODE_DEPTH} levels "
+            "are allowed (split the name differently, or use descriptions)"
+        )
 
 
 def _next_position(project: Project, parent_id: int | None) -> int:
@@ -56,17 +127,21 @@ def _find_child(project: Project, parent_id: int | None, name: str) -> int | Non
 
 def ensure_code_path(op: Operation, path: str, **fields: Any) -> tuple[int, bool]:
     """The id of the code at ``path`` (creating it and missing parents); (id, created)."""
-    parts = [p.strip() for p in path.strip().strip("/").split("/")]
+    parts = [unicodedata.normalize("NFC", p.strip()) for p in path.strip().strip("/").split("/")]
     if not parts or not all(parts):
-        raise KodebokError(f"'{path}' is not a valid code path")
+        shown = path if len(path) <= 80 else path[:60] + "…"
+        raise KodebokError(f"'{shown}' is not a valid code path")
+    _check_depth(len(parts), path)
     parent: int | None = None
     created = False
     for i, part in enumerate(parts):
         found = _find_child(op.project, parent, part)
         if found is None:
+            name = _check_name(part)
+            _refuse_similar(op.project, parent, name, "/".join(parts[: i + 1]))
             values: dict[str, Any] = {
                 "parent_id": parent,
-                "name": _check_name(part),
+                "name": name,
                 "position": _next_position(op.project, parent),
             }
             if i == len(parts) - 1:
@@ -143,6 +218,13 @@ def rename_code(project: Project, ref: str, new_name: str, *, coder: str) -> Cod
     new_name = _check_name(new_name)
     if new_name != code.name and _find_child(project, code.parent_id, new_name) is not None:
         raise KodebokError(f"a code named '{new_name}' exists already beside '{code.path}'")
+    twin = _similar_sibling(project, code.parent_id, new_name, exclude=code.id)
+    if twin is not None:
+        raise CodeNameClash(
+            f"cannot rename '{code.path}' to '{new_name}': it differs from the existing code "
+            f"'{twin}' beside it only by upper/lower case or Unicode form; merge the two codes "
+            "instead (kodebok codebook merge)"
+        )
     with project.operation(coder, "rename-code", f"Gi nytt navn {code.path} → {new_name}") as op:
         op.update("codes", code.id, {"name": new_name})
     return _by_id(project, code.id)
@@ -160,6 +242,15 @@ def move_code(project: Project, ref: str, new_parent: str | None, *, coder: str)
         parent_id = parent.id
     if _find_child(project, parent_id, code.name) not in (None, code.id):
         raise KodebokError(f"a code named '{code.name}' exists already there")
+    twin = _similar_sibling(project, parent_id, code.name, exclude=code.id)
+    if twin is not None:
+        raise CodeNameClash(
+            f"cannot move '{code.path}' there: '{twin}' there differs from '{code.name}' only by "
+            "upper/lower case or Unicode form; merge the two codes instead (kodebok codebook merge)"
+        )
+    subtree = set(q.descendants(all_codes, code.id))
+    height = max(c.path.count("/") for c in all_codes if c.id in subtree) - code.path.count("/")
+    _check_depth(_depth_of(project, parent_id) + 1 + height, code.path)
     with project.operation(coder, "move-code", f"Flytt {code.path}") as op:
         op.update(
             "codes",
@@ -249,7 +340,10 @@ def import_codebook(
     from kodebok.codebook import read_codebook
 
     book = read_codebook(path)
-    return apply_codebook(project, book, replace=replace, coder=coder, source=path.name)
+    try:
+        return apply_codebook(project, book, replace=replace, coder=coder, source=path.name)
+    except CodeNameClash as exc:
+        raise CodeNameClash(f"{path.name}: {exc.message}") from exc
 
 
 def replace_losses(project: Project, book: Codebook) -> tuple[int, int]:

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from kodebok import __version__
-from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked
+from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked, ProjectReadOnly
 from kodebok.fileio import SIDE_SUFFIXES, atomic_path, backup_dir, is_sqlite_file
 from kodebok.store import Project
 from kodebok.store.backup import backup_project, database_problem, ensure_not_in_use
+from kodebok.store.project import check_path
 from kodebok.store.schema import SCHEMA_VERSION
 
 
@@ -48,7 +49,8 @@ def diagnose(path: Path) -> dict[str, Any]:
         report["nlp_pipeline"] = "not available (kodebok.nlp missing)"
     report["project"] = str(path)
     problems: list[str] = []
-    if not path.exists():
+    exists, _ = check_path(path)
+    if not exists:
         report["project_status"] = "no project file"
         report["problems"] = problems
         return report
@@ -57,6 +59,10 @@ def diagnose(path: Path) -> dict[str, Any]:
     except ProjectCorrupt as exc:
         report["project_status"] = "damaged"
         problems.append(exc.message)
+        report["problems"] = problems
+        return report
+    except ProjectReadOnly as exc:
+        report["project_status"] = exc.message
         report["problems"] = problems
         return report
     try:

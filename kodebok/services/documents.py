@@ -368,6 +368,54 @@ def _insert_segments(
     insert_segments(project.conn, rows)
 
 
+STANDARD_KINDS = ("intervju", "fokusgruppe", "egenrapport", "intervjurapport", "dokument")
+"""Document kinds kodebok itself uses or guesses; a project may add its own (--new-kind)."""
+
+
+def known_kinds(project: Project) -> list[str]:
+    """The standard kinds and every kind a document in the project has."""
+    rows = project.conn.execute("SELECT DISTINCT kind FROM documents WHERE kind IS NOT NULL")
+    return sorted(set(STANDARD_KINDS) | {str(r[0]) for r in rows if r[0]})
+
+
+def check_kind(project: Project, kind: str, *, allow_new: bool = False) -> str:
+    """Refuse an empty kind, a known kind in other letters, and a new kind without ``allow_new``.
+
+    Kinds are compared exactly (matrix groups, --kind filters): 'Intervju' beside 'intervju'
+    would split one group in two, and a typo would make a group of one.
+    """
+    problem = kind_problem(kind, known_kinds(project), allow_new=allow_new, what="--kind")
+    if problem:
+        raise KodebokError(problem)
+    return kind
+
+
+def kind_problem(
+    kind: str, known: Sequence[str], *, allow_new: bool, what: str = "kind"
+) -> str | None:
+    """Why ``kind`` is refused given the ``known`` kinds (see check_kind), or None."""
+    from kodebok.store.queries import nearest
+
+    if not kind.strip():
+        return f"{what} is empty; known kinds: {', '.join(known)}"
+    if kind in known:
+        return None
+    same = [k for k in known if k.casefold() == kind.strip().casefold()]
+    if same:
+        return (
+            f"{what} {kind!r}: the project writes this kind as {same[0]!r}; use that spelling "
+            "(kinds are compared exactly)"
+        )
+    if allow_new:
+        return None
+    near = nearest(kind, known)
+    hint = f"did you mean {', '.join(repr(n) for n in near)}? " if near else ""
+    return (
+        f"{what} {kind!r} is not a kind this project knows ({', '.join(known)}); {hint}"
+        "add --new-kind to introduce it"
+    )
+
+
 def ensure_case(project: Project, name: str) -> int:
     """The id of the case with this name, creating it if needed."""
     name = name.strip()

@@ -6,9 +6,9 @@ import getpass
 import os
 from pathlib import Path
 
-from kodebok.errors import ProjectLocked
+from kodebok.errors import KodebokError, ProjectLocked
 from kodebok.store import Project
-from kodebok.store.project import wait_for_unlock
+from kodebok.store.project import check_path, wait_for_unlock
 
 DEFAULT_PROJECT = "kodebok.db"
 
@@ -21,7 +21,12 @@ def default_project_path() -> Path:
 def default_coder() -> str:
     """``$KODEBOK_CODER``, else the login name."""
     env = os.environ.get("KODEBOK_CODER")
-    if env:
+    if env is not None:
+        if not env.strip():
+            raise KodebokError(
+                "KODEBOK_CODER is set but empty; set it to your name (export KODEBOK_CODER=kari) "
+                "or unset it to use the login name"
+            )
         return env
     try:
         return getpass.getuser()
@@ -29,9 +34,20 @@ def default_coder() -> str:
         return "coder"
 
 
+def check_coder(name: str) -> str:
+    """A coder name as given; KodebokError when it is empty (codings by '' skew agreement)."""
+    if not name.strip():
+        raise KodebokError(
+            "--coder is empty; give your name (e.g. --coder kari), or leave the option out "
+            "to use $KODEBOK_CODER or the login name"
+        )
+    return name
+
+
 def init_project(path: Path) -> tuple[Project, bool]:
     """Create a project unless it exists; returns (project, created)."""
-    if path.exists():
+    exists, _ = check_path(path)
+    if exists:
         return Project.open(path), False
     return Project.create(path), True
 
@@ -47,7 +63,7 @@ def open_project(path: Path, *, wait: float = 0.0, daily_backup: bool = True) ->
         if not (wait and wait_for_unlock(path, wait)):
             raise
         project = Project.open(path)
-    if daily_backup:
+    if daily_backup and not project.read_only:
         backup_if_due(project)
     return project
 

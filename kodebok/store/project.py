@@ -10,12 +10,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked, ProjectNotFound
+from kodebok.errors import (
+    KodebokError,
+    ProjectCorrupt,
+    ProjectLocked,
+    ProjectNotFound,
+    ProjectReadOnly,
+)
 from kodebok.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 APPLICATION_ID = (
@@ -51,6 +58,77 @@ def _is_locked(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def is_read_only_error(exc: BaseException) -> bool:
+    """True for SQLite's 'attempt to write a readonly database' (and its kin)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("readonly" in text or "read-only" in text)
+
+
+def read_only_message(path: Path) -> str:
+    """The message for a write refused because the project file or its folder is read-only."""
+    return (
+        f"{path}: the project is read-only (the file or its folder cannot be written); "
+        "reading works, changes need write access (or work on a copy)"
+    )
+
+
+def busy_timeout_from_env() -> float:
+    """``$KODEBOK_BUSY_TIMEOUT`` in seconds (default 5); KodebokError when it is not a number."""
+    raw = os.environ.get("KODEBOK_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if not (0 <= value <= 24 * 3600):  # also false for nan and inf
+        raise KodebokError(
+            f"KODEBOK_BUSY_TIMEOUT={raw[:40]!r} is not a number of seconds between 0 and 86400 "
+            "(e.g. KODEBOK_BUSY_TIMEOUT=5); fix or unset the variable"
+        )
+    return value
+
+
+def check_path(path: Path) -> tuple[bool, bool]:
+    """(exists, is_dir) of a project path, with a clear message for names the OS refuses."""
+    try:
+        return path.exists(), path.is_dir()
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ENAMETOOLONG:
+            raise KodebokError(
+                f"{str(path)[:80]}…: the project file name is too long for the file system "
+                f"({len(path.name)} characters in its name, {len(str(path))} in the path; "
+                "most systems allow 255 per name)"
+            ) from exc
+        raise KodebokError(f"{path}: cannot use this project path ({exc.strerror or exc})") from exc
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process can write the project file and create files beside it (WAL)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+
+
+@cache
+def expected_tables(version: int) -> frozenset[str]:
+    """The tables a project of schema ``version`` has (built once in memory from MIGRATIONS)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for step in range(version):
+            for statement in _split_sql(MIGRATIONS[step]):
+                conn.execute(statement)
+        return frozenset(
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        )
+    finally:
+        conn.close()
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     """One recorded operation: what it did, by whom, and whether it is undone."""
@@ -72,6 +150,7 @@ class Project:
         self.db = sqlite_utils.Database(conn)
         self._depth = 0
         self._operation: Operation | None = None
+        self.read_only = False
 
     # -- opening -------------------------------------------------------------------------
 
@@ -79,8 +158,13 @@ class Project:
     def create(cls, path: Path) -> Project:
         """Create a new project file (the caller checks that it does not exist)."""
         path = Path(path)
+        check_path(path)
         if path.parent and not path.parent.exists():
             raise KodebokError(f"{path}: the folder {path.parent} does not exist")
+        if not os.access(path.parent if str(path.parent) else Path("."), os.W_OK):
+            raise ProjectReadOnly(
+                f"{path}: cannot create the project, the folder {path.parent} is read-only"
+            )
         conn = cls._connect(path, DEFAULT_BUSY_TIMEOUT)
         project = cls(path, conn)
         project._migrate(new=True)
@@ -95,31 +179,127 @@ class Project:
         """
         path = Path(path)
         if busy_timeout is None:
-            busy_timeout = float(os.environ.get("KODEBOK_BUSY_TIMEOUT") or DEFAULT_BUSY_TIMEOUT)
-        if not path.exists():
+            busy_timeout = busy_timeout_from_env()
+        exists, is_dir = check_path(path)
+        if not exists:
             raise ProjectNotFound(
                 f"{path}: no such project file (create one with 'kodebok init' "
                 "or choose one with --project)"
             )
-        if path.is_dir():
+        if is_dir:
             raise ProjectCorrupt(f"{path}: is a folder, not a project file")
-        with path.open("rb") as fh:
-            head = fh.read(16)
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise ProjectCorrupt(
+                f"{path}: cannot read the project ({exc.strerror or exc})"
+            ) from exc
         if head and not head.startswith(b"SQLite format 3\x00"):
             raise ProjectCorrupt(f"{path}: not a kodebok project (not an SQLite database)")
-        conn = cls._connect(path, busy_timeout)
+        read_only = not _writable(path)
+        if read_only:
+            conn = cls._connect_read_only(path, busy_timeout)
+        else:
+            conn = cls._connect(path, busy_timeout)
         project = cls(path, conn)
+        project.read_only = read_only
+        try:
+            project._check_and_migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return project
+
+    def _check_and_migrate(self) -> None:
+        """Refuse files that are not (or no longer) kodebok projects; migrate older ones."""
+        path, conn = self.path, self.conn
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            tables = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )
+            }
         except sqlite3.DatabaseError as exc:
-            conn.close()
             raise ProjectCorrupt(f"{path}: the project file is damaged ({exc})") from exc
         if app_id != APPLICATION_ID and tables and "meta" not in tables:
-            conn.close()
             raise ProjectCorrupt(f"{path}: an SQLite database, but not a kodebok project")
-        project._migrate(new=not tables)
-        return project
+        if not tables:
+            if self.read_only:
+                raise ProjectReadOnly(
+                    f"{path}: an empty project file that is read-only; it cannot be set up"
+                )
+            self._migrate(new=True)
+            return
+        if "meta" not in tables:
+            raise ProjectCorrupt(
+                f"{path}: damaged kodebok project: its 'meta' table is missing, so its schema "
+                "version is unknown; restore a backup (kodebok restore)"
+            )
+        version = self.schema_version()
+        if version == 0:
+            raise ProjectCorrupt(
+                f"{path}: damaged kodebok project: the 'meta' table has no schema_version row; "
+                "restore a backup (kodebok restore)"
+            )
+        if version <= SCHEMA_VERSION:
+            missing = sorted(expected_tables(version) - tables)
+            if missing:
+                raise ProjectCorrupt(
+                    f"{path}: damaged kodebok project: table{'s' if len(missing) > 1 else ''} "
+                    + ", ".join(missing)
+                    + f" missing (schema {version}); nothing was changed; restore a backup "
+                    "(kodebok restore)"
+                )
+        if self.read_only and version < SCHEMA_VERSION:
+            raise ProjectReadOnly(
+                f"{path}: the project is read-only and was made by an older kodebok (schema "
+                f"{version}, this one uses {SCHEMA_VERSION}); it must be upgraded once with "
+                "write access"
+            )
+        self._migrate(new=False)
+
+    @staticmethod
+    def _connect_read_only(path: Path, busy_timeout: float) -> sqlite3.Connection:
+        """Open a project that cannot be written: ``immutable=1`` or ``mode=ro``.
+
+        Without a -wal file beside it no writer has the project open, and ``immutable=1`` reads
+        it without creating -shm/-wal files (which would be left behind, owned by this user).
+        With a -wal file its content must be read too, which ``mode=ro`` does (SQLite needs the
+        -shm file for that; in a read-only folder it falls back to reading the file alone).
+        """
+        uri = path.resolve().as_uri()
+        last: sqlite3.Error | None = None
+        wal = path.with_name(path.name + "-wal")
+        order = ("mode=ro", "immutable=1") if wal.exists() else ("immutable=1", "mode=ro")
+        for flags in order:
+            conn: sqlite3.Connection | None = None
+            try:
+                conn = sqlite3.connect(
+                    f"{uri}?{flags}", uri=True, timeout=busy_timeout, isolation_level=None
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                if conn is not None:
+                    conn.close()
+                if _is_locked(exc):
+                    raise ProjectLocked(
+                        f"{path}: the project is locked by another program (another kodebok?); "
+                        "try again when it has finished"
+                    ) from exc
+                last = exc
+            except sqlite3.DatabaseError as exc:
+                if conn is not None:
+                    conn.close()
+                raise ProjectCorrupt(f"{path}: the project file is damaged ({exc})") from exc
+        raise ProjectReadOnly(f"{path}: the project is read-only and cannot be opened ({last})")
 
     @staticmethod
     def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
@@ -156,14 +336,39 @@ class Project:
             )
         if version == SCHEMA_VERSION:
             return
+        backup: Path | None = None
         if not new:
             from kodebok.store.backup import backup_project
 
-            backup_project(self, reason=f"before-migration-{version}-to-{SCHEMA_VERSION}")
+            try:
+                backup = backup_project(
+                    self, reason=f"before-migration-{version}-to-{SCHEMA_VERSION}"
+                )
+            except (OSError, sqlite3.Error) as exc:
+                raise KodebokError(
+                    f"{self.path}: the project needs an upgrade (schema {version} to "
+                    f"{SCHEMA_VERSION}), but the backup before it could not be written ({exc}); "
+                    "nothing was changed"
+                ) from exc
         for step in range(version, SCHEMA_VERSION):
             with self.transaction():
                 for statement in _split_sql(MIGRATIONS[step]):
-                    self.conn.execute(statement)
+                    try:
+                        self.conn.execute(statement)
+                    except sqlite3.OperationalError as exc:
+                        if _is_locked(exc) or is_read_only_error(exc):
+                            raise
+                        done = (
+                            "nothing was changed"
+                            if step == version
+                            else f"the file is now at schema {step}"
+                        )
+                        saved = f"; the backup from before is {backup}" if backup else ""
+                        raise ProjectCorrupt(
+                            f"{self.path}: damaged kodebok project: upgrading it from schema "
+                            f"{step} to {step + 1} failed ({exc}), so its tables do not match "
+                            f"its recorded schema version; {done}{saved}"
+                        ) from exc
                 if step == 0:
                     self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     self.conn.execute(
@@ -182,7 +387,15 @@ class Project:
             ).fetchone()
         except sqlite3.OperationalError:
             return 0
-        return int(row[0]) if row else 0
+        if not row:
+            return 0
+        text = str(row[0]).strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
+            raise ProjectCorrupt(
+                f"{self.path}: damaged kodebok project: meta.schema_version is {text[:40]!r}, "
+                "not a schema number; restore a backup (kodebok restore)"
+            )
+        return int(text)
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
@@ -206,9 +419,13 @@ class Project:
             finally:
                 self._depth -= 1
             return
+        if self.read_only:
+            raise ProjectReadOnly(read_only_message(self.path))
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if is_read_only_error(exc):
+                raise ProjectReadOnly(read_only_message(self.path)) from exc
             if _is_locked(exc):
                 raise ProjectLocked(
                     f"{self.path}: the project is locked by another program writing to it "
@@ -228,6 +445,8 @@ class Project:
                 self.conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 self.conn.execute("ROLLBACK")
+                if is_read_only_error(exc):
+                    raise ProjectReadOnly(read_only_message(self.path)) from exc
                 if _is_locked(exc):
                     raise ProjectLocked(f"{self.path}: the project is locked ({exc})") from exc
                 raise

@@ -10,6 +10,30 @@ from kodebok.errors import UnknownItem
 from kodebok.models import Case, Code, Coding, Document, Segment, Speaker
 from kodebok.store.project import Project
 
+SQLITE_INT_MAX = 2**63 - 1  # SQLite's INTEGER is 64-bit signed; a larger Python int overflows
+
+
+def fits_sqlite(value: int) -> bool:
+    """True when ``value`` can be bound as an SQLite INTEGER (else sqlite3 raises OverflowError)."""
+    return -SQLITE_INT_MAX - 1 <= value <= SQLITE_INT_MAX
+
+
+def as_id(ref: str | int) -> int | None:
+    """``ref`` as a row id when it is a plain ASCII number that fits SQLite, else None."""
+    if isinstance(ref, int):
+        return ref if fits_sqlite(ref) else None
+    text = str(ref)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if fits_sqlite(value) else None
+
+
+def _short(value: int) -> str:
+    """A number for a message, shortened when it is absurdly long."""
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:12]}…({len(text)} digits)"
+
 
 def nearest(name: str, choices: Iterable[str], limit: int = 3) -> list[str]:
     """The choices most similar to ``name`` (for 'did you mean' hints)."""
@@ -56,8 +80,8 @@ def document(project: Project, ref: str | int) -> Document:
     """A document by name or id; UnknownItem with nearest names otherwise."""
     conn = project.conn
     row = conn.execute("SELECT * FROM documents WHERE name = ?", (str(ref),)).fetchone()
-    if row is None and str(ref).isdigit():
-        row = conn.execute("SELECT * FROM documents WHERE id = ?", (int(ref),)).fetchone()
+    if row is None and (row_id := as_id(ref)) is not None:
+        row = conn.execute("SELECT * FROM documents WHERE id = ?", (row_id,)).fetchone()
     if row is None:
         names = [r[0] for r in conn.execute("SELECT name FROM documents")]
         raise UnknownItem(_hint("document", str(ref), names))
@@ -99,19 +123,28 @@ def segments(project: Project, document_id: int) -> list[Segment]:
 
 def segment(project: Project, document_id: int, idx: int) -> Segment:
     """One segment by its 0-based index in a document."""
-    row = project.conn.execute(
-        "SELECT * FROM segments WHERE document_id = ? AND idx = ?", (document_id, idx)
-    ).fetchone()
+    row = None
+    if fits_sqlite(idx):
+        row = project.conn.execute(
+            "SELECT * FROM segments WHERE document_id = ? AND idx = ?", (document_id, idx)
+        ).fetchone()
     if row is None:
         n = project.conn.execute(
             "SELECT COUNT(*) FROM segments WHERE document_id = ?", (document_id,)
         ).fetchone()[0]
-        raise UnknownItem(f"no segment {idx} in this document (it has segments 0–{n - 1})")
+        name = project.conn.execute(
+            "SELECT name FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        where = f"'{name[0]}'" if name else "this document"
+        numbered = f"numbered 0–{n - 1}" if n else "none"
+        raise UnknownItem(f"no segment {_short(idx)} in {where} (it has {n} segments, {numbered})")
     return _segment(row)
 
 
 def segment_by_id(project: Project, segment_id: int) -> Segment:
     """One segment by id."""
+    if not fits_sqlite(segment_id):
+        raise UnknownItem(f"no segment with id {_short(segment_id)}")
     row = project.conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
     if row is None:
         raise UnknownItem(f"no segment with id {segment_id}")
@@ -161,8 +194,8 @@ def case(project: Project, ref: str | int) -> Case:
     """A case by name or id."""
     conn = project.conn
     row = conn.execute("SELECT * FROM cases WHERE name = ?", (str(ref),)).fetchone()
-    if row is None and str(ref).isdigit():
-        row = conn.execute("SELECT * FROM cases WHERE id = ?", (int(ref),)).fetchone()
+    if row is None and (row_id := as_id(ref)) is not None:
+        row = conn.execute("SELECT * FROM cases WHERE id = ?", (row_id,)).fetchone()
     if row is None:
         raise UnknownItem(
             _hint("case", str(ref), [r[0] for r in conn.execute("SELECT name FROM cases")])
@@ -181,26 +214,30 @@ def codes(project: Project) -> list[Code]:
     for r in rows:
         children.setdefault(r["parent_id"], []).append(r)
     out: list[Code] = []
-
-    def visit(parent: int | None, prefix: str) -> None:
-        for r in children.get(parent, []):
-            path = f"{prefix}/{r['name']}" if prefix else r["name"]
-            out.append(
-                Code(
-                    id=r["id"],
-                    parent_id=r["parent_id"],
-                    name=r["name"],
-                    path=path,
-                    description=r["description"],
-                    keywords=tuple(json.loads(r["keywords"])),
-                    color=r["color"],
-                    shortcut=r["shortcut"],
-                    position=r["position"],
-                )
+    # Depth first with an explicit stack: a very deep tree (a file with a 1,000-level path)
+    # must not hit Python's recursion limit.
+    stack: list[tuple[sqlite3.Row, str]] = [(r, "") for r in reversed(children.get(None, []))]
+    seen: set[int] = set()
+    while stack:
+        r, prefix = stack.pop()
+        if r["id"] in seen:
+            continue
+        seen.add(r["id"])
+        path = f"{prefix}/{r['name']}" if prefix else r["name"]
+        out.append(
+            Code(
+                id=r["id"],
+                parent_id=r["parent_id"],
+                name=r["name"],
+                path=path,
+                description=r["description"],
+                keywords=tuple(json.loads(r["keywords"])),
+                color=r["color"],
+                shortcut=r["shortcut"],
+                position=r["position"],
             )
-            visit(r["id"], path)
-
-    visit(None, "")
+        )
+        stack.extend((child, path) for child in reversed(children.get(r["id"], [])))
     return out
 
 
@@ -230,9 +267,9 @@ def code(project: Project, ref: str, all_codes: list[Code] | None = None) -> Cod
     ]
     if len(folded) == 1:
         return folded[0]
-    if ref.isdigit():
+    if (code_id := as_id(ref)) is not None:
         for c in items:
-            if c.id == int(ref):
+            if c.id == code_id:
                 return c
     raise UnknownItem(_hint("code", ref, [c.path for c in items]))
 

@@ -5,7 +5,7 @@ The counting is done by SQLite (one GROUP BY per unit); ``kodebok.analysis`` ass
 
 from __future__ import annotations
 
-from kodebok.services.analysis.counts import Filters, cooccurrence, matrix
+from kodebok.services.analysis.counts import Filters, check_filters, cooccurrence, matrix
 from kodebok.services.analysis.groups import available_attributes, grouping
 from kodebok.services.analysis.presence import (
     attribute_condition,
@@ -22,6 +22,7 @@ __all__ = [
     "Filters",
     "attribute_condition",
     "available_attributes",
+    "check_filters",
     "clear_presence",
     "cooccurrence",
     "grouping",

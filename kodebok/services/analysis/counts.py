@@ -64,6 +64,35 @@ class Filters:
         return f"d.kind IN ({', '.join('?' for _ in self.kinds)})", list(self.kinds)
 
 
+def check_filters(project: Project, filters: Filters) -> None:
+    """Refuse filters that would silently select nothing: an empty or unknown coder or kind."""
+    from kodebok.store.queries import nearest
+
+    if filters.coder is not None:
+        if not filters.coder.strip():
+            raise AnalysisError(
+                "--coder is empty; give a coder's name, or leave the option out for all coders"
+            )
+        coders = [r[0] for r in project.conn.execute("SELECT DISTINCT coder FROM codings")]
+        if filters.coder not in coders:
+            near = nearest(filters.coder, coders)
+            hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+            raise AnalysisError(
+                f"--coder {filters.coder!r}: no codings by this coder (coders in this project: "
+                f"{', '.join(sorted(coders)) or 'none yet'}){hint}"
+            )
+    if filters.kinds:
+        kinds = [r[0] for r in project.conn.execute("SELECT DISTINCT kind FROM documents")]
+        for kind in filters.kinds:
+            if kind not in kinds:
+                near = nearest(kind, [k for k in kinds if k])
+                hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+                raise AnalysisError(
+                    f"--kind {kind!r}: no documents of this kind (kinds in this project: "
+                    f"{', '.join(sorted(k for k in kinds if k)) or 'none'}){hint}"
+                )
+
+
 # -- matrix --------------------------------------------------------------------------------
 
 

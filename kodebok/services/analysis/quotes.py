@@ -15,6 +15,7 @@ from kodebok.analysis.quotes import (
     quote_sections,
     template_fields,
 )
+from kodebok.errors import AnalysisError
 from kodebok.services.analysis.counts import Filters
 from kodebok.services.analysis.groups import columns, grouping, key_sql
 from kodebok.store import Project
@@ -29,6 +30,44 @@ def _attributes(project: Project, kind: str) -> dict[int, dict[str, str]]:
         if value not in (None, ""):
             out.setdefault(entity, {})[name] = str(value)
     return out
+
+
+BUILTIN_FIELDS = ("case", "document", "speaker", "role", "code", "group", "kind")
+
+
+def template_field_names(project: Project) -> list[str]:
+    """Every field an attribution template can use in this project (attributes included)."""
+    names = {n.casefold() for n in BUILTIN_FIELDS}
+    names.update(
+        str(r[0]).casefold()
+        for r in project.conn.execute(
+            "SELECT DISTINCT name FROM attributes WHERE entity_kind IN "
+            "('case', 'document', 'speaker') AND value IS NOT NULL AND value != ''"
+        )
+    )
+    for (meta,) in project.conn.execute("SELECT DISTINCT metadata FROM documents"):
+        try:
+            data = json.loads(meta or "{}")
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            names.update(
+                str(k).casefold() for k, v in data.items() if isinstance(v, str | int | float)
+            )
+    return sorted(names)
+
+
+def check_template(project: Project, template: str) -> None:
+    """Refuse a template naming a field no quote can fill (it would print as nothing)."""
+    available = template_field_names(project)
+    for name in template_fields(template):
+        if name.casefold() not in available:
+            near = q.nearest(name, available)
+            hint = f"did you mean {', '.join('{' + n + '}' for n in near)}? " if near else ""
+            raise AnalysisError(
+                f"--template '{template}': unknown field {{{name}}}; {hint}"
+                f"available fields: {', '.join('{' + n + '}' for n in available)}"
+            )
 
 
 def _texts(project: Project, ids: set[int]) -> dict[int, str]:
@@ -65,7 +104,7 @@ def quotes(
     The same passage coded by several coders appears once. ``group`` keeps one column's quotes
     (a matrix cell: code × group label, as the matrix shows it before pseudonymisation).
     """
-    template_fields(template)  # a malformed template fails before any work
+    check_template(project, template)  # a malformed template fails before any work
     all_codes = q.codes(project)
     chosen = [q.code(project, ref, all_codes) for ref in codes] if codes else all_codes
     ids: set[int] = set()

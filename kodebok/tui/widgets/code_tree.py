@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from kodebok.services.codes import CodeCount
+from kodebok.services.codes import MAX_CODE_DEPTH, CodeCount
 
 
 class CodeTree(Tree[int]):
@@ -33,10 +33,17 @@ class CodeTree(Tree[int]):
         self._colors = colors
         self._counts = {c.code.id: c for c in tree}
         children: set[int] = {c.code.parent_id for c in tree if c.code.parent_id is not None}
+        depth: dict[int, int] = {}
         for item in tree:
             parent = self._code_nodes.get(item.code.parent_id or -1, self.root)
+            level = depth.get(item.code.parent_id or -1, 0) + 1
+            if level > MAX_CODE_DEPTH and parent.parent is not None:
+                # Textual builds its lines recursively: a code tree made deeper than kodebok
+                # allows (an old project, another program) is shown flat below that depth.
+                parent, level = parent.parent, level - 1
+            depth[item.code.id] = level
             label = self._label(item)
-            if item.code.id in children:
+            if item.code.id in children and level < MAX_CODE_DEPTH:
                 node = parent.add(label, data=item.code.id, expand=True)
             else:
                 node = parent.add_leaf(label, data=item.code.id)
