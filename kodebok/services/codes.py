@@ -340,10 +340,7 @@ def import_codebook(
     from kodebok.codebook import read_codebook
 
     book = read_codebook(path)
-    try:
-        return apply_codebook(project, book, replace=replace, coder=coder, source=path.name)
-    except CodeNameClash as exc:
-        raise CodeNameClash(f"{path.name}: {exc.message}") from exc
+    return apply_codebook(project, book, replace=replace, coder=coder, source=path.name)
 
 
 def replace_losses(project: Project, book: Codebook) -> tuple[int, int]:
@@ -367,7 +364,21 @@ def replace_losses(project: Project, book: Codebook) -> tuple[int, int]:
 def apply_codebook(
     project: Project, book: Codebook, *, replace: bool = False, coder: str, source: str = ""
 ) -> CodebookImport:
-    """Merge a parsed codebook into the project (see ``import_codebook``)."""
+    """Merge a parsed codebook into the project (see ``import_codebook``).
+
+    A name clash with an existing code is reported with the file (``source``) it came from.
+    """
+    try:
+        return _apply_codebook(project, book, replace=replace, coder=coder, source=source)
+    except CodeNameClash as exc:
+        if not source:
+            raise
+        raise CodeNameClash(f"{source}: {exc.message}") from exc
+
+
+def _apply_codebook(
+    project: Project, book: Codebook, *, replace: bool, coder: str, source: str
+) -> CodebookImport:
     created = updated = removed = removed_codings = 0
     if replace:
         from kodebok.store.backup import backup_project

@@ -204,8 +204,8 @@ def test_a_project_with_damaged_meta_can_be_diagnosed_and_restored(demo_project:
     _damage(demo_project, "DROP TABLE meta")
     damaged = file_hash(demo_project)
     doctor = run(demo_project, "doctor")
-    assert doctor.exit_code == 0
-    assert "its 'meta' table is missing" in doctor.stdout
+    assert doctor.exit_code == 1  # doctor reports the damage and exits 1
+    assert "its 'meta' table is missing" in doctor.output
     restored = run(demo_project, "restore", str(backup))
     assert restored.exit_code == 0, restored.output
     (kept,) = (demo_project.parent / f".{demo_project.name}.backups").glob("*damaged*")
