@@ -80,15 +80,39 @@ class Placement:
 
 
 class OffsetMap:
-    """Maps character offsets in an old text to offsets in a new text."""
+    """Maps character offsets in an old text to offsets in a new text.
 
-    def __init__(self, old: str, new: str) -> None:
+    ``anchors`` are stretches known to correspond, (old_start, old_end, new_start, new_end),
+    in the same order in both texts (unchanged segments): only the stretches between them are
+    aligned character by character. The alignment costs about the product of the lengths it
+    compares, so a long transcript with a few edits is aligned in pieces, not as a whole.
+    """
+
+    def __init__(
+        self, old: str, new: str, anchors: Sequence[tuple[int, int, int, int]] = ()
+    ) -> None:
         from rapidfuzz.distance import Indel
 
         self._blocks: list[tuple[int, int, int]] = []  # (old_start, old_end, new_start) equal runs
-        for op in Indel.opcodes(old, new):
-            if op.tag == "equal":
-                self._blocks.append((int(op.src_start), int(op.src_end), int(op.dest_start)))
+
+        def align(o0: int, o1: int, n0: int, n1: int) -> None:
+            a, b = old[o0:o1], new[n0:n1]
+            if a == b:
+                if a:
+                    self._blocks.append((o0, o1, n0))
+                return
+            for op in Indel.opcodes(a, b):
+                if op.tag == "equal" and op.src_end > op.src_start:
+                    self._blocks.append(
+                        (o0 + int(op.src_start), o0 + int(op.src_end), n0 + int(op.dest_start))
+                    )
+
+        po = pn = 0
+        for os_, oe, ns, ne in anchors:
+            align(po, os_, pn, ns)
+            align(os_, oe, ns, ne)
+            po, pn = oe, ne
+        align(po, len(old), pn, len(new))
         self._starts = [b[0] for b in self._blocks]
 
     def blocks_between(self, start: int, end: int) -> list[tuple[int, int, int]]:
@@ -121,30 +145,67 @@ class OffsetMap:
         return last[2] + (last[1] - last[0])
 
 
-def _occurrences(text: str, needle: str) -> list[tuple[int, int]]:
-    """Every (start, end) where ``needle`` occurs in ``text`` up to whitespace (overlaps too).
+class Spaced:
+    """A text read with every run of whitespace as one space, to find passages in it up to
+    whitespace (a re-wrapped line, a double space removed) with plain string search."""
 
-    Leading or trailing whitespace of the needle is kept when the text has the same there.
-    """
-    words = needle.split()
-    if not words:
-        return []
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    lead = needle[: len(needle) - len(needle.lstrip())]
-    trail = needle[len(needle.rstrip()) :]
-    out: list[tuple[int, int]] = []
-    pos = 0
-    while True:
-        m = pattern.search(text, pos)
-        if m is None:
-            return out
-        s, e = m.start(), m.end()
-        if lead and text[max(0, s - len(lead)) : s] == lead:
-            s -= len(lead)
-        if trail and text[e : e + len(trail)] == trail:
-            e += len(trail)
-        out.append((s, e))
-        pos = m.start() + 1
+    def __init__(self, text: str) -> None:
+        self.text = text
+        parts: list[str] = []
+        where: list[int] = []  # offset in ``text`` of each character of the spaced text
+        for m in re.finditer(r"\S+", text):
+            if parts:
+                parts.append(" ")
+                where.append(m.start() - 1)
+            parts.append(m.group())
+            where.extend(range(m.start(), m.end()))
+        self.spaced = "".join(parts)
+        self._where = where
+
+    def occurrences(self, needle: str) -> list[tuple[int, int]]:
+        """Every (start, end) where ``needle`` occurs up to whitespace (overlapping ones too).
+
+        Leading or trailing whitespace of the needle is kept where the text has the same.
+        """
+        key = " ".join(needle.split())
+        if not key:
+            return []
+        lead = needle[: len(needle) - len(needle.lstrip())]
+        trail = needle[len(needle.rstrip()) :]
+        text = self.text
+        out: list[tuple[int, int]] = []
+        pos = self.spaced.find(key)
+        while pos >= 0:
+            s, e = self._where[pos], self._where[pos + len(key) - 1] + 1
+            if lead and text[max(0, s - len(lead)) : s] == lead:
+                s -= len(lead)
+            if trail and text[e : e + len(trail)] == trail:
+                e += len(trail)
+            out.append((s, e))
+            pos = self.spaced.find(key, pos + 1)
+        return out
+
+
+def _increasing(pairs: dict[int, int]) -> list[tuple[int, int]]:
+    """The longest chain of (old, new) pairs in the same order in both (a swap drops out)."""
+    items = sorted(pairs.items())
+    tails: list[int] = []
+    tail_at: list[int] = []
+    before = [-1] * len(items)
+    for k, (_, n) in enumerate(items):
+        p = bisect.bisect_left(tails, n)
+        if p == len(tails):
+            tails.append(n)
+            tail_at.append(k)
+        else:
+            tails[p], tail_at[p] = n, k
+        before[k] = tail_at[p - 1] if p > 0 else -1
+    chain: list[tuple[int, int]] = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        chain.append(items[k])
+        k = before[k]
+    return chain[::-1]
 
 
 class Reanchorer:
@@ -153,10 +214,24 @@ class Reanchorer:
     def __init__(self, old: str, new: str, old_segs: Sequence[Seg], new_segs: Sequence[Seg]):
         self.old, self.new = old, new
         self.old_segs, self.new_segs = list(old_segs), list(new_segs)
-        self.mapping = OffsetMap(old, new)
         self._new_starts = [s.start for s in self.new_segs]
         self._old_starts = [s.start for s in self.old_segs]
         self.pairs = self._pair_segments()
+        anchors = [
+            (
+                self.old_segs[i].start,
+                self.old_segs[i].end,
+                self.new_segs[j].start,
+                self.new_segs[j].end,
+            )
+            for i, j in _increasing(self.pairs)
+        ]
+        self.mapping = OffsetMap(old, new, anchors)
+        # segments unchanged or edited, wherever they went: old index -> new index
+        self.match = {**self._similar_segments(), **self.pairs}
+        self.spaced = Spaced(new)
+        self._images: dict[int, list[int]] = {}
+        self._claimed: dict[int, set[int]] | None = None
 
     def _pair_segments(self) -> dict[int, int]:
         """Old segment index -> new segment index for segments whose text is unchanged and
@@ -175,6 +250,39 @@ class Reanchorer:
             if k and len(idx) == 1 and len(new_keys.get(k, [])) == 1
         }
 
+    def _similar_segments(self) -> dict[int, int]:
+        """Old -> new index for edited segments: each old segment without an unchanged twin
+        goes to the most similar new one of the same speaker that has none either (best
+        pairs first, similarity at least WEAK), so an answer edited and moved is followed."""
+        from rapidfuzz import fuzz, process
+
+        taken = set(self.pairs.values())
+        old_free = [i for i in range(len(self.old_segs)) if i not in self.pairs]
+        new_free = [j for j in range(len(self.new_segs)) if j not in taken]
+        if not old_free or not new_free:
+            return {}
+        scores = process.cdist(
+            [self.old[self.old_segs[i].start : self.old_segs[i].end] for i in old_free],
+            [self.new[self.new_segs[j].start : self.new_segs[j].end] for j in new_free],
+            scorer=fuzz.ratio,
+            score_cutoff=WEAK,
+        )
+        found = sorted(
+            (
+                (-float(scores[a][b]), i, j)
+                for a, i in enumerate(old_free)
+                for b, j in enumerate(new_free)
+                if scores[a][b] >= WEAK and self.old_segs[i].speaker == self.new_segs[j].speaker
+            ),
+        )
+        out: dict[int, int] = {}
+        used: set[int] = set()
+        for _, i, j in found:
+            if i not in out and j not in used:
+                out[i] = j
+                used.add(j)
+        return out
+
     def _old_index(self, pos: int) -> int | None:
         i = bisect.bisect_right(self._old_starts, pos) - 1
         if i >= 0 and pos < self.old_segs[i].end:
@@ -182,12 +290,35 @@ class Reanchorer:
         return None
 
     def _covered(self, segs: list[Seg], start: int, end: int) -> list[int]:
-        return [i for i, s in enumerate(segs) if s.start < end and s.end > start]
+        """Indexes of the segments (in text order, not overlapping) that overlap [start, end)."""
+        starts = self._old_starts if segs is self.old_segs else self._new_starts
+        i = max(0, bisect.bisect_right(starts, start) - 1)
+        out: list[int] = []
+        while i < len(segs) and segs[i].start < end:
+            if segs[i].end > start:
+                out.append(i)
+            i += 1
+        return out
+
+    def _claims(self) -> dict[int, set[int]]:
+        """New segment -> the old segments whose text it holds (computed once, on demand)."""
+        if self._claimed is None:
+            self._claimed = {}
+            for i in range(len(self.old_segs)):
+                for j in self._image(i):
+                    self._claimed.setdefault(j, set()).add(i)
+        return self._claimed
 
     def _image(self, i: int) -> list[int]:
         """New segments that hold what old segment ``i`` held."""
-        if i in self.pairs:
-            return [self.pairs[i]]
+        cached = self._images.get(i)
+        if cached is None:
+            cached = self._images[i] = self._find_image(i)
+        return cached
+
+    def _find_image(self, i: int) -> list[int]:
+        if i in self.match:
+            return [self.match[i]]
         seg = self.old_segs[i]
         share: dict[int, int] = {}  # new segment -> characters of old segment i it kept
         for o1, o2, n1 in self.mapping.blocks_between(seg.start, seg.end):
@@ -215,8 +346,9 @@ class Reanchorer:
     def expected(self, pos: int) -> int:
         """Where an old offset should be in the new text (following a moved segment)."""
         i = self._old_index(pos)
-        if i is not None and i in self.pairs:
-            return self.new_segs[self.pairs[i]].start + (pos - self.old_segs[i].start)
+        if i is not None and i in self.match:
+            seg = self.new_segs[self.match[i]]
+            return min(seg.start + (pos - self.old_segs[i].start), seg.end)
         return self.mapping.map(pos, right=False)
 
     def place(self, coding: Anchor) -> Placement:
@@ -235,14 +367,14 @@ class Reanchorer:
                 allowed.update(self._image(i))
         expected = self.expected(coding.start)
         # 1. the text as coded, found as it is (up to whitespace): ok
-        found = self._best(_occurrences(self.new, target), allowed, expected)
+        found = self._best(self.spaced.occurrences(target), allowed, expected)
         if found is not None:
             return Placement(found[0], found[1], OK, 100.0)
         if coding.status == ORPHANED or not current.strip():
             return Placement(expected, expected, ORPHANED, 0.0)
         # 2. the text it has now (a coding already in review), found as it is
         if current != target:
-            found = self._best(_occurrences(self.new, current), allowed, expected)
+            found = self._best(self.spaced.occurrences(current), allowed, expected)
             if found is not None:
                 return Placement(found[0], found[1], REVIEW, 100.0)
         # 3. an alignment: the text changed, so the coding needs review (or is lost)
@@ -335,10 +467,17 @@ class Reanchorer:
                 continue
             span = (lo + hit.dest_start, lo + hit.dest_end)
             if covered and (lo, hi) == (0, len(self.new)):
-                # found elsewhere: it may cover as many segments as it did, no other speaker's
+                # found elsewhere (a passage moved and edited): only in segments of its own
+                # speakers that hold no other old segment's text. A passage like it in another
+                # answer that was there before is not where this one went.
                 span_segs = self._covered(self.new_segs, *span)
                 speakers = {self.old_segs[i].speaker for i in covered}
-                ok_segs = {j for j in span_segs if self.new_segs[j].speaker in speakers}
+                claims = self._claims()
+                ok_segs = {
+                    j
+                    for j in span_segs
+                    if self.new_segs[j].speaker in speakers and claims.get(j, set()) <= set(covered)
+                }
                 clipped = self._clip(*span, ok_segs) if ok_segs else None
                 if clipped is None:
                     continue

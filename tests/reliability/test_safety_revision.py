@@ -269,6 +269,34 @@ def test_an_edited_answer_moved_next_to_new_questions_never_covers_them(
     assert split and all(after[c]["status"] == "review" for c in split)
 
 
+def test_an_answer_moved_and_edited_is_followed_for_review(
+    demo_project: Path, tmp_path: Path
+) -> None:
+    before = _state(demo_project)
+    _, blocks = _original()
+    moved = [blocks[12], _typo(blocks[13], 4)]  # question and answer 12-13 go to the end,
+    del blocks[12:14]  # the answer with a corrected word
+    blocks.extend(moved)
+    result = _update(demo_project, _write(tmp_path / "rev", blocks))
+    assert result.exit_code == 0, result.output
+    after = _state(demo_project)
+    last = len(blocks) - 1
+    followed = [c for c, o in before.items() if o["segments"] == [13]]
+    assert len(followed) == 4
+    for cid in followed:
+        new = after[cid]
+        assert new["segments"] == [last], new
+        if str(before[cid]["text"]) in blocks[last]:
+            assert new["status"] == "ok" and new["text"] == before[cid]["text"]
+        else:
+            assert new["status"] == "review" and new["anchor"] == before[cid]["text"]
+            assert str(new["text"]) in blocks[last]
+    for cid, old in before.items():
+        if cid not in followed:
+            assert after[cid]["status"] == "ok" and after[cid]["text"] == old["text"]
+    assert integrity_ok(demo_project)
+
+
 def test_a_passage_found_twice_keeps_the_occurrence_in_its_own_answer(
     demo_project: Path, tmp_path: Path
 ) -> None:
