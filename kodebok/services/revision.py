@@ -77,6 +77,7 @@ class Placement:
     end: int
     status: str
     score: float
+    whole: bool = False  # whole segments placed on the whole segments that replaced them
 
 
 class OffsetMap:
@@ -267,13 +268,13 @@ class Reanchorer:
             scorer=fuzz.ratio,
             score_cutoff=WEAK,
         )
+        import numpy as np
+
+        rows, cols = np.nonzero(scores >= WEAK)
         found = sorted(
-            (
-                (-float(scores[a][b]), i, j)
-                for a, i in enumerate(old_free)
-                for b, j in enumerate(new_free)
-                if scores[a][b] >= WEAK and self.old_segs[i].speaker == self.new_segs[j].speaker
-            ),
+            (-float(scores[a, b]), old_free[a], new_free[b])
+            for a, b in zip(rows.tolist(), cols.tolist(), strict=True)
+            if self.old_segs[old_free[a]].speaker == self.new_segs[new_free[b]].speaker
         )
         out: dict[int, int] = {}
         used: set[int] = set()
@@ -452,25 +453,25 @@ class Reanchorer:
         )
         if mapped is not None and mapped[1] > mapped[0]:
             candidates.append((*mapped, 0.0))
-        regions: list[tuple[int, int]] = []
         if allowed:
-            regions.append(
-                (
-                    min(self.new_segs[j].start for j in allowed),
-                    max(self.new_segs[j].end for j in allowed),
-                )
-            )
-        regions.append((0, len(self.new)))
-        for lo, hi in regions:
+            lo = min(self.new_segs[j].start for j in allowed)
+            hi = max(self.new_segs[j].end for j in allowed)
             hit = fuzz.partial_ratio_alignment(current, self.new[lo:hi], score_cutoff=WEAK)
-            if hit is None:
-                continue
-            span = (lo + hit.dest_start, lo + hit.dest_end)
-            if covered and (lo, hi) == (0, len(self.new)):
-                # found elsewhere (a passage moved and edited): only in segments of its own
-                # speakers that hold no other old segment's text. A passage like it in another
-                # answer that was there before is not where this one went.
-                span_segs = self._covered(self.new_segs, *span)
+            if hit is not None:
+                span = self._clip(lo + hit.dest_start, lo + hit.dest_end, allowed)
+                if span is not None and span[1] > span[0]:
+                    candidates.append((*span, float(hit.score)))
+        best = self._pick(candidates, current, target, whole)
+        if best is not None and (best.status == OK or best.score >= GOOD or best.whole):
+            return best
+        # found elsewhere (a passage moved and edited): only in segments of its own speakers
+        # that hold no other old segment's text. A passage like it in another answer that was
+        # there before is not where this one went. (The whole text is searched last: slow.)
+        hit = fuzz.partial_ratio_alignment(current, self.new, score_cutoff=WEAK)
+        if hit is not None:
+            span_segs = self._covered(self.new_segs, hit.dest_start, hit.dest_end)
+            ok_segs: set[int] | None = None
+            if covered:
                 speakers = {self.old_segs[i].speaker for i in covered}
                 claims = self._claims()
                 ok_segs = {
@@ -478,17 +479,24 @@ class Reanchorer:
                     for j in span_segs
                     if self.new_segs[j].speaker in speakers and claims.get(j, set()) <= set(covered)
                 }
-                clipped = self._clip(*span, ok_segs) if ok_segs else None
-                if clipped is None:
-                    continue
-                span = clipped
-            else:
-                clipped = self._clip(*span, allowed)
-                if clipped is None:
-                    continue
-                span = clipped
-            if span[1] > span[0]:
-                candidates.append((*span, float(hit.score)))
+            far = self._clip(hit.dest_start, hit.dest_end, ok_segs) if ok_segs != set() else None
+            if far is not None and far[1] > far[0]:
+                found = self._pick([(*far, float(hit.score))], current, target, None)
+                if found is not None and (best is None or found.score > best.score):
+                    best = found
+        return best or Placement(expected, expected, ORPHANED, 0.0)
+
+    def _pick(
+        self,
+        candidates: list[tuple[int, int, float]],
+        current: str,
+        target: str,
+        whole: tuple[int, int] | None,
+    ) -> Placement | None:
+        """The best usable candidate (start, end, partial score): the text as coded (ok), or
+        the whole segments that replaced coded whole segments, or the most similar text."""
+        from rapidfuzz import fuzz
+
         best: Placement | None = None
         for s, e, partial in candidates:
             text = self.new[s:e]
@@ -498,10 +506,10 @@ class Reanchorer:
             # a remnant of a cut passage (a truncated quote) scores low on the whole text
             usable = score >= WEAK or (partial >= GOOD and len(text.strip()) >= 20)
             if usable and whole is not None and (s, e) == whole:
-                return Placement(s, e, REVIEW, score)  # a coded answer stays the whole answer
+                return Placement(s, e, REVIEW, score, whole=True)  # the answer stays whole
             if usable and (best is None or score > best.score):
                 best = Placement(s, e, REVIEW, score)
-        return best or Placement(expected, expected, ORPHANED, 0.0)
+        return best
 
 
 def update_document(
