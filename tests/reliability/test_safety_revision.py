@@ -394,6 +394,24 @@ def test_orphans_show_their_old_text_in_every_export(demo_project: Path, tmp_pat
     for t in old_texts:
         assert escape(t) in xml or t in xml
     assert xml.count("[orphaned] The coded text is no longer in the revised document") == 4
+    from kodebok.services.refi import validate_qdpx
+
+    assert (
+        validate_qdpx(qdpx.read_bytes(), ROOT / "tests" / "data" / "refi-qda" / "Project.xsd") == []
+    )
+    # reading it back, the other codings arrive; the orphans' zero-length selections are
+    # named as skipped, not dropped silently
+    copy = tmp_path / "tilbake.kodebok"
+    assert _cli(copy, "init").exit_code == 0
+    back = _cli(copy, "import", str(qdpx))
+    assert back.exit_code == 0, back.output
+    conn = sqlite3.connect(str(copy))
+    try:
+        n_back = conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+    finally:
+        conn.close()
+    assert n_back == len(codings_snapshot(demo_project)) - 4
+    assert back.output.count("skipped") >= 1
     assert integrity_ok(demo_project)
 
 
