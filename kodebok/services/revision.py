@@ -371,8 +371,12 @@ class Reanchorer:
         found = self._best(self.spaced.occurrences(target), allowed, expected)
         if found is not None:
             return Placement(found[0], found[1], OK, 100.0)
-        if coding.status == ORPHANED or not current.strip():
+        if coding.status == ORPHANED:
             return Placement(expected, expected, ORPHANED, 0.0)
+        if not current.strip():  # a point or blank span: it goes where its place went
+            ns = self.mapping.map(coding.start, right=False)
+            ne = max(ns, self.mapping.map(coding.end, right=True))
+            return Placement(ns, ne, OK if same_text(self.new[ns:ne], target) else REVIEW, 100.0)
         # 2. the text it has now (a coding already in review), found as it is
         if current != target:
             found = self._best(self.spaced.occurrences(current), allowed, expected)

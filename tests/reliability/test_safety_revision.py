@@ -184,6 +184,26 @@ def test_typo_edits_and_truncated_quotes_are_flagged_for_review(
     assert n_review >= 40 and n_ok >= 5
 
 
+def test_rewrapped_lines_and_spaces_keep_codings_ok(demo_project: Path, tmp_path: Path) -> None:
+    before = _state(demo_project)
+    _, blocks = _original()
+    words = blocks[7].split(" ")
+    blocks[7] = " ".join(words[:10]) + "\n" + " ".join(words[10:20]) + "\n" + " ".join(words[20:])
+    blocks[9] = blocks[9].replace(". ", ".  ")
+    result = _update(demo_project, _write(tmp_path / "rev", blocks))
+    assert result.exit_code == 0, result.output
+    after = _state(demo_project)
+    changed = 0
+    for cid, old in before.items():
+        new = after[cid]
+        assert new["status"] == "ok", (cid, new)
+        assert _ws(new["text"]) == _ws(old["text"])
+        assert new["segments"] == old["segments"]
+        changed += new["text"] != old["text"]
+    assert changed >= 4  # the codings of answers 7 and 9 have other whitespace now
+    assert integrity_ok(demo_project)
+
+
 def _swapped() -> tuple[list[str], int, int]:
     _, blocks = _original()
     a, b = 5, 27  # two coded answers (5 and 5 codings), far apart
