@@ -230,6 +230,7 @@ class Reanchorer:
         self.mapping = OffsetMap(old, new, anchors)
         # segments unchanged or edited, wherever they went: old index -> new index
         self.match = {**self._similar_segments(), **self.pairs}
+        self._matched = set(self.match.values())
         self.spaced = Spaced(new)
         self._images: dict[int, list[int]] = {}
         self._claimed: dict[int, set[int]] | None = None
@@ -331,6 +332,8 @@ class Reanchorer:
                 if overlap > 0:
                     share[k] = share.get(k, 0) + overlap
                 k += 1
+        for k in set(share) & self._matched:  # that is another old segment's new place
+            del share[k]
         if not share:
             return []
         top = max(share, key=lambda k: (share[k], -k))

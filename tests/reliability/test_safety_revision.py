@@ -508,13 +508,17 @@ def test_kill_during_the_update_leaves_no_segment_without_lemmas(
     (new_sha,) = conn.execute("SELECT sha256 FROM documents WHERE name = ?", (DOC,)).fetchone()
     conn.close()
     killed_running = 0
-    for n, share in enumerate((0.35, 0.5, 0.65, 0.8, 0.9)):
+    shares = [0.35, 0.5, 0.65, 0.8, 0.9]
+    for n, share in enumerate(shares):
         target = tmp_path / f"kill{n}" / "p.kodebok"
         target.parent.mkdir()
         shutil.copy(pristine, target)
         proc = _kodebok("import", "--update", str(revised), project=target)
         time.sleep(total * share)
-        killed_running += proc.poll() is None
+        if proc.poll() is None:
+            killed_running += 1
+        elif len(shares) < 10:  # faster than the timed run (a machine less busy): earlier
+            shares.append(share * 0.6)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert integrity_ok(target)
