@@ -87,3 +87,5 @@ class Coding:
     origin: str = "manual"
     memo: str = ""
     created_at: str = ""
+    status: str = "ok"  # ok | review | orphaned (after a revised version of the document)
+    anchor_text: str | None = None  # the coded text, for review and orphaned codings

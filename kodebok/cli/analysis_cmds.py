@@ -311,6 +311,11 @@ QUOTE_CHOICES = ["md", "docx", "html", "csv", "json"]
     help="Cases become 'Kommune 1..n'; names in the text become pseudonyms or [navn].",
 )
 @click.option("--no-subcodes", is_flag=True, help="Only the code itself, not codes below it.")
+@click.option(
+    "--orphans",
+    is_flag=True,
+    help="Also codings whose text a revised transcript removed: their old text, marked orphaned.",
+)
 @_filters
 @click.option("--format", "fmt", type=click.Choice(QUOTE_CHOICES), default=None)
 @click.option(
@@ -324,17 +329,26 @@ def quotes_cmd(
     template: str,
     pseudonymise: bool,
     no_subcodes: bool,
+    orphans: bool,
     coder: str | None,
     kinds: tuple[str, ...],
     decimal: str,
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Quote bank: coded text per code (and group) with attributions, sorted by case."""
+    """Quote bank: coded text per code (and group) with attributions, sorted by case.
+
+    Codings whose text a revised transcript removed (orphaned) are left out, with a note on
+    stderr; --orphans includes them with their old text, marked as orphaned.
+    """
+    from dataclasses import replace
+
     from kodebok.exchange import render_quotes
     from kodebok.services.analysis import quotes
+    from kodebok.services.analysis.quotes import ORPHANED_MARK, orphaned_count
 
     fmt = format_from(fmt, output, "md", QUOTE_CHOICES)
+    filters = replace(_make_filters(coder, kinds), orphans=orphans)
     with open_project(ctx) as project:
         sections = quotes(
             project,
@@ -343,7 +357,20 @@ def quotes_cmd(
             template=template,
             pseudonymise=pseudonymise,
             subcodes=not no_subcodes,
-            filters=_make_filters(coder, kinds),
+            filters=filters,
+        )
+        left_out = (
+            0
+            if orphans
+            else orphaned_count(
+                project, list(codes) or None, subcodes=not no_subcodes, filters=filters
+            )
+        )
+    if left_out:
+        click.echo(
+            f"Note: {left_out} orphaned codings left out (their text is gone from the revised "
+            "transcript); --orphans includes them with their old text",
+            err=True,
         )
     if fmt == "json":
         data = [
@@ -351,7 +378,13 @@ def quotes_cmd(
                 "code": s.code,
                 "group": s.group,
                 "quotes": [
-                    {"text": q.text, "attribution": a, "case": q.case, "document": q.document}
+                    {
+                        "text": q.text,
+                        "attribution": a,
+                        "case": q.case,
+                        "document": q.document,
+                        "status": "orphaned" if q.text.endswith(ORPHANED_MARK) else "ok",
+                    }
                     for q, a in s.quotes
                 ],
             }

@@ -308,7 +308,11 @@ def codings_group() -> None:
 def codings_export(
     ctx: click.Context, fmt: str | None, output: Path | None, decimal: str, pseudonymise: bool
 ) -> None:
-    """All codings: document, segment_idx, start, end, code, coder, origin, memo, text."""
+    """All codings: document, segment_idx, start, end, code, coder, origin, memo, text, status.
+
+    status is ok, review (its text changed in a revised transcript) or orphaned (its text is
+    gone; text is then the text it had).
+    """
     from kodebok.services.coding import CODING_COLUMNS, export_codings
 
     chosen = format_from(fmt, output, "csv", ["csv", "json"])

@@ -33,7 +33,7 @@ def search_cmd(
 
     Coding all hits is one operation: one `kodebok undo` removes every coding it made.
     """
-    from kodebok.services.search import code_all_hits, search
+    from kodebok.services.search import code_all_hits, missing_lemmas, search
 
     with open_project(ctx) as project:
         if code:
@@ -47,6 +47,13 @@ def search_cmd(
             )
         else:
             hits = search(project, query, fuzzy=fuzzy, document=document, limit=limit)
+        unlemmatised = 0 if fuzzy else missing_lemmas(project)
+    if unlemmatised:
+        click.echo(
+            f"Warning: {unlemmatised} segments have no lemmas (the NLP features could not be "
+            "computed); words are matched only as written there",
+            err=True,
+        )
     if fmt == "json":
         echo_json([h.as_json() for h in hits])
         return

@@ -237,15 +237,20 @@ CODING_COLUMNS = [
     "origin",
     "memo",
     "text",
+    "status",  # ok | review (text changed in a revision) | orphaned (text gone; its old text)
 ]
 
 
 def export_codings(project: Project) -> list[dict[str, Any]]:
-    """All codings as rows with the columns of ``kodebok codings export``."""
+    """All codings as rows with the columns of ``kodebok codings export``.
+
+    An orphaned coding (its text gone in a revision) shows the text it had, with its status.
+    """
     paths = {c.id: c.path for c in q.codes(project)}
     rows = project.conn.execute(
         'SELECT d.name, s.idx, k.start, k."end", k.code_id, k.coder, k.origin, k.memo, '
-        'substr(d.text, k.start + 1, k."end" - k.start) AS text, k.status '
+        "CASE WHEN k.status = 'orphaned' AND k.anchor_text IS NOT NULL THEN k.anchor_text "
+        'ELSE substr(d.text, k.start + 1, k."end" - k.start) END AS text, k.status '
         "FROM codings k JOIN documents d ON d.id = k.document_id "
         "LEFT JOIN segments s ON s.id = k.segment_id ORDER BY d.name, k.start, k.id"
     )

@@ -232,27 +232,20 @@ def store_parsed(
             )
         from kodebok.services.revision import update_document
 
-        return update_document(project, int(existing[0]), parsed, coder=coder)
+        return update_document(project, int(existing[0]), parsed, coder=coder, features=features)
     meta = dict(parsed.metadata)
     parsed = _with_default_speaker(parsed)
     case_name = case or _str_or_none(meta.get("case"))
     doc_kind = kind or _str_or_none(meta.get("kind")) or parsed.kind
     doc_lang = language or _str_or_none(meta.get("language")) or parsed.language or "nb"
-    lemmas: Sequence[str | None] = [None] * len(parsed.turns)
-    stamp: str | None = None
-    if features is not None:
-        try:
-            lemmas = features([parsed.text[t.start : t.end] for t in parsed.turns], doc_lang)
-            from kodebok.nlp.stamp import FEATURES_SETTING, features_stamp
-
-            stamp = features_stamp()
-        except Exception:  # the NLP pass after the import tries again and reports the cause
-            lemmas = [None] * len(parsed.turns)
+    lemmas, stamp = segment_lemmas(parsed, doc_lang, features)
     # journaled with capture, so that undo removes the document with everything it brought
     # (segments, speakers, case, attributes); inside a .qdpx import this joins its operation
     with project.operation(coder or "import", "import", f"Importer {name}", capture=True):
         conn = project.conn
         if stamp is not None:  # a new project's lemmas are current (an older stamp stays)
+            from kodebok.nlp.stamp import FEATURES_SETTING
+
             conn.execute(
                 "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)",
                 (FEATURES_SETTING, stamp),
@@ -285,6 +278,27 @@ def store_parsed(
         for key, value in doc_attrs.items():
             set_attribute(project, "document", doc_id, key, value)
     return ImportResult(parsed.source, "imported", name, len(parsed.turns), len(speaker_ids))
+
+
+def segment_lemmas(
+    parsed: ParsedDocument, language: str | None, features: SegmentLemmas | None
+) -> tuple[Sequence[str | None], str | None]:
+    """The lemmas of a parsed document's segments, computed before its transaction so they
+    are stored with the segments (and the features stamp they were made with).
+
+    Without ``features``, or when the NLP layer fails, every segment gets None: the import's
+    NLP pass after the transaction tries again and reports why.
+    """
+    none: list[str | None] = [None] * len(parsed.turns)
+    if features is None:
+        return none, None
+    try:
+        lemmas = features([parsed.text[t.start : t.end] for t in parsed.turns], language)
+        from kodebok.nlp.stamp import features_stamp
+
+        return list(lemmas), features_stamp()
+    except Exception:  # the NLP pass after the import tries again and reports the cause
+        return none, None
 
 
 def _with_default_speaker(parsed: ParsedDocument) -> ParsedDocument:

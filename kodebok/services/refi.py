@@ -19,6 +19,7 @@ from kodebok.exchange.refi_model import (
     RefiSource,
     stable_guid,
 )
+from kodebok.models import Coding
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
@@ -107,13 +108,14 @@ def project_to_refi(project: Project) -> tuple[RefiProject, dict[str, str]]:
                 if k.segment_id is not None:
                     selections[key].note_guids.extend(note_for.get(("segment", k.segment_id), []))
             coding_notes: list[str] = []
-            if k.memo:
+            note = _coding_note(k)
+            if note:
                 guid = stable_guid("coding-memo", str(k.id))
                 refi.notes.append(
                     RefiNote(
                         guid=guid,
                         name="Notat (koding)",
-                        text=k.memo,
+                        text=note,
                         user_guid=user_guid.get(k.coder),
                         created=_iso(k.created_at),
                     )
@@ -155,6 +157,18 @@ def project_to_refi(project: Project) -> tuple[RefiProject, dict[str, str]]:
             )
         )
     return refi, variable_guids
+
+
+def _coding_note(k: Coding) -> str:
+    """A coding's memo; an orphaned coding (a zero-length selection: its text is gone from the
+    revised document) says so and keeps the text it coded."""
+    if k.status != "orphaned" or not k.anchor_text:
+        return k.memo
+    orphan = f"{ORPHANED_NOTE} «{k.anchor_text.strip()}»"
+    return f"{k.memo}\n\n{orphan}" if k.memo else orphan
+
+
+ORPHANED_NOTE = "[orphaned] The coded text is no longer in the revised document. It was:"
 
 
 def export_qdpx(project: Project) -> bytes:

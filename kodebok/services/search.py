@@ -119,6 +119,37 @@ def _base_sql(document_id: int | None) -> tuple[str, list[object]]:
     return sql, params
 
 
+def missing_lemmas(project: Project) -> int:
+    """How many segments have no lemmas while others have them: lemma search would find an
+    inflected form in some segments and silently not in these. (A project without any lemmas,
+    e.g. imported without the NLP layer, is searched by its words alike everywhere: 0.)"""
+    conn = project.conn
+    if conn.execute("SELECT 1 FROM segments WHERE lemmas IS NULL LIMIT 1").fetchone() is None:
+        return 0
+    if conn.execute("SELECT 1 FROM segments WHERE lemmas IS NOT NULL LIMIT 1").fetchone() is None:
+        return 0
+    return int(conn.execute("SELECT COUNT(*) FROM segments WHERE lemmas IS NULL").fetchone()[0])
+
+
+def ensure_lemmas(project: Project) -> int:
+    """Compute the lemmas of segments that have none; returns how many still have none.
+
+    Segments stored without lemmas beside segments with them (an NLP layer that failed, or an
+    older kodebok killed between storing a revised document and computing its features) would
+    make lemma search miss them silently. When they cannot be computed (no NLP layer, a
+    read-only file) the count says so, for the caller to warn.
+    """
+    if not missing_lemmas(project):
+        return 0
+    try:
+        from kodebok.services import nlp as nlp_service  # type: ignore[attr-defined,unused-ignore]
+
+        nlp_service.compute_features(project)
+    except (ImportError, KodebokError):
+        pass
+    return missing_lemmas(project)
+
+
 def search(
     project: Project,
     query: str,
@@ -138,6 +169,8 @@ def search(
     if not query:
         return []
     doc_id = q.document(project, document).id if document else None
+    if not fuzzy:
+        ensure_lemmas(project)
     hits: list[SearchHit] = [] if fuzzy else _fts(project, query, doc_id, limit)
     if not hits:
         hits = _fuzzy(project, query, doc_id, limit)

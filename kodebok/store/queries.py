@@ -303,6 +303,8 @@ def _coding(row: sqlite3.Row) -> Coding:
         origin=row["origin"],
         memo=row["memo"],
         created_at=row["created_at"],
+        status=row["status"],
+        anchor_text=row["anchor_text"],
     )
 
 

@@ -198,7 +198,7 @@ def test_codings_import_and_export_round_trip(tmp_path: Path, cli: Callable[...,
     out = tmp_path / "ut.csv"
     assert cli("codings", "export", "-o", str(out)).exit_code == 0
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "document,segment_idx,start,end,code,coder,origin,memo,text"
+    assert lines[0] == "document,segment_idx,start,end,code,coder,origin,memo,text,status"
     assert len(lines) == 3
     again = cli("codings", "import", str(table))
     assert "0 codings added, 2 already there" in again.output

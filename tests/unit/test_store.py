@@ -178,9 +178,15 @@ def test_revised_document_keeps_its_codings(project: Project) -> None:
     result = store_parsed(project, revised, update=True)
     assert result.status == "updated"
     rows = {r["segment_idx"]: r for r in coding.export_codings(project)}
-    assert rows[1]["text"].startswith("Vi brukte styringskort")
-    assert rows[1]["status"] == "ok"
-    assert result.details["orphaned"] or result.details["review"]
+    assert rows[1]["text"] == "Vi brukte styringskort og tertialrapporter."
+    # one word changed ("tertialrapport" -> "tertialrapporter"): kept, but flagged for review
+    assert rows[1]["status"] == "review"
+    assert [r["text"] for r in result.details["review"]] == [
+        "Vi brukte styringskort og tertialrapport.",
+        "Og lederavtaler.",
+    ]
+    # the rewritten answer is still the coded answer, with a changed text: review too
+    assert (rows[2]["text"], rows[2]["status"]) == ("Ingen avtaler.", "review")
 
 
 def test_an_old_project_is_migrated_after_a_backup(tmp_path: Path) -> None:

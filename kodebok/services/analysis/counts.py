@@ -41,11 +41,13 @@ class Filters:
 
     coder: str | None = None
     kinds: tuple[str, ...] = ()
+    orphans: bool = False  # also codings whose text a revision removed (quotes show their text)
 
     def codings_sql(self) -> tuple[str, list[object]]:
         """WHERE conditions on codings ``k`` joined to documents ``d``."""
         sql, params = self.documents_sql()
-        sql += " AND k.status != 'orphaned'"
+        if not self.orphans:
+            sql += " AND k.status != 'orphaned'"
         if self.coder:
             sql += " AND k.coder = ?"
             params.append(self.coder)

@@ -88,6 +88,38 @@ def _pseudonym_table(project: Project) -> dict[str, str]:
         return {}
 
 
+# How a quote whose text a revision removed is marked (``Filters(orphans=True)`` only).
+ORPHANED_MARK = "[orphaned: no longer in the revised transcript]"
+
+
+def orphaned_count(
+    project: Project,
+    codes: Sequence[str] | None = None,
+    *,
+    subcodes: bool = True,
+    filters: Filters | None = None,
+) -> int:
+    """How many codings of these codes are orphaned (left out of quotes unless asked for)."""
+    all_codes = q.codes(project)
+    chosen = [q.code(project, ref, all_codes) for ref in codes] if codes else all_codes
+    ids: set[int] = set()
+    for c in chosen:
+        ids.update(q.descendants(all_codes, c.id) if subcodes else [c.id])
+    if not ids:
+        return 0
+    f = filters or Filters()
+    where, params = f.documents_sql()
+    if f.coder:
+        where += " AND k.coder = ?"
+        params.append(f.coder)
+    sql = (
+        "SELECT COUNT(*) FROM codings k JOIN documents d ON d.id = k.document_id "
+        f"WHERE k.status = 'orphaned' AND k.code_id IN ({', '.join('?' for _ in ids)}) "
+        f"AND {where}"
+    )
+    return int(project.conn.execute(sql, [*ids, *params]).fetchone()[0])
+
+
 def quotes(
     project: Project,
     codes: Sequence[str] | None = None,
@@ -118,7 +150,8 @@ def quotes(
     sql = f"""
         SELECT k.code_id, k.document_id, k.start, k."end",
                NULL, d.name, d.kind, d.metadata,
-               c.name, c.id, sp.id, sp.label, {key}
+               c.name, c.id, sp.id, sp.label, {key},
+               MAX(CASE WHEN k.status = 'orphaned' THEN k.anchor_text END)
         FROM codings k JOIN documents d ON d.id = k.document_id
         LEFT JOIN cases c ON c.id = d.case_id
         LEFT JOIN segments s ON s.id = k.segment_id
@@ -149,7 +182,11 @@ def quotes(
         out.append(
             Quote(
                 code=paths[r[0]],
-                text=texts[r[1]][r[2] : r[3]].strip(),
+                text=(
+                    f"{r[13].strip()} {ORPHANED_MARK}"
+                    if r[13] is not None
+                    else texts[r[1]][r[2] : r[3]].strip()
+                ),
                 case=r[8] or "",
                 document=r[5],
                 speaker=r[11] or "",
