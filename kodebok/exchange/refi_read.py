@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -20,10 +20,12 @@ from kodebok.exchange.refi_model import (
     RefiSelection,
     RefiSource,
 )
+from kodebok.textnorm import PositionMap, nfc_with_positions
 
 MAX_TOTAL_BYTES = 512 * 1024 * 1024  # decompressed; a real project with audio is rarely larger
 MAX_RATIO = 200  # compressed → decompressed; text compresses ~5–10×, a zip bomb ~1000×
 _NS = f"{{{NAMESPACE}}}"
+_CRLF = re.compile("\r\n")
 
 
 def _safe_members(zf: zipfile.ZipFile, source: str) -> dict[str, zipfile.ZipInfo]:
@@ -262,36 +264,27 @@ def _project(
     return project
 
 
-def normalised_positions(original: str) -> tuple[str, list[int]]:
+def normalised_positions(original: str) -> tuple[str, PositionMap]:
     """The text normalised as kodebok stores it, and a map from original to new positions.
 
-    REFI positions index the source as written; kodebok turns CRLF into LF and applies NFC.
+    REFI positions index the source as written; kodebok drops a leading BOM, turns CRLF and CR
+    into LF and applies NFC. The map answers ``pos[p]`` for 0 <= p <= len(original) and takes
+    memory only where positions shift (linear time, also for decomposed text).
     """
-    mapping: list[int] = []
-    out: list[str] = []
-    i = 0
-    n = len(original)
-    pos = 0
-    while i < n:
-        ch = original[i]
-        mapping.append(pos)
-        if ch == "\r":
-            out.append("\n")
-            if i + 1 < n and original[i + 1] == "\n":
-                i += 1
-                mapping.append(pos)
-            pos += 1
-        elif ch == "\ufeff" and i == 0:
-            pass
-        else:
-            out.append(ch)
-            pos += 1
-        i += 1
-    mapping.append(pos)
-    text = "".join(out)
-    if unicodedata.is_normalized("NFC", text):
-        return text, mapping
-    # NFC can merge characters; map each position through the merged string by prefix
-    nfc = unicodedata.normalize("NFC", text)
-    prefix = [len(unicodedata.normalize("NFC", text[:k])) for k in range(len(text) + 1)]
-    return nfc, [prefix[p] for p in mapping]
+    starts: list[int] = []
+    values: list[int] = []
+    shift = 0  # characters dropped so far
+    if original.startswith("\ufeff"):
+        starts.append(1)
+        values.append(0)
+        shift = 1
+    for match in _CRLF.finditer(original):
+        # '\r' and '\n' of a pair both map to the one '\n'; what follows moves back by one
+        cr = match.start()
+        starts += [cr + 1, cr + 2]
+        values += [cr - shift, cr + 1 - shift]
+        shift += 1
+    text = original[1:] if original.startswith("\ufeff") else original
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    nfc, after = nfc_with_positions(text)
+    return nfc, PositionMap(len(original), starts, values, then=after)

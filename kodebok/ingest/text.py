@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 import charset_normalizer
 
 from kodebok.errors import DocumentReadError
+from kodebok.textnorm import nfc
 
 # Signatures of files people drop into a transcript folder by mistake; naming the real type
 # is more helpful than "cannot decode".
@@ -50,7 +50,7 @@ def normalise_text(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return nfc(text)
 
 
 def decode_bytes(data: bytes, source: str) -> str:
