@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
@@ -22,15 +23,26 @@ from kodebok.exchange.refi_model import (
 )
 from kodebok.textnorm import PositionMap, nfc_with_positions
 
-MAX_TOTAL_BYTES = 512 * 1024 * 1024  # decompressed; a real project with audio is rarely larger
-MAX_RATIO = 200  # compressed → decompressed; text compresses ~5–10×, a zip bomb ~1000×
+# Limits on what an archive may make kodebok unpack. The declared sizes are checked over all
+# members together before anything is read (48 members of 9.9 MB each passed checks made one
+# member at a time: 2 minutes and 1.5 GB); the bytes really inflated are counted while reading,
+# since declared sizes can be forged.
+MAX_TOTAL_BYTES = 512 * 2**20  # declared, all members; a real project with audio is rarely larger
+MAX_RATIO = 100  # declared / compressed, all members; text compresses 3–20×, a zip bomb ~1000×
+_RATIO_FLOOR = 8 * 2**20  # archives declaring less than this cannot hurt, whatever their ratio
+MAX_TEXT_BYTES = 100 * 2**20  # really inflated: project.qde and the text sources together
+MAX_SOURCE_BYTES = 20 * 2**20  # one text source, as for one imported transcript
 _NS = f"{{{NAMESPACE}}}"
 _CRLF = re.compile("\r\n")
 
 
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 2**10:.0f} KB"
+
+
 def _safe_members(zf: zipfile.ZipFile, source: str) -> dict[str, zipfile.ZipInfo]:
     members: dict[str, zipfile.ZipInfo] = {}
-    total = 0
+    declared = compressed = 0
     for info in zf.infolist():
         name = info.filename.replace("\\", "/")
         path = PurePosixPath(name)
@@ -38,33 +50,72 @@ def _safe_members(zf: zipfile.ZipFile, source: str) -> dict[str, zipfile.ZipInfo
             raise ExchangeError(
                 f"{source}: refused: the archive entry '{info.filename}' points outside the archive"
             )
-        total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise ExchangeError(
-                f"{source}: refused: the archive unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB"
-            )
-        if (
-            info.compress_size
-            and info.file_size / info.compress_size > MAX_RATIO
-            and info.file_size > 10 * 2**20
-        ):
-            raise ExchangeError(
-                f"{source}: refused: '{info.filename}' is compressed suspiciously "
-                "well (a zip bomb?)"
-            )
+        declared += info.file_size
+        compressed += info.compress_size
         members[name] = info
+    if declared > MAX_TOTAL_BYTES:
+        raise ExchangeError(
+            f"{source}: refused: its {len(members)} files unpack to {_mb(declared)}; "
+            f"kodebok reads .qdpx archives up to {_mb(MAX_TOTAL_BYTES)}"
+        )
+    if declared > _RATIO_FLOOR and declared > MAX_RATIO * max(compressed, 1):
+        raise ExchangeError(
+            f"{source}: refused: {_mb(compressed)} of compressed data would unpack to "
+            f"{_mb(declared)} (more than {MAX_RATIO}×; a zip bomb?)"
+        )
     return members
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:
-    # read in chunks and stop at the declared size: a forged header cannot make us inflate more
-    out = bytearray()
-    with zf.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            out += chunk
-            if len(out) > info.file_size or len(out) > MAX_TOTAL_BYTES:
-                raise ExchangeError(f"{source}: refused: '{info.filename}' is larger than declared")
-    return bytes(out)
+class _Inflater:
+    """Reads members of one archive, counting the bytes really inflated against the limits."""
+
+    def __init__(self, zf: zipfile.ZipFile, source: str) -> None:
+        self.zf = zf
+        self.source = source
+        self.left = MAX_TEXT_BYTES
+
+    def read(self, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
+        where = f"{self.source}: '{info.filename}'"
+        if limit is not None and info.file_size > limit:
+            raise ExchangeError(
+                f"{where} is {_mb(info.file_size)}; kodebok imports texts up to {_mb(limit)}"
+            )
+        if info.file_size > self.left:
+            raise ExchangeError(
+                f"{self.source}: refused: the texts in the archive unpack to more than "
+                f"{_mb(MAX_TEXT_BYTES)}"
+            )
+        out = bytearray()
+        try:
+            with self.zf.open(info) as fh:
+                # stop one byte past the declared size: a forged header cannot make us inflate more
+                while chunk := fh.read(min(1 << 20, info.file_size + 1 - len(out))):
+                    out += chunk
+                    if len(out) > info.file_size:
+                        raise ExchangeError(f"{where} is larger than its declared size (forged?)")
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise ExchangeError(
+                f"{where} is damaged or its sizes are forged ({_reason(exc)})"
+            ) from None
+        except (NotImplementedError, RuntimeError) as exc:
+            # unknown compression methods, encrypted members
+            raise ExchangeError(f"{where} cannot be read ({exc})") from None
+        if len(out) != info.file_size:
+            raise ExchangeError(
+                f"{where} is damaged or its sizes are forged "
+                f"({len(out)} bytes instead of the declared {info.file_size})"
+            )
+        self.left -= len(out)
+        return bytes(out)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if "CRC" in text:
+        return "the checksum does not match"
+    if isinstance(exc, EOFError):
+        return "the compressed data ends early"
+    return text
 
 
 def parse_xml(data: bytes, source: str) -> etree._Element:
@@ -89,19 +140,27 @@ def parse_xml(data: bytes, source: str) -> etree._Element:
 
 
 def read_qdpx(data: bytes, source: str) -> RefiProject:
-    """Read a .qdpx archive into a RefiProject."""
+    """Read a .qdpx archive into a RefiProject.
+
+    Anything wrong with the archive (not a zip, truncated, damaged, forged sizes, too large
+    or too compressed) raises ExchangeError naming the archive and, where it applies, the
+    member.
+    """
     import io
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ExchangeError(f"{source}: not a .qdpx file (not a zip archive)") from exc
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
+        raise ExchangeError(
+            f"{source}: not a .qdpx file (not a zip archive, or a damaged or truncated one)"
+        ) from exc
     with zf:
         members = _safe_members(zf, source)
+        inflater = _Inflater(zf, source)
         qde = next((n for n in members if n.lower().endswith(".qde")), None)
         if qde is None:
             raise ExchangeError(f"{source}: no project.qde inside")
-        root = parse_xml(_read_member(zf, members[qde], source), f"{source}:{qde}")
+        root = parse_xml(inflater.read(members[qde]), f"{source}:{qde}")
         if root.tag != _NS + "Project":
             raise ExchangeError(
                 f"{source}: the .qde is not a REFI-QDA project (root element {root.tag})"
@@ -113,7 +172,7 @@ def read_qdpx(data: bytes, source: str) -> RefiProject:
             name = path.split("internal://", 1)[-1]
             for candidate in (f"sources/{name}", name):
                 if candidate in members:
-                    return decode_source(_read_member(zf, members[candidate], source))
+                    return decode_source(inflater.read(members[candidate], MAX_SOURCE_BYTES))
             return None
 
         return _project(root, load_text, source)

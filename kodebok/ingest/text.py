@@ -112,6 +112,13 @@ def _reject_binary(data: bytes, source: str) -> None:
                 f"{source}: looks like UTF-16 text without a byte order mark; "
                 "save it as UTF-8 and import it again"
             )
+        controls = len(_CONTROL_BYTES.findall(sample))
+        if nul <= max(2, len(sample) // 1000) and controls <= max(2, len(sample) // 100):
+            # a text file with a few NUL bytes: damaged, or text pasted with a binary part
+            raise DocumentReadError(
+                f"{source}: contains NUL bytes (the first at byte {data.index(0)}), which text "
+                "files never have; the file is damaged or not a text file"
+            )
         raise DocumentReadError(f"{source}: looks like a binary file, not text")
     if len(_CONTROL_BYTES.findall(sample)) > max(2, len(sample) // 100):
         raise DocumentReadError(f"{source}: looks like a binary file, not text")
