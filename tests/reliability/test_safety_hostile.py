@@ -338,15 +338,29 @@ def test_a_transcript_above_the_limit_is_refused_before_reading(
     assert not read  # refused on its size, not after reading it
 
 
-def test_the_real_limit_is_twenty_megabytes(demo: Demo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["intervju.txt", "intervju.md", "opptak.vtt", "opptak.srt"])
+def test_the_real_limit_is_twenty_megabytes(demo: Demo, tmp_path: Path, name: str) -> None:
     from kodebok.ingest import document
 
     assert document.MAX_TEXT_BYTES == 20 * 1024 * 1024
-    path = tmp_path / "intervju.txt"
+    path = tmp_path / name
     with path.open("wb") as fh:
         fh.truncate(200 * 1000 * 1000)  # sparse: takes no disk space or time
     result = _refused(demo, path)
-    assert "intervju.txt is 191 MB; kodebok imports transcripts up to 20 MB" in result.stderr
+    assert f"{name} is 191 MB; kodebok imports transcripts up to 20 MB" in result.stderr
+
+
+def test_a_folder_with_one_huge_transcript_imports_the_others(demo: Demo, tmp_path: Path) -> None:
+    folder = tmp_path / "mappe"
+    folder.mkdir()
+    (folder / "a_vanlig.txt").write_text(TURNS, encoding="utf-8")
+    with (folder / "b_stor.txt").open("wb") as fh:
+        fh.truncate(200 * 1000 * 1000)
+    result = demo.run("import", str(folder))
+    assert result.exit_code == 1, result.output
+    assert "b_stor.txt is 191 MB" in result.stderr
+    assert "a_vanlig" in result.output
+    assert integrity_ok(demo.path) and codings_snapshot(demo.path) == demo.codings
 
 
 def test_a_transcript_at_the_limit_imports(
