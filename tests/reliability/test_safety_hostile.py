@@ -13,6 +13,7 @@ import struct
 import time
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -434,3 +435,40 @@ def test_odd_files_give_clear_messages(
     path = tmp_path / name
     path.write_bytes(content)
     _refused(demo, path, message)
+
+
+def _pdf_with_content(content: bytes) -> bytes:
+    """A one-page PDF whose page content is ``content``, deflated."""
+    packed = zlib.compress(content, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def test_a_decompression_bomb_pdf_is_refused_clearly(demo: Demo, tmp_path: Path) -> None:
+    import pypdf
+
+    content = b"BT /F1 12 Tf 72 720 Td " + b"(IP: Vi har styringskort.) Tj T* " * 60_000 + b"ET"
+    path = tmp_path / "bombe.pdf"
+    path.write_bytes(_pdf_with_content(content))
+    # pypdf's own limit is 75 MB per stream; lowered so the test need not build 75 MB
+    with pypdf.apply_configuration(zlib_maximum_output_length=1_000_000):
+        _refused(demo, path, "bombe.pdf: refused", "decompression bomb")
