@@ -32,6 +32,7 @@ MAX_RATIO = 100  # declared / compressed, all members; text compresses 3–20×,
 _RATIO_FLOOR = 8 * 2**20  # archives declaring less than this cannot hurt, whatever their ratio
 MAX_TEXT_BYTES = 100 * 2**20  # really inflated: project.qde and the text sources together
 MAX_SOURCE_BYTES = 20 * 2**20  # one text source, as for one imported transcript
+MAX_QDE_BYTES = 32 * 2**20  # project.qde, parsed whole by lxml; a large real one is a few MB
 _NS = f"{{{NAMESPACE}}}"
 _CRLF = re.compile("\r\n")
 
@@ -74,11 +75,11 @@ class _Inflater:
         self.source = source
         self.left = MAX_TEXT_BYTES
 
-    def read(self, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
+    def read(self, info: zipfile.ZipInfo, limit: int, what: str) -> bytes:
         where = f"{self.source}: '{info.filename}'"
-        if limit is not None and info.file_size > limit:
+        if info.file_size > limit:
             raise ExchangeError(
-                f"{where} is {_mb(info.file_size)}; kodebok imports texts up to {_mb(limit)}"
+                f"{where} is {_mb(info.file_size)}; kodebok imports {what} up to {_mb(limit)}"
             )
         if info.file_size > self.left:
             raise ExchangeError(
@@ -160,7 +161,9 @@ def read_qdpx(data: bytes, source: str) -> RefiProject:
         qde = next((n for n in members if n.lower().endswith(".qde")), None)
         if qde is None:
             raise ExchangeError(f"{source}: no project.qde inside")
-        root = parse_xml(inflater.read(members[qde]), f"{source}:{qde}")
+        root = parse_xml(
+            inflater.read(members[qde], MAX_QDE_BYTES, "project files"), f"{source}:{qde}"
+        )
         if root.tag != _NS + "Project":
             raise ExchangeError(
                 f"{source}: the .qde is not a REFI-QDA project (root element {root.tag})"
@@ -172,7 +175,9 @@ def read_qdpx(data: bytes, source: str) -> RefiProject:
             name = path.split("internal://", 1)[-1]
             for candidate in (f"sources/{name}", name):
                 if candidate in members:
-                    return decode_source(inflater.read(members[candidate], MAX_SOURCE_BYTES))
+                    return decode_source(
+                        inflater.read(members[candidate], MAX_SOURCE_BYTES, "texts")
+                    )
             return None
 
         return _project(root, load_text, source)

@@ -472,3 +472,13 @@ def test_a_decompression_bomb_pdf_is_refused_clearly(demo: Demo, tmp_path: Path)
     # pypdf's own limit is 75 MB per stream; lowered so the test need not build 75 MB
     with pypdf.apply_configuration(zlib_maximum_output_length=1_000_000):
         _refused(demo, path, "bombe.pdf: refused", "decompression bomb")
+
+
+def test_qdpx_project_file_above_its_limit_is_refused(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kodebok.exchange import refi_read
+
+    monkeypatch.setattr(refi_read, "MAX_QDE_BYTES", 2048)
+    path = _qdpx(tmp_path / "prosjekt.qdpx", {f"s{i}.txt": TURNS.encode() for i in range(30)})
+    _refused(demo, path, "prosjekt.qdpx: 'project.qde' is 3 KB", "project files up to 2 KB")
