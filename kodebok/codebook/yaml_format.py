@@ -20,6 +20,7 @@ from kodebok.codebook.model import (
     json_safe,
     split_keyword_cell,
 )
+from kodebok.safe_yaml import YamlRefused, compose_yaml
 
 _NULL = "tag:yaml.org,2002:null"
 _CODE_KEYS = ("name", "description", "keywords", "color", "shortcut", "children")
@@ -221,7 +222,9 @@ def parse_yaml_codebook(text: str, source: str) -> Codebook:
     """
     text = text.removeprefix("\ufeff")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose_yaml(text)
+    except YamlRefused as exc:
+        raise fail(source, exc.line, exc.problem) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = int(mark.line) if mark is not None else 0

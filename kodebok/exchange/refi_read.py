@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
@@ -20,15 +21,29 @@ from kodebok.exchange.refi_model import (
     RefiSelection,
     RefiSource,
 )
+from kodebok.textnorm import PositionMap, nfc_with_positions
 
-MAX_TOTAL_BYTES = 512 * 1024 * 1024  # decompressed; a real project with audio is rarely larger
-MAX_RATIO = 200  # compressed → decompressed; text compresses ~5–10×, a zip bomb ~1000×
+# Limits on what an archive may make kodebok unpack. The declared sizes are checked over all
+# members together before anything is read (48 members of 9.9 MB each passed checks made one
+# member at a time: 2 minutes and 1.5 GB); the bytes really inflated are counted while reading,
+# since declared sizes can be forged.
+MAX_TOTAL_BYTES = 512 * 2**20  # declared, all members; a real project with audio is rarely larger
+MAX_RATIO = 100  # declared / compressed, all members; text compresses 3–20×, a zip bomb ~1000×
+_RATIO_FLOOR = 8 * 2**20  # archives declaring less than this cannot hurt, whatever their ratio
+MAX_TEXT_BYTES = 100 * 2**20  # really inflated: project.qde and the text sources together
+MAX_SOURCE_BYTES = 20 * 2**20  # one text source, as for one imported transcript
+MAX_QDE_BYTES = 32 * 2**20  # project.qde, parsed whole by lxml; a large real one is a few MB
 _NS = f"{{{NAMESPACE}}}"
+_CRLF = re.compile("\r\n")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 2**10:.0f} KB"
 
 
 def _safe_members(zf: zipfile.ZipFile, source: str) -> dict[str, zipfile.ZipInfo]:
     members: dict[str, zipfile.ZipInfo] = {}
-    total = 0
+    declared = compressed = 0
     for info in zf.infolist():
         name = info.filename.replace("\\", "/")
         path = PurePosixPath(name)
@@ -36,33 +51,72 @@ def _safe_members(zf: zipfile.ZipFile, source: str) -> dict[str, zipfile.ZipInfo
             raise ExchangeError(
                 f"{source}: refused: the archive entry '{info.filename}' points outside the archive"
             )
-        total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise ExchangeError(
-                f"{source}: refused: the archive unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB"
-            )
-        if (
-            info.compress_size
-            and info.file_size / info.compress_size > MAX_RATIO
-            and info.file_size > 10 * 2**20
-        ):
-            raise ExchangeError(
-                f"{source}: refused: '{info.filename}' is compressed suspiciously "
-                "well (a zip bomb?)"
-            )
+        declared += info.file_size
+        compressed += info.compress_size
         members[name] = info
+    if declared > MAX_TOTAL_BYTES:
+        raise ExchangeError(
+            f"{source}: refused: its {len(members)} files unpack to {_mb(declared)}; "
+            f"kodebok reads .qdpx archives up to {_mb(MAX_TOTAL_BYTES)}"
+        )
+    if declared > _RATIO_FLOOR and declared > MAX_RATIO * max(compressed, 1):
+        raise ExchangeError(
+            f"{source}: refused: {_mb(compressed)} of compressed data would unpack to "
+            f"{_mb(declared)} (more than {MAX_RATIO}×; a zip bomb?)"
+        )
     return members
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:
-    # read in chunks and stop at the declared size: a forged header cannot make us inflate more
-    out = bytearray()
-    with zf.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            out += chunk
-            if len(out) > info.file_size or len(out) > MAX_TOTAL_BYTES:
-                raise ExchangeError(f"{source}: refused: '{info.filename}' is larger than declared")
-    return bytes(out)
+class _Inflater:
+    """Reads members of one archive, counting the bytes really inflated against the limits."""
+
+    def __init__(self, zf: zipfile.ZipFile, source: str) -> None:
+        self.zf = zf
+        self.source = source
+        self.left = MAX_TEXT_BYTES
+
+    def read(self, info: zipfile.ZipInfo, limit: int, what: str) -> bytes:
+        where = f"{self.source}: '{info.filename}'"
+        if info.file_size > limit:
+            raise ExchangeError(
+                f"{where} is {_mb(info.file_size)}; kodebok imports {what} up to {_mb(limit)}"
+            )
+        if info.file_size > self.left:
+            raise ExchangeError(
+                f"{self.source}: refused: the texts in the archive unpack to more than "
+                f"{_mb(MAX_TEXT_BYTES)}"
+            )
+        out = bytearray()
+        try:
+            with self.zf.open(info) as fh:
+                # stop one byte past the declared size: a forged header cannot make us inflate more
+                while chunk := fh.read(min(1 << 20, info.file_size + 1 - len(out))):
+                    out += chunk
+                    if len(out) > info.file_size:
+                        raise ExchangeError(f"{where} is larger than its declared size (forged?)")
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise ExchangeError(
+                f"{where} is damaged or its sizes are forged ({_reason(exc)})"
+            ) from None
+        except (NotImplementedError, RuntimeError) as exc:
+            # unknown compression methods, encrypted members
+            raise ExchangeError(f"{where} cannot be read ({exc})") from None
+        if len(out) != info.file_size:
+            raise ExchangeError(
+                f"{where} is damaged or its sizes are forged "
+                f"({len(out)} bytes instead of the declared {info.file_size})"
+            )
+        self.left -= len(out)
+        return bytes(out)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if "CRC" in text:
+        return "the checksum does not match"
+    if isinstance(exc, EOFError):
+        return "the compressed data ends early"
+    return text
 
 
 def parse_xml(data: bytes, source: str) -> etree._Element:
@@ -87,19 +141,29 @@ def parse_xml(data: bytes, source: str) -> etree._Element:
 
 
 def read_qdpx(data: bytes, source: str) -> RefiProject:
-    """Read a .qdpx archive into a RefiProject."""
+    """Read a .qdpx archive into a RefiProject.
+
+    Anything wrong with the archive (not a zip, truncated, damaged, forged sizes, too large
+    or too compressed) raises ExchangeError naming the archive and, where it applies, the
+    member.
+    """
     import io
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ExchangeError(f"{source}: not a .qdpx file (not a zip archive)") from exc
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
+        raise ExchangeError(
+            f"{source}: not a .qdpx file (not a zip archive, or a damaged or truncated one)"
+        ) from exc
     with zf:
         members = _safe_members(zf, source)
+        inflater = _Inflater(zf, source)
         qde = next((n for n in members if n.lower().endswith(".qde")), None)
         if qde is None:
             raise ExchangeError(f"{source}: no project.qde inside")
-        root = parse_xml(_read_member(zf, members[qde], source), f"{source}:{qde}")
+        root = parse_xml(
+            inflater.read(members[qde], MAX_QDE_BYTES, "project files"), f"{source}:{qde}"
+        )
         if root.tag != _NS + "Project":
             raise ExchangeError(
                 f"{source}: the .qde is not a REFI-QDA project (root element {root.tag})"
@@ -111,7 +175,9 @@ def read_qdpx(data: bytes, source: str) -> RefiProject:
             name = path.split("internal://", 1)[-1]
             for candidate in (f"sources/{name}", name):
                 if candidate in members:
-                    return decode_source(_read_member(zf, members[candidate], source))
+                    return decode_source(
+                        inflater.read(members[candidate], MAX_SOURCE_BYTES, "texts")
+                    )
             return None
 
         return _project(root, load_text, source)
@@ -262,36 +328,27 @@ def _project(
     return project
 
 
-def normalised_positions(original: str) -> tuple[str, list[int]]:
+def normalised_positions(original: str) -> tuple[str, PositionMap]:
     """The text normalised as kodebok stores it, and a map from original to new positions.
 
-    REFI positions index the source as written; kodebok turns CRLF into LF and applies NFC.
+    REFI positions index the source as written; kodebok drops a leading BOM, turns CRLF and CR
+    into LF and applies NFC. The map answers ``pos[p]`` for 0 <= p <= len(original) and takes
+    memory only where positions shift (linear time, also for decomposed text).
     """
-    mapping: list[int] = []
-    out: list[str] = []
-    i = 0
-    n = len(original)
-    pos = 0
-    while i < n:
-        ch = original[i]
-        mapping.append(pos)
-        if ch == "\r":
-            out.append("\n")
-            if i + 1 < n and original[i + 1] == "\n":
-                i += 1
-                mapping.append(pos)
-            pos += 1
-        elif ch == "\ufeff" and i == 0:
-            pass
-        else:
-            out.append(ch)
-            pos += 1
-        i += 1
-    mapping.append(pos)
-    text = "".join(out)
-    if unicodedata.is_normalized("NFC", text):
-        return text, mapping
-    # NFC can merge characters; map each position through the merged string by prefix
-    nfc = unicodedata.normalize("NFC", text)
-    prefix = [len(unicodedata.normalize("NFC", text[:k])) for k in range(len(text) + 1)]
-    return nfc, [prefix[p] for p in mapping]
+    starts: list[int] = []
+    values: list[int] = []
+    shift = 0  # characters dropped so far
+    if original.startswith("\ufeff"):
+        starts.append(1)
+        values.append(0)
+        shift = 1
+    for match in _CRLF.finditer(original):
+        # '\r' and '\n' of a pair both map to the one '\n'; what follows moves back by one
+        cr = match.start()
+        starts += [cr + 1, cr + 2]
+        values += [cr - shift, cr + 1 - shift]
+        shift += 1
+    text = original[1:] if original.startswith("\ufeff") else original
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    nfc, after = nfc_with_positions(text)
+    return nfc, PositionMap(len(original), starts, values, then=after)

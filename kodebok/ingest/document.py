@@ -20,7 +20,13 @@ SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
     {".txt", ".md", ".docx", ".odt", ".rtf", ".pdf", ".vtt", ".srt"}
 )
 
-# Larger than any transcript or report; a bigger file is almost surely not meant for import.
+# A transcript of a two-hour interview is 100–200 KB; 20 MB is some 3 million words, more than
+# a hundred such interviews in one file. Import holds a file's text several times over (bytes,
+# text, segments, features), so the limit is what keeps memory bounded (a 200 MB file took
+# 2.3 GB and 2½ minutes). Word, OpenDocument and PDF files may be large for their pictures:
+# their file limit is higher and the text they hold has the transcript limit.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+_TEXT_SUFFIXES = frozenset({".txt", ".md", ".vtt", ".srt", ".rtf"})
 _MAX_FILE_BYTES = 200 * 1024 * 1024
 _FOCUS_GROUP_SPEAKERS = 4
 
@@ -43,9 +49,11 @@ def read_document(path: Path, *, name: str | None = None) -> ParsedDocument:
         supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
         what = f"'{suffix}' files" if suffix else "files without an extension"
         raise DocumentReadError(f"{source}: cannot import {what} (supported: {supported})")
-    _check_file(path, source)
+    _check_file(path, source, MAX_TEXT_BYTES if suffix in _TEXT_SUFFIXES else _MAX_FILE_BYTES)
 
     text, metadata, timed = _read_text(path, suffix, source)
+    if suffix not in _TEXT_SUFFIXES:
+        _check_text_size(text, source)
     if not text.strip():
         raise DocumentReadError(f"{source}: the file contains no text")
 
@@ -140,7 +148,27 @@ def _guess_kind(turns: list[Turn], interviewers: frozenset[str]) -> str:
     return "intervju"
 
 
-def _check_file(path: Path, source: str) -> None:
+def _size(size: int) -> str:
+    """A file size as people say it: '200 MB', '20.5 MB', '800 KB'."""
+    if size >= 1024 * 1024:
+        mb = size / (1024 * 1024)
+        return f"{mb:.0f} MB" if mb >= 100 or mb == int(mb) else f"{mb:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def _check_text_size(text: str, source: str) -> None:
+    """Refuse the text of a Word, OpenDocument or PDF file above the transcript limit."""
+    if len(text) <= MAX_TEXT_BYTES // 4:
+        return  # at most 4 bytes a character: below the limit whatever the characters
+    size = len(text.encode("utf-8"))
+    if size > MAX_TEXT_BYTES:
+        raise DocumentReadError(
+            f"{source} holds {_size(size)} of text; kodebok imports transcripts up to "
+            f"{_size(MAX_TEXT_BYTES)} — split it into parts"
+        )
+
+
+def _check_file(path: Path, source: str, limit: int) -> None:
     """Fail early, with the real reason, before a library reports it as a damaged file."""
     try:
         stat = path.stat()
@@ -155,10 +183,11 @@ def _check_file(path: Path, source: str) -> None:
         raise DocumentReadError(f"{source}: is a folder, not a file")
     if stat.st_size == 0:
         raise DocumentReadError(f"{source}: the file is empty")
-    if stat.st_size > _MAX_FILE_BYTES:
+    if stat.st_size > limit:
+        what = "transcripts" if limit == MAX_TEXT_BYTES else f"{path.suffix.lower()} files"
         raise DocumentReadError(
-            f"{source}: too large ({stat.st_size // (1024 * 1024)} MB); the limit is "
-            f"{_MAX_FILE_BYTES // (1024 * 1024)} MB"
+            f"{source} is {_size(stat.st_size)}; kodebok imports {what} up to {_size(limit)}"
+            " — split it into parts"
         )
 
 

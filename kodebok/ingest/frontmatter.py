@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from kodebok.errors import DocumentReadError
+from kodebok.safe_yaml import YamlRefused, load_yaml
 
 _OPEN = re.compile(r"---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -18,7 +19,9 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     """Split normalised ``text`` into its front-matter metadata and the text after the block.
 
     Without a ``---`` line at the very top the metadata is empty and the text unchanged.
-    Malformed YAML raises DocumentReadError naming the file and the line in the file.
+    Malformed YAML raises DocumentReadError naming the file and the line in the file; so do
+    aliases (``*name``: alias bombs and recursive aliases) and very deep nesting, refused by
+    the same loader as codebooks before anything is expanded.
     Values are made JSON-safe (dates become ISO strings, speaker labels strings).
     """
     opening = _OPEN.match(text)
@@ -31,7 +34,12 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
         )
     block = text[opening.end() : closing.start()]
     try:
-        data = yaml.safe_load(block)
+        data = load_yaml(block)
+    except YamlRefused as exc:
+        # The block starts on line 2 of the file.
+        raise DocumentReadError(
+            f"{source}, line {exc.line + 1}: front matter refused ({exc.problem})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # The block starts on line 2 of the file; PyYAML counts from 0 within the block.

@@ -13,8 +13,15 @@ from kodebok.errors import DocumentReadError
 from kodebok.ingest.labels import match_label
 
 # Untrusted archives: refuse zip bombs before a library inflates them.
-_MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+_MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # all parts together, pictures included
 _MAX_ZIP_ENTRIES = 20_000
+# The XML part with the text is parsed whole into memory (python-docx, odfpy); a transcript's is
+# a few MB, and 64 MB of XML already holds more text than the transcript limit.
+_MAX_TEXT_PART_BYTES = 64 * 1024 * 1024
+_TEXT_PARTS = {".docx": "word/document.xml", ".odt": "content.xml"}
+# Unpacked ÷ packed over all parts: XML compresses 5–20×, a zip bomb 1000×.
+_MAX_RATIO = 100
+_RATIO_FLOOR = 8 * 1024 * 1024
 _TIMESTAMP = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?")
 _RTF_CODEPAGE = re.compile(rb"\\ansicpg(\d{3,5})")
 
@@ -96,8 +103,23 @@ def _check_zip(path: Path, source: str, kind: str) -> None:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise DocumentReadError(f"{source}: not a valid {kind} ({exc})") from None
-    if len(infos) > _MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > _MAX_UNZIPPED_BYTES:
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if len(infos) > _MAX_ZIP_ENTRIES or unpacked > _MAX_UNZIPPED_BYTES:
         raise DocumentReadError(f"{source}: too large when unpacked; refusing to open it")
+    if unpacked > _RATIO_FLOOR and unpacked > _MAX_RATIO * max(packed, 1):
+        raise DocumentReadError(
+            f"{source}: refused: {packed // 1024} KB of compressed data would unpack to "
+            f"{unpacked // (1024 * 1024)} MB (a zip bomb?)"
+        )
+    text_part = _TEXT_PARTS.get(kind)
+    for info in infos:
+        if info.filename == text_part and info.file_size > _MAX_TEXT_PART_BYTES:
+            raise DocumentReadError(
+                f"{source}: its text part ({text_part}) is {info.file_size // (1024 * 1024)} MB "
+                f"of XML; kodebok reads up to {_MAX_TEXT_PART_BYTES // (1024 * 1024)} MB — "
+                "split the document into parts"
+            )
 
 
 def _describe(exc: Exception) -> str:

@@ -160,7 +160,7 @@ def read_pdf(path: Path, source: str) -> str:
     # pypdf warns on the logger for every odd object in real-world PDFs; the user cannot act.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(path)
@@ -169,6 +169,12 @@ def read_pdf(path: Path, source: str) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentReadError:
         raise
+    except LimitReachedError:
+        # pypdf stops inflating a stream past its own limit (75 MB): a decompression bomb
+        raise DocumentReadError(
+            f"{source}: refused: a compressed part of the PDF unpacks to more than pypdf "
+            "reads (a decompression bomb?)"
+        ) from None
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DocumentReadError(f"{source}: not a readable PDF ({exc})") from None
     except Exception as exc:  # pypdf raises many kinds on damaged files

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 import charset_normalizer
 
 from kodebok.errors import DocumentReadError
+from kodebok.textnorm import nfc
 
 # Signatures of files people drop into a transcript folder by mistake; naming the real type
 # is more helpful than "cannot decode".
@@ -50,7 +50,7 @@ def normalise_text(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return nfc(text)
 
 
 def decode_bytes(data: bytes, source: str) -> str:
@@ -111,6 +111,13 @@ def _reject_binary(data: bytes, source: str) -> None:
             raise DocumentReadError(
                 f"{source}: looks like UTF-16 text without a byte order mark; "
                 "save it as UTF-8 and import it again"
+            )
+        controls = len(_CONTROL_BYTES.findall(sample))
+        if nul <= max(2, len(sample) // 1000) and controls <= max(2, len(sample) // 100):
+            # a text file with a few NUL bytes: damaged, or text pasted with a binary part
+            raise DocumentReadError(
+                f"{source}: contains NUL bytes (the first at byte {data.index(0)}), which text "
+                "files never have; the file is damaged or not a text file"
             )
         raise DocumentReadError(f"{source}: looks like a binary file, not text")
     if len(_CONTROL_BYTES.findall(sample)) > max(2, len(sample) // 100):
