@@ -103,8 +103,20 @@ class WordIndex:
         new[1:] = a[1:] + shift[1:] > reach[:-1]
         first = np.flatnonzero(new)
         last = np.append(first[1:] - 1, len(a) - 1)
-        words = self.count(a[first], reach[last] - shift[first])
-        totals = np.bincount(dense[first], weights=words, minlength=len(labels))
+        run_a, run_b, run_group = a[first], reach[last] - shift[first], dense[first]
+        words = self.count(run_a, run_b)
+        totals = np.bincount(run_group, weights=words, minlength=len(labels))
+        # two runs of a group that do not touch can still share one word ("111" coded at its
+        # first and last letter): the word counts once, so each shared word is taken off again
+        touching = words > 0
+        if touching.sum() > 1:
+            run_a, run_b, run_group = run_a[touching], run_b[touching], run_group[touching]
+            lo = np.searchsorted(self.starts, run_a, "left")
+            before = np.maximum(lo - 1, 0)
+            first_word = lo - ((lo > 0) & (self.ends[before] > run_a))
+            last_word = np.searchsorted(self.starts, run_b, "left") - 1
+            shared = (run_group[1:] == run_group[:-1]) & (last_word[:-1] >= first_word[1:])
+            totals -= np.bincount(run_group[1:][shared], minlength=len(labels))
         return labels, totals.astype(np.int64)
 
 

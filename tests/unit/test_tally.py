@@ -122,3 +122,14 @@ def test_shared_units_is_a_pairwise_recount(pairs: list[tuple[int, int]]) -> Non
             for b in present:
                 want[(a, b)] += 1
     assert shared_units(units, codes) == dict(want)
+
+
+def test_a_word_touched_by_two_separate_spans_of_a_cell_counts_once() -> None:
+    # found by hypothesis: "111" coded at its first and at its last character is one word
+    index = WordIndex([(1, "111"), (2, "ab cd ef")])
+    cells = np.array([0, 0, 1, 1, 1], np.int64)
+    docs = np.array([1, 1, 2, 2, 2], np.int64)
+    starts = index.positions(docs, np.array([0, 2, 0, 1, 4], np.int64))
+    ends = index.positions(docs, np.array([1, 3, 1, 2, 7], np.int64))
+    labels, words = index.union_count(cells, starts, ends)
+    assert dict(zip(labels.tolist(), words.tolist(), strict=True)) == {0: 1, 1: 3}
