@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import deque
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any, ClassVar, TypeVar
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.widgets import Static
 from textual.worker import get_current_worker
@@ -29,6 +31,10 @@ LOCK_RETRIES = 20
 LOCK_RETRY_SECONDS = 1.0
 # A key waits at most this long for the one before it to be handled (see KodebokApp.on_event).
 KEY_WAIT_SECONDS = 1.0
+
+
+class RetryKeys(Message):
+    """Keys are waiting for the one in flight to be handled: look again."""
 
 
 def _busy(node: MessagePump) -> bool:
@@ -152,7 +158,7 @@ class KodebokApp(App[None]):
             if not self._previous_key_done():
                 if not self._key_retry:
                     self._key_retry = True
-                    self.set_timer(0.004, self._retry_keys)
+                    asyncio.get_running_loop().call_later(0.004, self.post_message, RetryKeys())
                 return
             event = self._waiting_keys.popleft()
             target: MessagePump | None = self.focused or self.screen
@@ -163,7 +169,8 @@ class KodebokApp(App[None]):
             self._key_in_flight, self._key_chain, self._key_since = event, chain, monotonic()
             await super().on_event(event)
 
-    async def _retry_keys(self) -> None:
+    async def on_retry_keys(self, message: RetryKeys) -> None:
+        """Look again whether the key in flight has been handled."""
         self._key_retry = False
         await self._route_keys()
 
