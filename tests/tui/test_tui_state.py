@@ -59,13 +59,15 @@ async def burst(app: KodebokApp, *keys: str) -> None:
         driver.send_message(event)
 
 
-async def until(pilot: Any, condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+async def until(
+    pilot: Any, condition: Callable[[], bool], what: str | Callable[[], str], seconds: float = 60
+) -> None:
     """Wait (in small pauses) until ``condition`` holds; the machine may be slow and loaded."""
     for _ in range(int(seconds / 0.05)):
         if condition():
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
+    raise AssertionError(f"never happened: {what() if callable(what) else what}")
 
 
 def suggestions_on(path: Path) -> Path:
@@ -236,6 +238,28 @@ async def test_a_after_moving_never_takes_the_previous_segments_suggestion(
         assert coded == [(3, "Medvirkning", "suggestion")]  # segment 3's best, not segment 1's
 
 
+async def test_s_and_a_digit_right_after_moving_take_that_segments_nth(tui_project: Path) -> None:
+    suggestions_on(tui_project)
+    app = make_app(tui_project, coder=CODER, document="nordvik_radmann")
+    async with app.run_test(size=WIDE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, CodingScreen), "coding screen")
+        await burst(app, "j", "j", "j", "s", "1")  # the 1 is the suggestion, not shortcut 1
+        await until(pilot, lambda: bool(my_codings(tui_project)), "the s 1 to be done", 90)
+        await pilot.pause()
+        assert my_codings(tui_project) == [(3, "Medvirkning", "suggestion")]
+
+
+async def test_keys_typed_into_the_picker_before_it_opened_reach_it(tui_project: Path) -> None:
+    app = make_app(tui_project, coder=CODER, document="nordvik_radmann")
+    async with app.run_test(size=WIDE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, CodingScreen), "coding screen")
+        await burst(app, "j", "c", *"medvirk", "enter")  # m would be "memo" on the transcript
+        await until(pilot, lambda: bool(my_codings(tui_project)), "the picker's Enter", 30)
+        await pilot.pause()
+        assert my_codings(tui_project) == [(1, "Medvirkning", "manual")]
+        assert isinstance(app.screen, CodingScreen)
+
+
 async def test_library_filter_and_enter_after_escape_open_the_filtered_document(
     tui_project: Path,
 ) -> None:
@@ -254,10 +278,19 @@ async def test_library_filter_and_enter_after_escape_open_the_filtered_document(
         await until(pilot, lambda: isinstance(app.screen, CodingScreen), "coding screen")
         assert app.screen.document_name == "fjellbygd_ordforar"  # type: ignore[attr-defined]
         await burst(app, "escape", "escape", "f", *"nordvik", "enter", "enter")
-        await until(pilot, lambda: isinstance(app.screen, CodingScreen), "coding screen again")
+        # the burst is queued, not handled yet: wait for where it must end, not for any screen
+        await until(
+            pilot,
+            lambda: getattr(app.screen, "document_name", "") == "nordvik_radmann",
+            lambda: (
+                f"nordvik_radmann to open; on screen: {app.screen_stack}, "
+                f"{getattr(app.screen, 'document_name', '')}"
+            ),
+            30,
+        )
         await pilot.pause()
-        assert app.screen.document_name == "nordvik_radmann"  # type: ignore[attr-defined]
-        assert len(app.screen_stack) == 3  # no import dialog or other screen in between
+        assert isinstance(app.screen_stack[-2], LibraryScreen)  # no import dialog in between
+        assert len(app.screen_stack) == 3
 
 
 # -- small terminals ---------------------------------------------------------------------------
