@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from time import monotonic
 from typing import Any, ClassVar, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -24,6 +29,18 @@ T = TypeVar("T")
 
 LOCK_RETRIES = 20
 LOCK_RETRY_SECONDS = 1.0
+# A key waits at most this long for the one before it to be handled (see KodebokApp.on_event).
+KEY_WAIT_SECONDS = 1.0
+
+
+class RetryKeys(Message):
+    """Keys are waiting for the one in flight to be handled: look again."""
+
+
+def _busy(node: MessagePump) -> bool:
+    """Whether a widget or screen still has messages to handle (or is handling one)."""
+    queue: Any = node._message_queue
+    return bool(getattr(queue, "_unfinished_tasks", queue.qsize()))
 
 
 class KodebokApp(App[None]):
@@ -52,6 +69,12 @@ class KodebokApp(App[None]):
         self.language_choice = language
         self.start_document = document
         self._session: Session | None = None
+        # keys typed faster than they are handled: see on_event
+        self._waiting_keys: deque[events.Key] = deque()
+        self._key_in_flight: events.Key | None = None
+        self._key_chain: list[MessagePump] = []
+        self._key_since = 0.0
+        self._key_retry = False
 
     @property
     def session(self) -> Session:
@@ -113,6 +136,58 @@ class KodebokApp(App[None]):
         """Close the UI connection."""
         if self._session is not None:
             self._session.close()
+
+    # -- keys, one at a time ---------------------------------------------------------------
+    #
+    # Textual hands a key to the widget focused when the app reads it; the binding it triggers
+    # runs later, when the key has bubbled back up to the app. Keys typed while the app is busy
+    # are read in one go, so "f" then "nordvik" went to the table before "f" focused the filter
+    # ("i" opened the import dialog, Enter opened the first row). Here a key is handed on only
+    # when the one before it has been handled, so each goes where the one before it left focus.
+
+    async def on_event(self, event: events.Event) -> None:
+        """Hand keys on one at a time; everything else as Textual does."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._waiting_keys.append(event)
+            await self._route_keys()
+            return
+        await super().on_event(event)
+
+    async def _route_keys(self) -> None:
+        while self._waiting_keys:
+            if not self._previous_key_done():
+                if not self._key_retry:
+                    self._key_retry = True
+                    asyncio.get_running_loop().call_later(0.004, self.post_message, RetryKeys())
+                return
+            event = self._waiting_keys.popleft()
+            target: MessagePump | None = self.focused or self.screen
+            chain: list[MessagePump] = []
+            while target is not None and target is not self:
+                chain.append(target)
+                target = target._parent
+            self._key_in_flight, self._key_chain, self._key_since = event, chain, monotonic()
+            await super().on_event(event)
+
+    async def on_retry_keys(self, message: RetryKeys) -> None:
+        """Look again whether the key in flight has been handled."""
+        self._key_retry = False
+        await self._route_keys()
+
+    def _previous_key_done(self) -> bool:
+        key = self._key_in_flight
+        if key is None or not key.is_forwarded:  # none, or a priority binding took it
+            return True
+        if monotonic() - self._key_since > KEY_WAIT_SECONDS:
+            return True
+        if any(_busy(node) for node in self._key_chain):
+            return False
+        return key._stop_propagation  # a widget used it; else it is on its way to on_key
+
+    def on_key(self, event: events.Key) -> None:
+        """A key has bubbled up to the app (its binding has run): the next may go."""
+        if event is self._key_in_flight:
+            self._key_in_flight = None
 
     # -- writing ---------------------------------------------------------------------------
 

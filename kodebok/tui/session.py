@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,23 @@ PALETTE = (
 UI_BUSY_TIMEOUT = 0.3
 
 
+def short_labels(codes: list[Code]) -> dict[int, str]:
+    """Each code's name, or the shortest end of its path that no other code shares.
+
+    ``Fremmer`` under both ``Oppslutning og lojalitet`` and ``Ledelse`` becomes
+    ``Oppslutning og lojalitet/Fremmer`` and ``Ledelse/Fremmer``; a unique name stays as it is.
+    """
+    parts = {c.id: tuple(c.path.split("/")) for c in codes}
+    ends = Counter(p[-k:] for p in parts.values() for k in range(1, len(p) + 1))
+    labels: dict[int, str] = {}
+    for code_id, mine in parts.items():
+        k = 1
+        while k < len(mine) and ends[mine[-k:]] > 1:
+            k += 1
+        labels[code_id] = "/".join(mine[-k:])
+    return labels
+
+
 @dataclass
 class Session:
     """What every screen shares: the project connection (UI thread only), coder and codes."""
@@ -39,6 +57,7 @@ class Session:
     codes: list[Code] = field(default_factory=list)
     by_id: dict[int, Code] = field(default_factory=dict)
     by_shortcut: dict[str, Code] = field(default_factory=dict)
+    labels: dict[int, str] = field(default_factory=dict)  # short_labels, for gutter chips
     recent: list[int] = field(default_factory=list)
     # Bumped by changes that other screens must see (undo, codebook edits, imports).
     generation: int = 0
@@ -59,6 +78,7 @@ class Session:
         self.codes = q.codes(self.project)
         self.by_id = {c.id: c for c in self.codes}
         self.by_shortcut = {c.shortcut: c for c in self.codes if c.shortcut}
+        self.labels = short_labels(self.codes)
 
     def tree(self) -> list[CodeCount]:
         """The code tree with coding counts."""

@@ -1,4 +1,5 @@
-"""SVG snapshots of the library, coding, codebook and search screens at 120×40.
+"""SVG snapshots of the library, coding, codebook and search screens at 120×40, and of the
+coding and agreement screens at 80×24 (chips, footer and coder columns on a small terminal).
 
 Update after an intended change with ``pytest tests/tui/test_snapshots.py --snapshot-update``.
 The coding-screen SVG is the picture the README shows.
@@ -52,3 +53,42 @@ def test_snapshot_search(tui_project: Path, snap_compare: Callable[..., bool]) -
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=search)
+
+
+SMALL = (80, 24)
+
+
+def test_snapshot_coding_80x24(tui_project: Path, snap_compare: Callable[..., bool]) -> None:
+    from kodebok.services.codes import create_code
+    from kodebok.services.coding import code_segment
+    from kodebok.store import Project
+    from tests.tui.conftest import OTHER
+
+    with Project.open(tui_project) as project:
+        create_code(project, "Ledelse/Fremmer", coder=CODER, color="#edc948")
+        create_code(project, "Oppslutning og lojalitet/Fremmer", coder=CODER, color="#76b7b2")
+        code_segment(project, "nordvik_radmann", 3, "Ledelse/Fremmer", coder=CODER)
+        code_segment(project, "nordvik_radmann", 3, "Oppslutning og lojalitet/Fremmer", coder=OTHER)
+    app = make_app(tui_project, coder=CODER, document="nordvik_radmann")
+    assert snap_compare(app, terminal_size=SMALL, press=["j", "1", "2"])
+
+
+def test_snapshot_agreement_80x24(tui_project: Path, snap_compare: Callable[..., bool]) -> None:
+    from kodebok.services.codes import create_code
+    from kodebok.services.coding import code_segment
+    from kodebok.store import Project
+    from tests.tui.conftest import OTHER
+
+    long = "Praksis/Medvirkning/Tillitsvalgte i partssamarbeidet"
+    with Project.open(tui_project) as project:
+        create_code(project, long, coder=CODER)
+        code_segment(project, "nordvik_radmann", 3, long, coder=CODER)
+        code_segment(project, "nordvik_radmann", 5, long, coder=OTHER)
+        code_segment(project, "nordvik_radmann", 1, "Helhetsperspektiv", coder=CODER)
+
+    async def agreement(pilot: Any) -> None:
+        await pilot.press("A")
+        await _settle(pilot)
+
+    app = make_app(tui_project, coder=CODER)
+    assert snap_compare(app, terminal_size=SMALL, run_before=agreement)

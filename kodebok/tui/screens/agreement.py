@@ -17,6 +17,24 @@ from kodebok.i18n import t
 from kodebok.store import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.screens.base import KodebokScreen
+from kodebok.tui.widgets.transcript import shorten_path
+
+PADDING = 2  # a DataTable cell's padding, both sides together
+SCROLLBAR = 2
+
+
+def fit(texts: list[str], room: int) -> list[str]:
+    """Document names or code paths cut to ``room`` cells (a path keeps its last name)."""
+    return [shorten_path(text, max(4, room)) for text in texts]
+
+
+def share(room: int, widths: list[int]) -> list[int]:
+    """Split ``room`` cells between columns that want ``widths``, the widest giving way first."""
+    out = list(widths)
+    while sum(out) > room and max(out) > 6:
+        widest = out.index(max(out))
+        out[widest] -= 1
+    return out
 
 
 def ratio_text(value: float | None, percent: bool = False) -> str:
@@ -151,29 +169,81 @@ class AgreementScreen(KodebokScreen):
                 n=len(report["disagreements"]),
             )
         )
+        self._fill()
+        dis = self.query_one("#agreement-disagreements", DataTable)
+        if dis.row_count:
+            dis.focus()
+        self._show_segment()
+
+    def on_resize(self) -> None:
+        """Cut names to the new width (the coder columns always stay in view)."""
+        if self.report is not None:
+            self._fill()
+
+    def _fill(self) -> None:
+        """Both tables; document and code names give way so the coder columns fit."""
+        report = self.report
+        if report is None:
+            return
+        width = self.size.width - SCROLLBAR
         codes = self.query_one("#agreement-codes", DataTable)
+        keep_code = codes.cursor_row
         codes.clear()
-        for row in report["codes"]:
-            positives = ", ".join(f"{k} {v}" for k, v in row["positives"].items())
-            codes.add_row(
-                row["code"],
+        rows = [
+            [
                 ratio_text(row["percent"], True),
                 ratio_text(row["kappa"]),
                 ratio_text(row["alpha"]),
-                positives,
-            )
+                ", ".join(f"{k} {v}" for k, v in row["positives"].items()),
+            ]
+            for row in report["codes"]
+        ]
+        names = [str(row["code"]) for row in report["codes"]]
+        fixed = sum(
+            max([len(h), *(len(r[i]) for r in rows)]) + PADDING
+            for i, h in enumerate(["%", "kappa", "alpha", t("agreement.positives")])
+        )
+        room = width - fixed - PADDING
+        for name, cells in zip(fit(names, room), rows, strict=True):
+            codes.add_row(name, *cells)
+        if codes.row_count:
+            codes.move_cursor(row=min(keep_code, codes.row_count - 1))
+
         dis = self.query_one("#agreement-disagreements", DataTable)
         keep = dis.cursor_row
         dis.clear()
-        for d in report["disagreements"]:
-            dis.add_row(
-                d["document"], str(d["idx"] + 1), d["code"], ", ".join(d["with"]),
-                ", ".join(d["without"]),
-            )  # fmt: skip
+        items = report["disagreements"]
+        with_ = [", ".join(d["with"]) for d in items]
+        without = [", ".join(d["without"]) for d in items]
+        numbers = [str(d["idx"] + 1) for d in items]
+        fixed = sum(
+            max([len(h), *(len(v) for v in values)]) + PADDING
+            for h, values in (
+                ("#", numbers),
+                (t("agreement.with"), with_),
+                (t("agreement.without"), without),
+            )
+        )
+        documents = [str(d["document"]) for d in items]
+        code_names = [str(d["code"]) for d in items]
+        doc_room, code_room = share(
+            width - fixed - 2 * PADDING,
+            [
+                max([len(t("library.document")), *map(len, documents)]),
+                max([len(t("matrix.code")), *map(len, code_names)]),
+            ],
+        )
+        for row in zip(
+            fit(documents, doc_room),
+            numbers,
+            fit(code_names, code_room),
+            with_,
+            without,
+            strict=True,
+        ):
+            dis.add_row(*row)
         if dis.row_count:
             dis.move_cursor(row=min(keep, dis.row_count - 1))
-            dis.focus()
-        self._show_segment()
 
     @on(DataTable.RowHighlighted, "#agreement-disagreements")
     def _highlighted(self) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from kodebok.tui.keys import translate_bindings
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
 
 class KodebokScreen(Screen[None]):
     """A screen that reloads its data when the project changed while it was covered."""
+
+    # First among the screen's keys, so a narrow footer (80 columns) cuts others, never this.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark", "app.help", "key.help")]
 
     def __init__(self) -> None:
         super().__init__()

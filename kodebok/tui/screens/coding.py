@@ -61,6 +61,9 @@ class CodingScreen(CodingEdits):
         self.document_id = document_id
         self.start_segment = segment_id
         self._side_choice: bool | None = None  # None: shown when the terminal is wide enough
+        # a suggestion key pressed before the current segment's suggestions arrived:
+        # (segment id, "accept" or "reject", n); done when they arrive, dropped on a move
+        self._pending: tuple[int, str, int] | None = None
 
     def compose(self) -> ComposeResult:
         """Transcript and side panel side by side, status line and footer below."""
@@ -79,7 +82,8 @@ class CodingScreen(CodingEdits):
         self.mark_seen()
         self.view.focus()
         if self.session.project.get_setting("tui.suggestions") == "on":
-            self._open_suggestions()
+            self.query_one(SuggestionPanel).open()
+            self._suggest_current()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -95,7 +99,8 @@ class CodingScreen(CodingEdits):
         self.view.load(segments, current)
         self.code_tree.show(self.session.tree(), self.session.colors())
         self._status()
-        self._suggest_current()
+        self._pending = None
+        self._suggest_current(again=True)
 
     def go_to_segment(self, segment_id: int) -> None:
         """Make the segment with this id current."""
@@ -112,20 +117,21 @@ class CodingScreen(CodingEdits):
             other = c.coder != me
             if other and not show_others:
                 continue
-            code = self.session.by_id.get(c.code_id)
-            name = code.name if code is not None else "?"
+            name = self.session.labels.get(c.code_id, "?")
             partial = (c.start, c.end) != (seg.start, seg.end)
             target = others if other else mine
             key = (c.code_id, c.coder)
             if key in target:
                 partial = partial and target[key].partial
-            label = f"{name} · {c.coder}" if other else name
-            target[key] = Chip(label, self.session.color(c.code_id), other, partial)
+            target[key] = Chip(name, self.session.color(c.code_id), other, partial, c.coder)
         return [*mine.values(), *others.values()]
 
     @on(TranscriptView.CurrentChanged)
     def _moved(self) -> None:
         self._status()
+        current = self._current_id()
+        if self._pending is not None and self._pending[0] != current:
+            self._pending = None  # a suggestion key meant for a segment the cursor has left
         self._suggest_current()
 
     def on_resize(self) -> None:
@@ -235,17 +241,59 @@ class CodingScreen(CodingEdits):
         return [("tab", t("key.focus_panel"))]
 
     # -- suggestions -----------------------------------------------------------------------
+    #
+    # A suggestion key acts on the suggestions of the segment the cursor is on, as the panel
+    # shows them. Pressed before they arrived (just after opening the document or moving), it
+    # waits for them; it never takes a suggestion computed for another segment.
 
-    def _suggest_current(self) -> None:
-        panel = self.query_one(SuggestionPanel)
+    def _current_id(self) -> int | None:
         segments = self.view.segments
-        panel.show_segment(segments[self.view.current].id if segments else None)
+        return segments[self.view.current].id if segments else None
+
+    def _suggest_current(self, *, again: bool = False) -> None:
+        self.query_one(SuggestionPanel).show_segment(self._current_id(), again=again)
+
+    def _suggestions_visible(self) -> bool:
+        """Whether the researcher can see the panel (it sits in the side panel)."""
+        return self.query_one(SuggestionPanel).shown and bool(self.query_one("#side").display)
 
     def _open_suggestions(self) -> None:
+        """Show the panel, and the side panel it sits in on a narrow terminal (b hides it)."""
         self.query_one(SuggestionPanel).open()
+        if not self.query_one("#side").display:
+            self._side_choice = True
+            self.on_resize()
         self._suggest_current()
         if self.session.project.get_setting("tui.suggestions") != "on":
             self.kapp.write(lambda p: p.set_setting("tui.suggestions", "on"))
+
+    def _ready(self, kind: str, n: int) -> bool:
+        """True when the panel shows the current segment's suggestions; else the key waits."""
+        panel = self.query_one(SuggestionPanel)
+        current = self._current_id()
+        if current is None:
+            return False
+        if panel.segment_id == current and not panel.loading:
+            return True
+        self._pending = (current, kind, n)
+        self._suggest_current()  # the cursor moved and the panel has not heard yet
+        return False
+
+    @on(SuggestionPanel.Loaded)
+    def _suggestions_arrived(self, message: SuggestionPanel.Loaded) -> None:
+        pending = self._pending
+        if pending is None or pending[0] != message.segment_id:
+            return
+        panel = self.query_one(SuggestionPanel)
+        if self._current_id() != pending[0] or panel.segment_id != pending[0] or panel.loading:
+            return
+        self._pending = None
+        if not self._suggestions_visible():
+            return
+        if pending[1] == "accept":
+            self.action_suggest_accept(pending[2])
+        else:
+            self.action_suggest_reject()
 
     def action_suggest_accept(self, n: int) -> None:
         """Code the segment with the n-th suggestion (the first press opens the panel)."""
@@ -253,13 +301,17 @@ class CodingScreen(CodingEdits):
 
         panel = self.query_one(SuggestionPanel)
         found = self._current()
-        if not panel.shown or found is None:
+        if found is None:
+            return
+        if not self._suggestions_visible():
             self._open_suggestions()
             return
         panel.awaiting_digit = False
+        if not self._ready("accept", n):
+            return
         chosen = panel.nth(n)
         if chosen is None:
-            panel.refresh_suggestions()
+            self.app.bell()
             return
         index, seg = found
         coder = self.session.coder
@@ -274,9 +326,12 @@ class CodingScreen(CodingEdits):
     def action_suggest_pick(self) -> None:
         """Wait for a digit: the suggestion to accept."""
         panel = self.query_one(SuggestionPanel)
-        if not panel.shown:
+        if self._current() is None:
+            return
+        if not self._suggestions_visible():
             self._open_suggestions()
             return
+        self._suggest_current()  # the digit is for the current segment, even right after a move
         panel.ask_digit()
 
     def action_suggest_reject(self) -> None:
@@ -285,9 +340,16 @@ class CodingScreen(CodingEdits):
 
         panel = self.query_one(SuggestionPanel)
         found = self._current()
-        chosen = panel.nth(1)
-        if not panel.shown or found is None or chosen is None:
+        if found is None:
+            return
+        if not self._suggestions_visible():
             self._open_suggestions()
+            return
+        if not self._ready("reject", 1):
+            return
+        chosen = panel.nth(1)
+        if chosen is None:
+            self.app.bell()
             return
         seg = found[1]
         coder = self.session.coder

@@ -42,6 +42,20 @@ def matches(row: LibraryRow, needle: str) -> bool:
     return all(word in hay for word in needle.casefold().split())
 
 
+class FilterInput(Input):
+    """The filter field: Enter hands the keyboard to the table at once.
+
+    Input's own Enter only posts a message; a second Enter typed before that message is
+    handled would go to the field again and be lost.
+    """
+
+    async def action_submit(self) -> None:
+        """Show the filtered rows and focus the table now."""
+        screen = self.screen
+        if isinstance(screen, LibraryScreen):
+            screen.filter_done()
+
+
 class LibraryScreen(KodebokScreen):
     """Choose a document to code; see how far coding has come."""
 
@@ -85,7 +99,7 @@ class LibraryScreen(KodebokScreen):
         """Filter field, table, empty-project help, import progress, footer."""
         with Vertical(id="library"):
             yield Label(t("library.title"), classes="screen-title")
-            yield Input(placeholder=t("library.filter"), id="library-filter")
+            yield FilterInput(placeholder=t("library.filter"), id="library-filter")
             yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
             yield Static(t("library.empty"), id="library-empty")
             with Horizontal(id="import-status"):
@@ -151,18 +165,23 @@ class LibraryScreen(KodebokScreen):
     def _filter_changed(self) -> None:
         self._fill()
 
-    @on(Input.Submitted, "#library-filter")
-    def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+    # Focus moves at once (Screen.set_focus), not later (Widget.focus): keys typed quickly after
+    # f, Esc or Enter, while the app is busy, must reach the widget the researcher chose.
+
+    def filter_done(self) -> None:
+        """Enter in the filter: the table shows this filter's rows and has the keyboard."""
+        self._fill()
+        self.set_focus(self.query_one(DataTable))
 
     def action_filter(self) -> None:
         """Focus the filter field."""
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))
 
     def action_clear_filter(self) -> None:
         """Clear the filter and go back to the table."""
         self.query_one(Input).value = ""
-        self.query_one(DataTable).focus()
+        self._fill()
+        self.set_focus(self.query_one(DataTable))
 
     @on(DataTable.RowSelected, "#documents")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -64,15 +66,47 @@ class CodeTree(Tree[int]):
                 self._counts[item.code.id] = item
                 node.set_label(self._label(item))
 
-    def _label(self, item: CodeCount) -> Text:
+    def _label(self, item: CodeCount, room: int | None = None) -> Text:
+        """Swatch, name, shortcut and count; in ``room`` cells the name gives way, never the count."""
         color = self._colors.get(item.code.id, "#888888")
+        name = item.code.name
+        shortcut = f" [{item.code.shortcut}]" if item.code.shortcut else ""
+        count = f" {item.total_codings}"
+        if room is not None:
+            if 2 + len(name) + len(shortcut) + len(count) > room:
+                shortcut = ""  # the shortcut is in the help and the picker too
+            space = room - 2 - len(shortcut) - len(count)
+            if len(name) > space:
+                name = name[: max(1, space - 1)] + "…"
         label = Text()
         label.append("■ ", style=color)
-        label.append(item.code.name)
-        if item.code.shortcut:
-            label.append(f" [{item.code.shortcut}]", style="bold")
-        label.append(f" {item.total_codings}", style="dim")
+        label.append(name)
+        if shortcut:
+            label.append(shortcut, style="bold")
+        label.append(count, style="dim")
         return label
+
+    def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
+        """The node's label cut to the width left beside its guides: the count stays visible."""
+        item = self._counts.get(node.data) if node.data is not None else None
+        # room for a vertical scrollbar is kept always: it comes and goes without a Resize
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        if item is None or width <= 0:
+            return super().render_label(node, base_style, style)
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth += 1
+            parent = parent.parent
+        full = super().render_label(node, base_style, style)
+        toggle = full[: len(full) - len(node.label)]  # the ▼ / ▶ of a parent, as Tree draws it
+        label = self._label(item, max(8, width - depth * self.guide_depth - toggle.cell_len))
+        label.stylize(style)
+        return Text.assemble(toggle, label)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Labels are cut to the width: build them again at the new one."""
+        self._invalidate()
 
     @property
     def selected_code(self) -> int | None:

@@ -62,6 +62,7 @@ class SuggestionPanel(Static):
         self.loading = False
         self.awaiting_digit = False
         self._timer: Timer | None = None
+        self._loaded: int | None = None  # the segment whose suggestions are shown
 
     @property
     def shown(self) -> bool:
@@ -72,13 +73,25 @@ class SuggestionPanel(Static):
         """Show the panel (it then follows the current segment)."""
         self.display = True
 
-    def show_segment(self, segment_id: int | None) -> None:
-        """Suggest for this segment (nothing happens while the panel is hidden)."""
+    def show_segment(self, segment_id: int | None, *, again: bool = False) -> None:
+        """Suggest for this segment (nothing happens while the panel is hidden).
+
+        Asked again for the segment it shows or is computing, it keeps what it has (and a
+        pending ``s`` waiting for its digit), unless ``again`` (the segment's codings changed).
+        """
+        if (
+            segment_id == self.segment_id
+            and not again
+            and self.shown
+            and (self.loading or self._loaded == segment_id)
+        ):
+            return
         self.segment_id = segment_id
         self.awaiting_digit = False
         if not self.shown or segment_id is None:
             return
         self.loading = True
+        self._loaded = None
         self.suggestions = []
         self._render_lines()
         # wait for the cursor to rest: holding j must not start a worker per segment passed
@@ -88,7 +101,7 @@ class SuggestionPanel(Static):
 
     def refresh_suggestions(self) -> None:
         """Suggest again for the same segment (after accepting, rejecting or undo)."""
-        self.show_segment(self.segment_id)
+        self.show_segment(self.segment_id, again=True)
 
     def nth(self, n: int) -> ShownSuggestion | None:
         """The n-th suggestion shown (1-based), if there is one."""
@@ -124,6 +137,7 @@ class SuggestionPanel(Static):
             return
         self.loading = False
         self.suggestions = message.suggestions
+        self._loaded = message.segment_id
         self._render_lines()
 
     def _render_lines(self) -> None:

@@ -28,12 +28,42 @@ BAR_WIDTH = 2
 
 @dataclass(frozen=True)
 class Chip:
-    """One code shown in the gutter: label, colour, and whether another coder made it."""
+    """One code shown in the gutter: label, colour, and whether another coder made it.
+
+    ``label`` is the code's name, or as much of its path as tells it apart from codes with the
+    same name (``Ledelse/Fremmer``); ``coder`` names the other coder of another coder's chip.
+    """
 
     label: str
     color: str
     other: bool
     partial: bool
+    coder: str = ""
+
+
+def shorten_path(label: str, room: int) -> str:
+    """``label`` in at most ``room`` cells; a path keeps its last name and shortens the rest."""
+    if len(label) <= room:
+        return label
+    parent, sep, leaf = label.rpartition("/")
+    if sep and len(leaf) + 3 <= room:
+        return parent[: room - len(leaf) - 2] + "…/" + leaf
+    if sep:
+        label = leaf
+        if len(label) <= room:
+            return label
+    return label[: max(1, room - 1)] + "…"
+
+
+def chip_text(label: str, coder: str, room: int) -> str:
+    """A chip's text in ``room`` cells: the coder stays visible, the code name gives way first."""
+    suffix = f" · {coder}" if coder else ""
+    if len(label) + len(suffix) <= room:
+        return label + suffix
+    most = max(4, room // 2)  # the coder's part never takes more than half
+    if len(suffix) > most:
+        suffix = suffix[: most - 1] + "…"
+    return shorten_path(label, max(1, room - len(suffix))) + suffix
 
 
 def format_time(seconds: float | None) -> str:
@@ -123,8 +153,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._words = [None] * len(segments)
         self.current = max(0, min(current, len(segments) - 1))
         self.selection = None
+        # every segment may have changed (undo, redo, codebook edits): nothing cached survives
+        self._cache.clear()
         self._relayout(force=True)
+        self.changes += 1
         self.scroll_to_current()
+        self.refresh()
 
     def words(self, index: int) -> list[tuple[int, int]]:
         """Word offsets (inside the segment's text) of a segment, computed once."""
@@ -156,7 +190,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _widths(self) -> tuple[int, int]:
         total = max(20, self.scrollable_content_region.width or self.size.width or 80)
-        gutter = 24 if total >= 80 else 16
+        # 80 columns (79 beside the scrollbar) keep the wide gutter: chips must say which code
+        gutter = 24 if total >= 76 else 16
         return max(10, total - BAR_WIDTH - 1 - gutter), gutter
 
     def _relayout(self, *, force: bool = False) -> None:
@@ -354,9 +389,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     @staticmethod
     def _chip_segments(chip: Chip, width: int, base: Style) -> list[RichSegment]:
         marker = "◇" if chip.other else ("▪" if chip.partial else "■")
-        label = chip.label
-        if len(label) > width - 2:
-            label = label[: max(1, width - 3)] + "…"
+        label = chip_text(chip.label, chip.coder if chip.other else "", width - 2)
         style = base + Style(color=chip.color)
         text_style = base + (Style(dim=True, italic=True) if chip.other else Style())
         return [RichSegment(marker + " ", style), RichSegment(label, text_style)]
