@@ -264,6 +264,7 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "analysis.help_quotes": "Sitatene bak cellen (Enter på et sitat åpner det)",
         "analysis.help_condition": "Ta med eller ta bort som betingelse",
         "analysis.help_tab": "Bytt mellom tabellene",
+        "key.hits": "Til treffene",
     },
     "en": {
         "app.title": "kodebok",
@@ -519,6 +520,7 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "analysis.help_quotes": "The quotes behind the cell (Enter on a quote opens it)",
         "analysis.help_condition": "Include or drop as a condition",
         "analysis.help_tab": "Switch between the tables",
+        "key.hits": "To the hits",
     },
 }
 

@@ -207,11 +207,22 @@ class KodebokApp(App[None]):
 
     # -- navigation ------------------------------------------------------------------------
 
-    def open_document(self, document_id: int, segment_id: int | None = None) -> None:
-        """Show a document on the coding screen (above the library)."""
+    def open_document(
+        self, document_id: int, segment_id: int | None = None, *, over: bool = False
+    ) -> None:
+        """Show a document on the coding screen (above the library).
+
+        With ``over`` (a hit chosen on the search screen) the coding screen opens above the
+        current screen, and Esc there comes back to it.
+        """
         from kodebok.tui.screens.coding import CodingScreen
         from kodebok.tui.screens.library import LibraryScreen
 
+        if over:
+            coding = CodingScreen(document_id, segment_id)
+            coding.return_on_back = True
+            self.push_screen(coding)
+            return
         for screen in self.screen_stack:
             if isinstance(screen, CodingScreen) and screen.document_id == document_id:
                 coding = screen

@@ -61,6 +61,7 @@ class CodingScreen(CodingEdits):
         self.document_id = document_id
         self.start_segment = segment_id
         self._side_choice: bool | None = None  # None: shown when the terminal is wide enough
+        self.return_on_back = False  # opened from search results: Esc goes back to them
 
     def compose(self) -> ComposeResult:
         """Transcript and side panel side by side, status line and footer below."""
@@ -179,7 +180,7 @@ class CodingScreen(CodingEdits):
         from kodebok.tui.screens.library import LibraryScreen
 
         stack = self.app.screen_stack
-        if len(stack) > 1 and isinstance(stack[-2], LibraryScreen):
+        if len(stack) > 1 and (self.return_on_back or isinstance(stack[-2], LibraryScreen)):
             self.app.pop_screen()
         else:  # opened straight on a document: the library comes into being now
             self.app.switch_screen(LibraryScreen())
@@ -218,6 +219,10 @@ class CodingScreen(CodingEdits):
         """Open the search screen."""
         from kodebok.tui.screens.search import SearchScreen
 
+        stack = self.app.screen_stack
+        if self.return_on_back and isinstance(stack[-2], SearchScreen):
+            self.app.pop_screen()  # back to the results this segment was opened from
+            return
         self.app.push_screen(SearchScreen())
 
     def action_codebook(self) -> None:
