@@ -268,6 +268,14 @@ class KodebokApp(App[None]):
         if name in screens and not isinstance(self.screen, screens[name]):
             self.push_screen(screens[name]())
 
+    def switch_analysis(self, name: str) -> None:
+        """From one analysis screen to another without piling them up."""
+        from kodebok.tui.screens.base import AnalysisScreen
+
+        if isinstance(self.screen, AnalysisScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.action_screen(name)
+
     def action_language(self, language: str) -> None:
         """Choose the UI language for this project (screens opened from now on use it)."""
         self.write(lambda p: p.set_setting("language", language))

@@ -87,7 +87,9 @@ class CodingScreen(CodingEdits):
     def reload(self) -> None:
         """Re-read the document, its codings and the codebook (after undo or codebook edits)."""
         project = self.session.project
-        self.document_name = q.document(project, self.document_id).name
+        document = q.document(project, self.document_id)
+        self.document_name = document.name
+        self.document_language = document.language
         segments = ws.document_view(project, self.document_id)
         current = self.view.current if self.view.segments else 0
         if self.start_segment is not None:

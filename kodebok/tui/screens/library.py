@@ -47,15 +47,15 @@ class LibraryScreen(KodebokScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "key.open", show=False),
-        Binding("f", "filter", "key.filter"),
+        Binding("f", "filter", "key.filter", show=False),  # the field's placeholder says it
         Binding("i", "import", "key.import"),
         Binding("slash", "screen('search')", "key.search"),
         Binding("b", "screen('codebook')", "key.codebook"),
         Binding("c", "screen('cases')", "key.cases"),
-        Binding("M", "screen('matrix')", "key.matrix", show=False),
-        Binding("P", "screen('presence')", "key.presence", show=False),
-        Binding("Q", "screen('qca')", "key.qca", show=False),
-        Binding("A", "screen('agreement')", "key.agreement", show=False),
+        Binding("M", "screen('matrix')", "key.matrix"),
+        Binding("P", "screen('presence')", "key.presence"),
+        Binding("Q", "screen('qca')", "key.qca"),
+        Binding("A", "screen('agreement')", "key.agreement"),
         Binding("q", "app.quit", "key.quit"),
         Binding("escape", "clear_filter", show=False),
     ]

@@ -71,7 +71,8 @@ class SearchScreen(KodebokScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "key.back"),
         Binding("ctrl+k", "code_all", "key.code_all", priority=True),
-        Binding("down", "focus_hits", "key.hits"),
+        # priority: the field has a (hidden) binding for down of its own
+        Binding("down", "focus_hits", "key.hits", priority=True),
     ]
 
     class Done(Message):
