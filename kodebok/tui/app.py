@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -36,6 +38,8 @@ class KodebokApp(App[None]):
         Binding("question_mark", "help", "key.help"),
         Binding("u", "undo", "key.undo"),
         Binding("ctrl+r", "redo", "key.redo"),
+        # Textual's own palette binding, with a description that can be translated
+        Binding("ctrl+p", "command_palette", "key.palette_short", show=False, priority=True),
     ]
 
     def __init__(
@@ -203,7 +207,7 @@ class KodebokApp(App[None]):
             mark = getattr(self.screen, "mark_seen", None)
             if callable(mark):
                 mark()
-        self.notify(t("app.undone" if undo else "app.redone", what=entry.description))
+        self.notify(t("app.undone" if undo else "app.redone", what=journal_text(entry)))
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -234,6 +238,23 @@ class KodebokApp(App[None]):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, LibraryScreen):
             self.pop_screen()
         self.push_screen(CodingScreen(document_id, segment_id))
+
+    def action_command_palette(self) -> None:
+        """The command palette, with its placeholder in the UI language."""
+        if self.use_command_palette and not CommandPalette.is_open(cast(App[object], self)):
+            self.push_screen(
+                CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette")
+            )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands (theme, quit, screenshot) in the UI language."""
+        yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
+        yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
+        yield SystemCommand(
+            t("palette.screenshot"),
+            t("palette.screenshot_help"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
@@ -281,6 +302,17 @@ class KodebokApp(App[None]):
         self.write(lambda p: p.set_setting("language", language))
         set_language(language)
         self.notify(t("app.language", lang=language))
+
+
+def journal_text(entry: Any) -> str:
+    """What an undone or redone operation was, in the UI language.
+
+    The journal's descriptions are free text written by the services (mostly Norwegian), so
+    the operation's kind (``op``) is named from the catalogue; an unknown kind keeps its text.
+    """
+    key = f"journal.{entry.op}"
+    text = t(key)
+    return entry.description if text == key else text
 
 
 def make_app(
