@@ -16,7 +16,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from kodebok.errors import KodebokError, ProjectLocked
-from kodebok.i18n import resolve_language, set_language, t
+from kodebok.i18n import render, resolve_language, set_language, t
 from kodebok.store import Project
 from kodebok.tui.commands import KodebokCommands
 from kodebok.tui.keys import translate_bindings
@@ -95,7 +95,7 @@ class KodebokApp(App[None]):
             try:
                 doc = q.document(self.session.project, self.start_document)
             except KodebokError as exc:
-                self.notify(exc.message, severity="error")
+                self.notify(render(exc), severity="error")
             else:
                 # The library is built when the researcher goes back to it (faster start).
                 self.open_document(doc.id)
@@ -143,7 +143,7 @@ class KodebokApp(App[None]):
             self.notify(str(exc), severity="error")
             return
         except KodebokError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(render(exc), severity="error")
             return
         if attempt:
             self.notify(t("app.unlocked"))
@@ -178,7 +178,7 @@ class KodebokApp(App[None]):
             with Project.open(self.project_path) as project:
                 result = action(project)
         except KodebokError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+            self.call_from_thread(self.notify, render(exc), severity="error", timeout=8)
             return
         except sqlite3.Error as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=8)

@@ -468,3 +468,23 @@ async def test_english_ui_says_everything_in_english(coded_project: Path) -> Non
         await wait_until(pilot, lambda: isinstance(app.screen, CodingScreen))
         await pilot.pause()
         assert "language: Bokmål" in screen_text(app).splitlines()[-2]
+
+
+def test_a_hit_line_cuts_a_long_document_name_but_keeps_the_number_and_speaker() -> None:
+    from kodebok.services.search import SearchHit
+    from kodebok.tui.screens.search import hit_columns, hit_line
+
+    hits = [
+        SearchHit(
+            1, 1, "fjellbygd_fokusgruppe_leiarar", 13, "Leder 5", 0, 6, "", "brøyte", "", 90.0
+        ),
+        SearchHit(2, 2, "nordvik_radmann", 1, None, 0, 6, "om ", "styring", " i", 100.0),
+    ]
+    columns = hit_columns(hits, 76)
+    first, second = (hit_line(h, 76, columns).plain for h in hits)
+    assert " #14 " in first and "…" in first.split("#14")[0]
+    assert "Leder 5" in first
+    # the contexts start in the same column on every line
+    assert first.index("Leder 5") + len("Leder 5") < first.index("brøyte")
+    assert second.startswith("nordvik_radmann #2")
+    assert len(first) <= 76 and len(second) <= 76

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
 
 from kodebok.errors import KodebokError
-from kodebok.i18n import t
+from kodebok.i18n import render, t
 from kodebok.services.documents import ImportResult
 from kodebok.services.workspace import LibraryRow, library
 from kodebok.tui.dialogs.simple import ConfirmDialog, TextInputDialog
@@ -205,7 +205,7 @@ class LibraryScreen(KodebokScreen):
         try:
             project = Project.open(self.kapp.project_path)
         except KodebokError as exc:
-            self.post_message(self.ImportFinished([], exc.message))
+            self.post_message(self.ImportFinished([], render(exc)))
             return
 
         def progress(done: int, total: int, name: str) -> None:
@@ -216,7 +216,7 @@ class LibraryScreen(KodebokScreen):
                 project, paths, coder=self.kapp.coder, progress=progress, update=update
             )
         except KodebokError as exc:
-            self.post_message(self.ImportFinished([], exc.message))
+            self.post_message(self.ImportFinished([], render(exc)))
             return
         finally:
             project.close()

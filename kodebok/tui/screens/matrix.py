@@ -19,7 +19,7 @@ from kodebok.analysis.matrix import PERCENTS, UNITS, Matrix, heat_values
 from kodebok.analysis.quotes import Quote
 from kodebok.errors import KodebokError
 from kodebok.fileio import atomic_write, check_output_path
-from kodebok.i18n import decimal_mark, t
+from kodebok.i18n import decimal_mark, render, t
 from kodebok.store import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.dialogs.quotes import QuotesDialog
@@ -214,7 +214,7 @@ class MatrixScreen(AnalysisScreen):
             with Project.open(self.kapp.project_path) as project:
                 result = matrix(project, by, unit, percent, rollup=rollup)
         except KodebokError as exc:
-            self.post_message(self.Computed(None, exc.message))
+            self.post_message(self.Computed(None, render(exc)))
             return
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
             self.post_message(self.Computed(None, str(exc)))
@@ -314,7 +314,7 @@ class MatrixScreen(AnalysisScreen):
             with Project.open(self.kapp.project_path) as project:
                 sections = quotes(project, [code], by=by, group=group, subcodes=rollup)
         except (KodebokError, sqlite3.Error) as exc:
-            error = exc.message if isinstance(exc, KodebokError) else str(exc)
+            error = render(exc) if isinstance(exc, KodebokError) else str(exc)
             self.app.call_from_thread(self.notify, error, severity="error")
             return
         found = [pair for section in sections for pair in section.quotes]
@@ -332,7 +332,7 @@ class MatrixScreen(AnalysisScreen):
         try:
             document = q.document(self.session.project, quote.document)
         except KodebokError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(render(exc), severity="error")
             return
         found = self.session.project.conn.execute(
             'SELECT id FROM segments WHERE document_id = ? AND start <= ? AND "end" > ? '
@@ -367,7 +367,7 @@ class MatrixScreen(AnalysisScreen):
         try:
             check_output_path(path, self.kapp.project_path)
         except KodebokError as exc:
-            self.post_message(self.Exported(str(path), exc.message))
+            self.post_message(self.Exported(str(path), render(exc)))
             return
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in EXPORT_FORMATS:
@@ -376,7 +376,7 @@ class MatrixScreen(AnalysisScreen):
         try:
             atomic_write(path, render_table(matrix_to_table(matrix), fmt))
         except KodebokError as exc:
-            self.post_message(self.Exported(str(path), exc.message))
+            self.post_message(self.Exported(str(path), render(exc)))
             return
         self.post_message(self.Exported(str(path)))
 

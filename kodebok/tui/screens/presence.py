@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from kodebok.analysis.presence import PresenceCell, PresenceRule, PresenceTable
 from kodebok.errors import KodebokError
-from kodebok.i18n import t
+from kodebok.i18n import percent, render, t
 from kodebok.store import Project
 from kodebok.tui.dialogs.simple import TextInputDialog
 from kodebok.tui.screens.base import AnalysisScreen
@@ -48,7 +48,7 @@ def source_text(cell: PresenceCell, rule: PresenceRule, case: str, code: str) ->
         )
     if cell.source == "no-documents":
         return head + t("presence.source_no_documents")
-    share = "–" if cell.share is None else f"{cell.share:.0%}"
+    share = percent(cell.share, 0)
     return head + t(
         "presence.source_rule",
         rule=rule_text(rule.min_codings or 1),
@@ -134,7 +134,7 @@ class PresenceScreen(AnalysisScreen):
             with Project.open(self.kapp.project_path) as project:
                 table = presence(project, None, rule)
         except KodebokError as exc:
-            self.post_message(self.Computed(None, exc.message))
+            self.post_message(self.Computed(None, render(exc)))
             return
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
             self.post_message(self.Computed(None, str(exc)))

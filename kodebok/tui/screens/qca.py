@@ -352,6 +352,6 @@ class QcaScreen(AnalysisScreen):
             check_output_path(path, self.kapp.project_path)
             atomic_write(path, format_data_csv(data))
         except KodebokError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            self.app.call_from_thread(self.notify, render(exc), severity="error")
             return
         self.app.call_from_thread(self.notify, t("analysis.exported", path=path))

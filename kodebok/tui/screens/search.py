@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from kodebok.errors import KodebokError
-from kodebok.i18n import t
+from kodebok.i18n import render, t
 from kodebok.services.search import CodeAllResult, SearchHit
 from kodebok.tui.dialogs.picker import CodePicker, PickedCode
 from kodebok.tui.dialogs.simple import ConfirmDialog
@@ -29,6 +29,17 @@ def clip(text: str, width: int) -> str:
     if len(text) > width:
         return text[: max(0, width - 1)] + "…"
     return text.ljust(width)
+
+
+def place_text(hit: SearchHit, width: int) -> str:
+    """``document #n`` in ``width`` cells; a long document name is cut, never the number."""
+    number = f" #{hit.idx + 1}"
+    name = (
+        hit.document
+        if len(hit.document) + len(number) <= width
+        else clip(hit.document, max(1, width - len(number)))
+    )
+    return (name + number).ljust(width)
 
 
 def hit_columns(hits: list[SearchHit], width: int) -> tuple[int, int]:
@@ -49,7 +60,7 @@ def hit_line(hit: SearchHit, width: int = 116, columns: tuple[int, int] | None =
     """A keyword-in-context line: place, speaker, then the match centred in its context."""
     place, speaker = columns or hit_columns([hit], width)
     line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(clip(f"{hit.document} #{hit.idx + 1}", place), style="bold")
+    line.append(place_text(hit, place), style="bold")
     line.append(" ")
     used = place + 1
     if speaker:
@@ -156,7 +167,7 @@ class SearchScreen(KodebokScreen):
                 # a leading ~ makes the search fuzzy (lemma, stem and spelling variants)
                 hits = search(project, query, limit=500) if query.strip() else []
         except KodebokError as exc:
-            self.post_message(self.Done(query, [], exc.message))
+            self.post_message(self.Done(query, [], render(exc)))
             return
         self.post_message(self.Done(query, hits))
 
@@ -220,7 +231,7 @@ class SearchScreen(KodebokScreen):
             with Project.open(self.kapp.project_path) as project:
                 result = code_segments(project, segment_ids, code, coder=self.kapp.coder)
         except KodebokError as exc:
-            self.post_message(self.Coded(None, exc.message))
+            self.post_message(self.Coded(None, render(exc)))
             return
         self.post_message(self.Coded(result))
 
