@@ -11,9 +11,12 @@ class KodebokError(Exception):
 
     exit_code: int = 2
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, code: str = "", **params: object) -> None:
+        """``message`` in English; ``code`` and ``params`` let the TUI say it in its language."""
         super().__init__(message)
         self.message = message
+        self.code = code
+        self.params = params
 
     def __str__(self) -> str:
         return self.message

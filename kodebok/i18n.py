@@ -239,7 +239,7 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "presence.source_override": "manuell verdi: «{note}» av {author}, {at}",
         "presence.source_no_documents": "casen har ingen dokumenter",
         "qca.title": "QCA",
-        "qca.settings": "Utfall: {outcome} (o) · {n} betingelser (mellomrom) · til stede: {rule} (+/-)",
+        "qca.settings": "Utfall: {outcome} (o) · {n} betingelser (mellomrom) · til stede: {rule} (+/-) · incl.cut {incl} ([/])",
         "qca.help": "Velg betingelser med mellomrom og utfallet med o; tabellene beregnes da.",
         "qca.no_material": "QCA trenger caser og koder (eller case-attributter).",
         "qca.data_table": "Datatabell",
@@ -264,6 +264,58 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "analysis.help_quotes": "Sitatene bak cellen (Enter på et sitat åpner det)",
         "analysis.help_condition": "Ta med eller ta bort som betingelse",
         "analysis.help_tab": "Bytt mellom tabellene",
+        "journal.code": "koding",
+        "journal.uncode": "fjerning av kode",
+        "journal.memo": "notat",
+        "journal.create-code": "ny kode",
+        "journal.update-code": "endring av kode",
+        "journal.rename-code": "nytt navn på kode",
+        "journal.move-code": "flytting av kode",
+        "journal.merge-codes": "sammenslåing av koder",
+        "journal.delete-code": "sletting av kode",
+        "journal.import-codebook": "import av kodebok",
+        "journal.code-hits": "koding av søketreff",
+        "journal.import-codings": "import av kodinger",
+        "journal.suggestion-feedback": "tilbakemelding på forslag",
+        "journal.accept-suggestion": "godtatt forslag",
+        "journal.presence": "manuell verdi for til stede",
+        "journal.resolve": "avgjort uenighet",
+        "journal.merge": "sammenslåing med et annet prosjekt",
+        "journal.import-qdpx": "import av REFI-QDA-prosjekt",
+        "journal.pseudonym": "pseudonym",
+        "journal.demo": "demo-kodinger",
+        "key.palette_short": "palett",
+        "palette.placeholder": "Søk etter kommandoer, skjermer, dokumenter og koder …",
+        "palette.theme": "Fargetema",
+        "palette.theme_help": "Bytt fargetema",
+        "palette.quit": "Avslutt",
+        "palette.quit_help": "Avslutt kodebok",
+        "palette.screenshot": "Skjermbilde",
+        "palette.screenshot_help": "Lagre et SVG-bilde av skjermen",
+        "key.incl_up": "incl.cut opp",
+        "key.incl_down": "incl.cut ned",
+        "msg.qca.constant": "Betingelsen «{name}» har samme verdi i alle caser og kan ikke forklare utfallet",
+        "msg.qca.left_out": "Casen «{case}» er utelatt: ikke rapportert for {names}",
+        "msg.qca.counted_absent": "Casen «{case}»: ikke rapportert for {names}, regnet som fraværende (0)",
+        "msg.qca.no_complete_case": "Ingen case har rapporterte verdier for alle betingelsene og utfallet",
+        "msg.qca.contradictory": "Rad {row} ({configuration}) er motsigelsesfull: {positive} med utfallet, {negative} uten; OUT = {out}",
+        "msg.qca.same_names": "Kolonnenavnene må være ulike: {names} (gi kodene ulike navn, eller bruk --names på kommandolinjen)",
+        "msg.qca.no_cases": "Prosjektet har ingen caser; legg dem til på case-skjermen (c i biblioteket) eller med «kodebok cases import»",
+        "msg.qca.no_attribute": "Ingen case-attributt heter «{name}»; attributtene er: {known}",
+        "msg.qca.not_a_number": "«{condition}»: «{value}» er ikke et tall",
+        "msg.qca.bad_condition": "Kan ikke lese betingelsen «{condition}»; skriv f.eks. innbyggere>=8000 eller organisering=tonivå",
+        "msg.qca.too_many_models": "{n} like minimale modeller (flere enn {limit}); dataene gir ingen lesbar løsning (bruk færre betingelser eller flere caser)",
+        "msg.qca.too_many_conditions": "Sparsommelig minimering tar opptil {limit} betingelser, ikke {n}",
+        "msg.qca.no_cover": "De positive radene kan ikke dekkes av primimplikantene",
+        "agreement.kappa": "kappa",
+        "agreement.alpha": "alfa",
+        "lang.nb": "bokmål",
+        "lang.nn": "nynorsk",
+        "lang.no": "norsk",
+        "lang.en": "engelsk",
+        "lang.sv": "svensk",
+        "lang.da": "dansk",
+        "key.hits": "Til treffene",
     },
     "en": {
         "app.title": "kodebok",
@@ -494,7 +546,7 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "presence.source_override": "manual value: “{note}” by {author}, {at}",
         "presence.source_no_documents": "the case has no documents",
         "qca.title": "QCA",
-        "qca.settings": "Outcome: {outcome} (o) · {n} conditions (space) · present: {rule} (+/-)",
+        "qca.settings": "Outcome: {outcome} (o) · {n} conditions (space) · present: {rule} (+/-) · incl.cut {incl} ([/])",
         "qca.help": "Choose conditions with space and the outcome with o; the tables follow.",
         "qca.no_material": "QCA needs cases and codes (or case attributes).",
         "qca.data_table": "Data table",
@@ -519,6 +571,58 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "analysis.help_quotes": "The quotes behind the cell (Enter on a quote opens it)",
         "analysis.help_condition": "Include or drop as a condition",
         "analysis.help_tab": "Switch between the tables",
+        "journal.code": "coding",
+        "journal.uncode": "removing a code",
+        "journal.memo": "memo",
+        "journal.create-code": "new code",
+        "journal.update-code": "code change",
+        "journal.rename-code": "renaming a code",
+        "journal.move-code": "moving a code",
+        "journal.merge-codes": "merging codes",
+        "journal.delete-code": "deleting a code",
+        "journal.import-codebook": "codebook import",
+        "journal.code-hits": "coding search hits",
+        "journal.import-codings": "importing codings",
+        "journal.suggestion-feedback": "suggestion feedback",
+        "journal.accept-suggestion": "accepted suggestion",
+        "journal.presence": "manual presence value",
+        "journal.resolve": "resolved disagreement",
+        "journal.merge": "merge with another project",
+        "journal.import-qdpx": "REFI-QDA import",
+        "journal.pseudonym": "pseudonym",
+        "journal.demo": "demo codings",
+        "key.palette_short": "palette",
+        "palette.placeholder": "Search for commands, screens, documents and codes …",
+        "palette.theme": "Theme",
+        "palette.theme_help": "Change the colour theme",
+        "palette.quit": "Quit",
+        "palette.quit_help": "Quit kodebok",
+        "palette.screenshot": "Screenshot",
+        "palette.screenshot_help": "Save an SVG picture of the screen",
+        "key.incl_up": "incl.cut up",
+        "key.incl_down": "incl.cut down",
+        "msg.qca.constant": "Condition “{name}” has the same value in every case and cannot explain the outcome",
+        "msg.qca.left_out": "Case “{case}” left out: not reported for {names}",
+        "msg.qca.counted_absent": "Case “{case}”: not reported for {names}, counted as absent (0)",
+        "msg.qca.no_complete_case": "No case has reported values for every condition and the outcome",
+        "msg.qca.contradictory": "Row {row} ({configuration}) is contradictory: {positive} with the outcome, {negative} without; OUT = {out}",
+        "msg.qca.same_names": "Column names must differ: {names} (give the codes different names, or use --names on the command line)",
+        "msg.qca.no_cases": "The project has no cases; add them on the cases screen (c in the library) or with “kodebok cases import”",
+        "msg.qca.no_attribute": "No case attribute is called “{name}”; the attributes are: {known}",
+        "msg.qca.not_a_number": "“{condition}”: “{value}” is not a number",
+        "msg.qca.bad_condition": "Cannot read the condition “{condition}”; write e.g. innbyggere>=8000 or organisering=tonivå",
+        "msg.qca.too_many_models": "{n} equally minimal models (more than {limit}); the data do not support a readable solution (use fewer conditions or more cases)",
+        "msg.qca.too_many_conditions": "Parsimonious minimisation supports up to {limit} conditions, not {n}",
+        "msg.qca.no_cover": "The positive rows cannot be covered by the prime implicants",
+        "agreement.kappa": "kappa",
+        "agreement.alpha": "alpha",
+        "lang.nb": "Bokmål",
+        "lang.nn": "Nynorsk",
+        "lang.no": "Norwegian",
+        "lang.en": "English",
+        "lang.sv": "Swedish",
+        "lang.da": "Danish",
+        "key.hits": "To the hits",
     },
 }
 
@@ -546,6 +650,56 @@ def set_language(language: str) -> None:
 def current_language() -> str:
     """The active language code."""
     return _active
+
+
+def decimal_mark() -> str:
+    """The decimal separator of the active language: a comma in Norwegian, a point in English."""
+    return "," if _active == "nb" else "."
+
+
+def number(value: float | None, places: int = 3) -> str:
+    """A number with ``places`` decimals and the language's decimal mark; ``–`` for none (NA).
+
+    The one formatter of decimals in the UI: matrix percentages, QCA fit, agreement.
+    """
+    if value is None:
+        return "–"
+    return f"{value:.{places}f}".replace(".", decimal_mark())
+
+
+def percent(value: float | None, places: int = 1) -> str:
+    """A share (0–1) as ``12,5 %`` (nb) or ``12.5 %`` (en); ``–`` for none."""
+    return "–" if value is None else f"{number(100 * value, places)} %"
+
+
+def language_name(code: str) -> str:
+    """A document language (nb, nn, en, ...) named in the active UI language."""
+    key = f"lang.{code.strip().lower()}"
+    name = t(key)
+    return code if name == key else name
+
+
+def render(message: object) -> str:
+    """A service message (a :class:`kodebok.notes.Note` or a KodebokError) in the UI language.
+
+    Messages with a ``code`` the catalogue knows (``msg.<code>``) are rendered from it with
+    their parameters; others keep their own text.
+    """
+    code = getattr(message, "code", "")
+    params = getattr(message, "params", None) or {}
+    if code and f"msg.{code}" in CATALOGUES[_active]:
+        return t(f"msg.{code}", **{k: _param(v) for k, v in params.items()})
+    text = getattr(message, "message", None)
+    return text if isinstance(text, str) else str(message)
+
+
+def _param(value: object) -> object:
+    """Lists in messages are joined with commas; numbers get the language's decimal mark."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if isinstance(value, float):
+        return number(value, 2)
+    return value
 
 
 def t(key: str, /, **values: object) -> str:

@@ -174,7 +174,12 @@ class AttributeCondition:
         if left is not None and right is not None:
             return int(_compare(left, self.op, right))
         if self.op not in ("=", "==", "!="):
-            raise AnalysisError(f"'{self.attribute}{self.op}{self.value}': '{raw}' is not a number")
+            raise AnalysisError(
+                f"'{self.attribute}{self.op}{self.value}': '{raw}' is not a number",
+                code="qca.not_a_number",
+                condition=f"{self.attribute}{self.op}{self.value}",
+                value=raw,
+            )
         same = raw.strip().casefold() == self.value.strip().casefold()
         return int(same != (self.op == "!="))
 
@@ -191,7 +196,9 @@ def parse_condition(expr: str) -> AttributeCondition:
     if not m or not m.group(3):
         raise AnalysisError(
             f"cannot read condition '{expr}'; write e.g. 'innbyggere>=8000' or "
-            "'organisering=tonivå'"
+            "'organisering=tonivå'",
+            code="qca.bad_condition",
+            condition=expr,
         )
     return AttributeCondition(m.group(1), m.group(2), m.group(3))
 

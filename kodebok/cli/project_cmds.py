@@ -24,6 +24,7 @@ def run_tui(ctx: click.Context, path: Path, coder: str | None) -> None:
     except ModuleNotFoundError as exc:
         raise KodebokError(f"the terminal UI is not available ({exc})") from exc
     app = make_app(path, coder=coder or default_coder())
+    click.echo(f"kodebok: {Path(path).resolve()}", err=True)  # which file, before the UI hides it
     app.run()
 
 

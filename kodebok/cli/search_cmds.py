@@ -10,7 +10,12 @@ from kodebok.cli.params import COUNT
 
 @click.command("search")
 @click.argument("query")
-@click.option("--fuzzy", is_flag=True, help="Approximate matching (spelling, dialect, compounds).")
+@click.option(
+    "--fuzzy",
+    is_flag=True,
+    help="Approximate matching (spelling, dialect, compounds, same lemma or stem); "
+    "a query starting with ~ is fuzzy too.",
+)
 @click.option("--doc", "document", default=None, help="Only this document (name or id).")
 @click.option("--code", "code", default=None, help="Code every hit's segment with this code.")
 @click.option(

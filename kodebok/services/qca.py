@@ -50,7 +50,11 @@ def project_data_table(
         base = re.split(r"[<>=!]", spec)[0] if is_attribute_condition(spec) else spec
         labels.append(ascii_name(base.split("/")[-1]))
     if len(set(labels)) != len(labels):
-        raise AnalysisError(f"column names must differ: {', '.join(labels)}; use --names")
+        raise AnalysisError(
+            f"column names must differ: {', '.join(labels)}; use --names",
+            code="qca.same_names",
+            names=labels,
+        )
     codes = [s for s in all_specs if not is_attribute_condition(s)]
     cases: list[str] = []
     code_cols: dict[str, list[int | None]] = {}
@@ -67,5 +71,7 @@ def project_data_table(
         else:
             columns[label] = list(code_cols[spec])
     if not cases:
-        raise AnalysisError("the project has no cases; add them with 'kodebok cases import'")
+        raise AnalysisError(
+            "the project has no cases; add them with 'kodebok cases import'", code="qca.no_cases"
+        )
     return data_table_from_presence(cases, columns, labels[-1], keep_unreported)

@@ -163,9 +163,13 @@ def search(
     Full-text search matches words in the text and in the segment's lemmas (so an inflected
     form finds its lemma once NLP features are computed). With ``fuzzy``, or when full-text
     search finds nothing, segments are ranked by approximate matching (spelling variants,
-    dialect forms, parts of compounds).
+    dialect forms, parts of compounds, words of the same lemma or stem: ``brøyting`` finds
+    ``brøyte``). A query starting with ``~`` is fuzzy, as in the TUI's search field.
     """
     query = query.strip()
+    if query.startswith("~"):
+        fuzzy = True
+        query = query.lstrip("~").strip()
     if not query:
         return []
     doc_id = q.document(project, document).id if document else None
@@ -210,23 +214,100 @@ def _fts(project: Project, query: str, doc_id: int | None, limit: int) -> list[S
     return out
 
 
+# Endings stripped to compare words by stem in fuzzy search (longest first): brøyting,
+# brøytinga, brøyte and brøyter share the stem brøyt.
+_ENDINGS = tuple(
+    sorted(
+        {"ingane", "ingene", "ingen", "ingar", "inga", "ing", "ene", "ane", "ar", "er", "en"}
+        | {"et", "a", "e"},
+        key=len,
+        reverse=True,
+    )
+)
+MIN_STEM = 4
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def stem(word: str) -> str:
+    """A word without one inflection or derivation ending, when at least four letters remain."""
+    word = word.casefold()
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+def _related_lemmas(query: str, vocabulary: set[str]) -> set[str]:
+    """Lemmas (and compound parts) of the corpus that a one-word fuzzy query stands for.
+
+    A lemma is related when it is the query's lemma, shares its stem, or is close to it by
+    rapidfuzz similarity (spelling and dialect variants).
+    """
+    from rapidfuzz import fuzz, process
+
+    from kodebok.nlp.lexicon import shared_lexicon
+
+    words = _WORD.findall(query.casefold())
+    if len(words) != 1:
+        return set()
+    word = words[0]
+    lemma = shared_lexicon().lemma(word)
+    stems = {stem(word), stem(lemma)}
+    related = {word, lemma} | {v for v in vocabulary if stem(v) in stems}
+    for target in {word, lemma}:
+        for match, _score, _ in process.extract_iter(
+            target, vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF + 5
+        ):
+            related.add(match)
+    return {v for v in related if len(v) >= MIN_STEM}
+
+
+def _locate_lemma(text: str, related: set[str]) -> tuple[int, int] | None:
+    """The first word of ``text`` whose lemma or stem is among the related lemmas."""
+    from kodebok.nlp.lexicon import shared_lexicon
+
+    lexicon = shared_lexicon()
+    stems = {stem(v) for v in related}
+    for m in _WORD.finditer(text):
+        word = m.group().casefold()
+        if word in related or stem(word) in stems or lexicon.lemma(word) in related:
+            return m.start(), m.end()
+    return None
+
+
 def _fuzzy(project: Project, query: str, doc_id: int | None, limit: int) -> list[SearchHit]:
     from rapidfuzz import fuzz
 
     sql, params = _base_sql(doc_id)
+    sql = sql.replace("s.text FROM", "s.text, s.lemmas FROM")
     sql += " ORDER BY d.name, s.idx"
+    rows = project.conn.execute(sql, params).fetchall()
+    vocabulary = {w.lstrip("+") for r in rows for w in (r[6] or "").split()}
+    related = _related_lemmas(query, vocabulary)
+    stems = {stem(v) for v in related}
     needle = query.strip('"').casefold()
     out: list[SearchHit] = []
-    for r in project.conn.execute(sql, params):
+    for r in rows:
         text: str = r[5]
-        alignment = fuzz.partial_ratio_alignment(needle, text.casefold(), score_cutoff=FUZZY_CUTOFF)
-        if alignment is None:
-            continue
-        start, end = alignment.dest_start, alignment.dest_end
+        span: tuple[int, int] | None = None
+        score = 0.0
+        lemmas = {w.lstrip("+") for w in (r[6] or "").split()}
+        # a related lemma among the segment's features, or (features not computed yet, or a
+        # form the features left out) a word of the text with a related stem
+        folded = text.casefold()
+        if related and (not related.isdisjoint(lemmas) or any(s_ in folded for s_ in stems if s_)):
+            span = _locate_lemma(text, related)
+            score = 90.0
+        if span is None:
+            alignment = fuzz.partial_ratio_alignment(
+                needle, text.casefold(), score_cutoff=FUZZY_CUTOFF
+            )
+            if alignment is None:
+                continue
+            span, score = (alignment.dest_start, alignment.dest_end), alignment.score
+        start, end = span
         left, match, right = _snippet(text, start, end)
-        out.append(
-            SearchHit(r[0], r[1], r[2], r[3], r[4], start, end, left, match, right, alignment.score)
-        )
+        out.append(SearchHit(r[0], r[1], r[2], r[3], r[4], start, end, left, match, right, score))
         if len(out) >= limit:
             break
     return out

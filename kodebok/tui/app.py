@@ -5,21 +5,23 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual import events, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.message_pump import MessagePump
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from kodebok.errors import KodebokError, ProjectLocked
-from kodebok.i18n import resolve_language, set_language, t
+from kodebok.i18n import render, resolve_language, set_language, t
 from kodebok.store import Project
 from kodebok.tui.commands import KodebokCommands
 from kodebok.tui.keys import translate_bindings
@@ -53,6 +55,8 @@ class KodebokApp(App[None]):
         Binding("question_mark", "help", "key.help"),
         Binding("u", "undo", "key.undo"),
         Binding("ctrl+r", "redo", "key.redo"),
+        # Textual's own palette binding, with a description that can be translated
+        Binding("ctrl+p", "command_palette", "key.palette_short", show=False, priority=True),
     ]
 
     def __init__(
@@ -114,7 +118,7 @@ class KodebokApp(App[None]):
             try:
                 doc = q.document(self.session.project, self.start_document)
             except KodebokError as exc:
-                self.notify(exc.message, severity="error")
+                self.notify(render(exc), severity="error")
             else:
                 # The library is built when the researcher goes back to it (faster start).
                 self.open_document(doc.id)
@@ -214,7 +218,7 @@ class KodebokApp(App[None]):
             self.notify(str(exc), severity="error")
             return
         except KodebokError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(render(exc), severity="error")
             return
         if attempt:
             self.notify(t("app.unlocked"))
@@ -249,7 +253,7 @@ class KodebokApp(App[None]):
             with Project.open(self.project_path) as project:
                 result = action(project)
         except KodebokError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+            self.call_from_thread(self.notify, render(exc), severity="error", timeout=8)
             return
         except sqlite3.Error as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
@@ -278,15 +282,26 @@ class KodebokApp(App[None]):
             mark = getattr(self.screen, "mark_seen", None)
             if callable(mark):
                 mark()
-        self.notify(t("app.undone" if undo else "app.redone", what=entry.description))
+        self.notify(t("app.undone" if undo else "app.redone", what=journal_text(entry)))
 
     # -- navigation ------------------------------------------------------------------------
 
-    def open_document(self, document_id: int, segment_id: int | None = None) -> None:
-        """Show a document on the coding screen (above the library)."""
+    def open_document(
+        self, document_id: int, segment_id: int | None = None, *, over: bool = False
+    ) -> None:
+        """Show a document on the coding screen (above the library).
+
+        With ``over`` (a hit chosen on the search screen) the coding screen opens above the
+        current screen, and Esc there comes back to it.
+        """
         from kodebok.tui.screens.coding import CodingScreen
         from kodebok.tui.screens.library import LibraryScreen
 
+        if over:
+            coding = CodingScreen(document_id, segment_id)
+            coding.return_on_back = True
+            self.push_screen(coding)
+            return
         for screen in self.screen_stack:
             if isinstance(screen, CodingScreen) and screen.document_id == document_id:
                 coding = screen
@@ -298,6 +313,23 @@ class KodebokApp(App[None]):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, LibraryScreen):
             self.pop_screen()
         self.push_screen(CodingScreen(document_id, segment_id))
+
+    def action_command_palette(self) -> None:
+        """The command palette, with its placeholder in the UI language."""
+        if self.use_command_palette and not CommandPalette.is_open(cast(App[object], self)):
+            self.push_screen(
+                CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette")
+            )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands (theme, quit, screenshot) in the UI language."""
+        yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
+        yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
+        yield SystemCommand(
+            t("palette.screenshot"),
+            t("palette.screenshot_help"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
@@ -332,11 +364,30 @@ class KodebokApp(App[None]):
         if name in screens and not isinstance(self.screen, screens[name]):
             self.push_screen(screens[name]())
 
+    def switch_analysis(self, name: str) -> None:
+        """From one analysis screen to another without piling them up."""
+        from kodebok.tui.screens.base import AnalysisScreen
+
+        if isinstance(self.screen, AnalysisScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.action_screen(name)
+
     def action_language(self, language: str) -> None:
         """Choose the UI language for this project (screens opened from now on use it)."""
         self.write(lambda p: p.set_setting("language", language))
         set_language(language)
         self.notify(t("app.language", lang=language))
+
+
+def journal_text(entry: Any) -> str:
+    """What an undone or redone operation was, in the UI language.
+
+    The journal's descriptions are free text written by the services (mostly Norwegian), so
+    the operation's kind (``op``) is named from the catalogue; an unknown kind keeps its text.
+    """
+    key = f"journal.{entry.op}"
+    text = t(key)
+    return entry.description if text == key else text
 
 
 def make_app(

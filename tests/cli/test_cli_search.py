@@ -71,3 +71,30 @@ def test_fuzzy_flag(tmp_path: Path) -> None:
     code, out, _ = run(path, "search", "medverknad", "--fuzzy", "--format", "json")
     assert code == 0
     assert any(h["document"] == "fjellbygd_ordforar" for h in json.loads(out))
+
+
+def test_tilde_is_fuzzy_and_finds_other_forms_of_the_word(tmp_path: Path) -> None:
+    from kodebok.services.documents import store_parsed
+    from kodebok.store import Project
+    from tests.tui.conftest import parsed
+
+    path = build_project(tmp_path / "p.kodebok")
+    project = Project.open(path)
+    try:
+        store_parsed(
+            project,
+            parsed(
+                "fjellbygd_leiarar",
+                "Fjellbygd",
+                [("I", "Og teknisk?"), ("IP", "Vi skal brøyte vegen til skulen, som før.")],
+            ),
+        )
+    finally:
+        project.close()
+    for args in (["~brøyting"], ["brøyting", "--fuzzy"], ["brøyting"]):
+        code, out, _ = run(path, "search", *args, "--format", "json")
+        assert code == 0
+        hits = json.loads(out)
+        assert [(h["document"], h["idx"], h["match"]) for h in hits] == [
+            ("fjellbygd_leiarar", 1, "brøyte")
+        ]

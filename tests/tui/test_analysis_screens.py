@@ -99,7 +99,7 @@ async def test_matrix_keys_change_unit_percent_and_export(
         assert row_of(table(app, "#matrix-table"), "Styringssystem")[1:] == ["0", "1"]
         await pilot.press("p")  # row percentages
         await settle(app, pilot)
-        assert "100.0 %" in row_of(table(app, "#matrix-table"), "Styringssystem")[2]
+        assert "100,0 %" in row_of(table(app, "#matrix-table"), "Styringssystem")[2]
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("end", "ctrl+u", *str(target), "enter")
@@ -183,7 +183,7 @@ async def test_qca_finds_the_solution_for_chosen_conditions_and_outcome(
         assert data == [["Fjellbygd", "0", "0"], ["Nordvik", "1", "1"]]
         solutions = str(app.screen.query_one("#qca-solutions", Static).render())
         assert "M1: Helhetsperspektiv" in solutions
-        assert "inclS 1.000" in solutions
+        assert "inclS 1,000" in solutions
         assert len(table(app, "#qca-truth")) == 2
 
 

@@ -217,7 +217,7 @@ async def test_status_line_shows_document_segment_coder_language(tui_project: Pa
         assert "nordvik_radmann" in last_lines
         assert "segment 3/6" in last_lines
         assert f"koder: {CODER}" in last_lines
-        assert "språk: nb" in last_lines
+        assert "språk: bokmål" in last_lines  # the document's language, not the UI's
 
 
 async def test_interviewer_and_other_coders_are_shown_and_o_hides_others(

@@ -278,7 +278,7 @@ async def test_search_shows_hits_in_context_and_enter_jumps_to_the_segment(
         hits = app.screen.query_one(OptionList)
         assert hits.option_count == 1
         assert "nordvik_radmann #4" in str(hits.get_option_at_index(0).prompt)
-        await pilot.press("enter")
+        await pilot.press("down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen)
         assert app.screen.document_name == "nordvik_radmann"

@@ -1,5 +1,6 @@
 """SVG snapshots of the library, coding, codebook and search screens at 120×40, and of the
-coding and agreement screens at 80×24 (chips, footer and coder columns on a small terminal).
+coding, agreement and matrix screens at 80×24 (chips, footer, coder columns and decimal
+commas on a small terminal).
 
 Update after an intended change with ``pytest tests/tui/test_snapshots.py --snapshot-update``.
 The coding-screen SVG is the picture the README shows.
@@ -23,6 +24,12 @@ SIZE = (120, 40)
 def _colours(monkeypatch: pytest.MonkeyPatch) -> None:
     """Snapshots show the codes' colours (the rest of the suite runs with NO_COLOR)."""
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _in_project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Titles show the project's path relative to the working folder: the same on every run."""
+    monkeypatch.chdir(tmp_path)
 
 
 async def _settle(pilot: Any) -> None:
@@ -92,3 +99,32 @@ def test_snapshot_agreement_80x24(tui_project: Path, snap_compare: Callable[...,
 
     app = make_app(tui_project, coder=CODER)
     assert snap_compare(app, terminal_size=SMALL, run_before=agreement)
+
+
+def test_snapshot_matrix_80x24(tui_project: Path, snap_compare: Callable[..., bool]) -> None:
+    """The matrix on a small terminal: settings line, heat table, N row, footer with P, Q, A."""
+    from kodebok.services.coding import code_segment
+    from kodebok.store import Project
+
+    project = Project.open(tui_project)
+    try:
+        for document, idx, code in [
+            ("nordvik_radmann", 1, "Helhetsperspektiv"),
+            ("nordvik_radmann", 3, "Praksis/Initiering"),
+            ("nordvik_radmann", 5, "Praksis/Medvirkning"),
+            ("fjellbygd_ordforar", 1, "Praksis/Medvirkning"),
+            ("fjellbygd_ordforar", 3, "Styringssystem"),
+        ]:
+            code_segment(project, document, idx, code, coder=CODER)
+    finally:
+        project.close()
+    app = make_app(tui_project, coder=CODER)
+
+    async def matrix(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("M")
+        await _settle(pilot)
+        await pilot.press("p")  # row percentages: "n (x,x %)" with a decimal comma
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=matrix)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kodebok.errors import AnalysisError
+from kodebok.notes import Note
 
 _TRANSLIT = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
 
@@ -153,7 +154,11 @@ def read_data_csv(path_or_text: str | Path, outcome: str) -> DataTable:
 
 def _constant_warnings(table: DataTable) -> list[str]:
     return [
-        f"condition {name!r} has the same value in every case and cannot explain the outcome"
+        Note(
+            "qca.constant",
+            f"condition {name!r} has the same value in every case and cannot explain the outcome",
+            name=name,
+        )
         for name in table.constant_conditions()
     ]
 
@@ -212,17 +217,32 @@ def data_table_from_presence(
         if bad:
             raise AnalysisError(f"Case {case!r}: {', '.join(bad)} must be 1, 0 or not reported")
         if missing and not keep_unreported:
-            messages.append(f"case {case!r} left out: not reported for {', '.join(missing)}")
+            messages.append(
+                Note(
+                    "qca.left_out",
+                    f"case {case!r} left out: not reported for {', '.join(missing)}",
+                    case=case,
+                    names=missing,
+                )
+            )
             continue
         if missing:
             messages.append(
-                f"case {case!r}: not reported for {', '.join(missing)}, counted as absent (0)"
+                Note(
+                    "qca.counted_absent",
+                    f"case {case!r}: not reported for {', '.join(missing)}, counted as absent (0)",
+                    case=case,
+                    names=missing,
+                )
             )
         values.append(tuple(int(columns[name][k] or 0) for name in conditions))
         outcome_values.append(int(columns[outcome][k] or 0))
         kept_cases.append(case)
     if not kept_cases:
-        raise AnalysisError("No case has reported values for every condition and the outcome")
+        raise AnalysisError(
+            "No case has reported values for every condition and the outcome",
+            code="qca.no_complete_case",
+        )
     table = DataTable(tuple(kept_cases), conditions, outcome, tuple(values), tuple(outcome_values))
     warnings = _constant_warnings(table)
     return replace(table, warnings=tuple(warnings)), messages + warnings

@@ -106,7 +106,10 @@ def cube_primes(positive: Sequence[int], negative: Sequence[int], n: int) -> lis
     """
     if n > MAX_CUBE_CONDITIONS:
         raise AnalysisError(
-            f"Parsimonious minimisation supports up to {MAX_CUBE_CONDITIONS} conditions, got {n}"
+            f"Parsimonious minimisation supports up to {MAX_CUBE_CONDITIONS} conditions, got {n}",
+            code="qca.too_many_conditions",
+            n=n,
+            limit=MAX_CUBE_CONDITIONS,
         )
     primes = _all_cube_primes(positive, negative, n)
     rows = list(positive)
@@ -164,7 +167,9 @@ def minimal_covers(
     for mask in cover:
         reachable |= mask
     if reachable & target != target:
-        raise AnalysisError("The positive rows cannot be covered by the prime implicants")
+        raise AnalysisError(
+            "The positive rows cannot be covered by the prime implicants", code="qca.no_cover"
+        )
     if n_rows == 0:
         return [()]
     groups: dict[int, list[int]] = {}
@@ -187,7 +192,10 @@ def minimal_covers(
     if total > max_models:
         raise AnalysisError(
             f"{total} equally minimal models (more than {max_models}); the data do not "
-            "support a readable solution (use fewer conditions or more cases)"
+            "support a readable solution (use fewer conditions or more cases)",
+            code="qca.too_many_models",
+            n=total,
+            limit=max_models,
         )
     models = [
         tuple(sorted(choice))

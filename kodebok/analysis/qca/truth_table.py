@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from kodebok.analysis.qca.data import DataTable
 from kodebok.analysis.qca.formula import configuration_text
 from kodebok.errors import AnalysisError
+from kodebok.notes import Note
 
 # R compares consistency with its cut-offs with a tolerance; so do we, so 0.75 >= 0.75 holds.
 TOLERANCE = 1e-9
@@ -145,9 +146,18 @@ def truth_table(
     for row in rows:
         if row.contradictory:
             negative = [c for c in row.cases if c not in row.positive_cases]
+            configuration = configuration_text(row.configuration, n)
             warnings.append(
-                f"row {row.row} ({configuration_text(row.configuration, n)}) is contradictory: "
-                f"{', '.join(row.positive_cases)} with the outcome, "
-                f"{', '.join(negative)} without; OUT = {row.out}"
+                Note(
+                    "qca.contradictory",
+                    f"row {row.row} ({configuration}) is contradictory: "
+                    f"{', '.join(row.positive_cases)} with the outcome, "
+                    f"{', '.join(negative)} without; OUT = {row.out}",
+                    row=row.row,
+                    configuration=configuration,
+                    positive=row.positive_cases,
+                    negative=negative,
+                    out=row.out,
+                )
             )
     return TruthTable(data, tuple(rows), (ic1, ic0), n_cut, pri_cut, complete, tuple(warnings))

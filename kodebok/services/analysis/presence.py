@@ -144,7 +144,12 @@ def attribute_condition(project: Project, expr: str) -> tuple[list[str], list[in
         folded = {n.casefold(): n for n in known}
         if cond.attribute.casefold() not in folded:
             hint = ", ".join(sorted(known)) or "none"
-            raise AnalysisError(f"no case attribute '{cond.attribute}'; case attributes: {hint}")
+            raise AnalysisError(
+                f"no case attribute '{cond.attribute}'; case attributes: {hint}",
+                code="qca.no_attribute",
+                name=cond.attribute,
+                known=sorted(known),
+            )
         cond = type(cond)(folded[cond.attribute.casefold()], cond.op, cond.value)
     return [c.name for c in cases], [cond.evaluate(c.attributes.get(cond.attribute)) for c in cases]
 

@@ -10,12 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from kodebok.i18n import t
 from kodebok.models import Code
+from kodebok.tui.dialogs.placement import EyeDialog
 from kodebok.tui.keys import translate_bindings
 
 MAX_SHOWN = 40
@@ -68,7 +68,7 @@ def rank_codes(query: str, codes: list[Code], recent: list[int]) -> list[tuple[C
     return [(code, -neg) for neg, _, code in scored]
 
 
-class CodePicker(ModalScreen[PickedCode | None]):
+class CodePicker(EyeDialog[PickedCode | None]):
     """Type to filter codes; Enter picks; a name that does not exist can be created."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -165,7 +165,7 @@ class CodePicker(ModalScreen[PickedCode | None]):
         self.dismiss(None)
 
 
-class ChoiceDialog(ModalScreen[str | None]):
+class ChoiceDialog(EyeDialog[str | None]):
     """Choose one of a few labelled items (e.g. which code to remove, which case)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.back")]

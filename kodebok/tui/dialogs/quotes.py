@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from kodebok.analysis.quotes import Quote
 from kodebok.i18n import t
+from kodebok.tui.dialogs.placement import EyeDialog
 from kodebok.tui.keys import translate_bindings
 
 MAX_CHARS = 400
@@ -28,7 +28,7 @@ def quote_prompt(quote: Quote, attribution: str) -> Text:
     return prompt
 
 
-class QuotesDialog(ModalScreen[Quote | None]):
+class QuotesDialog(EyeDialog[Quote | None]):
     """The quotes of a cell; Enter opens the highlighted one on the coding screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.back")]

@@ -8,14 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 
 from kodebok.i18n import t
+from kodebok.tui.dialogs.placement import EyeDialog
 from kodebok.tui.keys import translate_bindings
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(EyeDialog[bool]):
     """A question answered with y/Enter (yes) or n/Escape (no)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -49,7 +49,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class TextInputDialog(ModalScreen[str | None]):
+class TextInputDialog(EyeDialog[str | None]):
     """One line of text; Enter returns it, Escape returns None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.cancel")]
@@ -80,7 +80,7 @@ class TextInputDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class MemoDialog(ModalScreen[str | None]):
+class MemoDialog(EyeDialog[str | None]):
     """A multi-line memo; ctrl+s saves, Escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

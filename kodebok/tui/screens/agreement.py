@@ -13,10 +13,11 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kodebok.errors import KodebokError
-from kodebok.i18n import t
+from kodebok.i18n import number, t
+from kodebok.i18n import percent as percent_text
 from kodebok.store import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog
-from kodebok.tui.screens.base import KodebokScreen
+from kodebok.tui.screens.base import AnalysisScreen
 from kodebok.tui.widgets.transcript import shorten_path
 
 PADDING = 2  # a DataTable cell's padding, both sides together
@@ -38,10 +39,8 @@ def share(room: int, widths: list[int]) -> list[int]:
 
 
 def ratio_text(value: float | None, percent: bool = False) -> str:
-    """``98.8 %`` or ``0.911``; ``–`` when undefined (no variation)."""
-    if value is None:
-        return "–"
-    return f"{100 * value:.1f} %" if percent else f"{value:.3f}"
+    """``98,8 %`` or ``0,911`` (``98.8 %``, ``0.911`` in English); ``–`` when undefined."""
+    return percent_text(value) if percent else number(value)
 
 
 def coders_by_codings(project: Project) -> list[str]:
@@ -54,8 +53,10 @@ def coders_by_codings(project: Project) -> list[str]:
     ]
 
 
-class AgreementScreen(KodebokScreen):
+class AgreementScreen(AnalysisScreen):
     """Percent, kappa and alpha per code; k keeps a disputed code for both, d drops it."""
+
+    ANALYSIS_NAME = "agreement"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "key.back"),
@@ -105,7 +106,13 @@ class AgreementScreen(KodebokScreen):
     def on_mount(self) -> None:
         """Choose the two coders with most codings and compute."""
         codes = self.query_one("#agreement-codes", DataTable)
-        codes.add_columns(t("matrix.code"), "%", "kappa", "alpha", t("agreement.positives"))
+        codes.add_columns(
+            t("matrix.code"),
+            "%",
+            t("agreement.kappa"),
+            t("agreement.alpha"),
+            t("agreement.positives"),
+        )
         dis = self.query_one("#agreement-disagreements", DataTable)
         dis.add_columns(
             t("library.document"),

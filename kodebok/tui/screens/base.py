@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Footer, Label
 
 from kodebok.tui.keys import translate_bindings
+
+
+def shown_path(path: Path) -> str:
+    """The project file's path as shown in titles: relative to the working folder when it is
+    inside it (as the researcher typed it), else with the home folder as ``~``, else absolute."""
+    full = path.expanduser().resolve()
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(full.relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(full)
+
 
 if TYPE_CHECKING:
     from kodebok.tui.app import KodebokApp
@@ -37,6 +53,24 @@ class KodebokScreen(Screen[None]):
         """The shared session (project connection, coder, codebook cache)."""
         return self.kapp.session
 
+    @on(events.Mount)
+    def _title_with_path(self) -> None:
+        """Every screen title names the project file, so the researcher sees which one is open.
+
+        The footer is compact, so that the keys of a screen fit on 80 columns.
+        """
+        for label in self.query(".screen-title").results(Label):
+            label.update(f"{label.content}  ·  {shown_path(self.kapp.project_path)}")
+        for footer in self.query(Footer):
+            footer.compact = True
+        self._narrow_footer()
+
+    @on(events.Resize)
+    def _narrow_footer(self) -> None:
+        """Below 100 columns the screen's own keys need the room of the palette's ``^p``."""
+        for footer in self.query(Footer):
+            footer.show_command_palette = self.size.width >= 100
+
     def reload(self) -> None:
         """Re-read what this screen shows from the project."""
 
@@ -49,3 +83,39 @@ class KodebokScreen(Screen[None]):
         if self._seen_generation != self.session.generation:
             self.reload()
             self.mark_seen()
+
+
+# The analysis screens and their keys (upper case: the lower-case letters are the screens' own).
+ANALYSIS_SCREENS = {"M": "matrix", "P": "presence", "Q": "qca", "A": "agreement"}
+
+
+def analysis_bindings() -> list[BindingType]:
+    """M, P, Q and A open the matrix, presence, QCA and agreement screens (shown in the footer)."""
+    return [
+        Binding(key, f"analysis('{name}')", f"key.{name}") for key, name in ANALYSIS_SCREENS.items()
+    ]
+
+
+class AnalysisScreen(KodebokScreen):
+    """A screen among matrix, presence, QCA and agreement: M, P, Q and A switch between them."""
+
+    ANALYSIS_NAME: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[BindingType]] = analysis_bindings()
+
+    def __init__(self) -> None:
+        super().__init__()
+        # the screen's own keys first in the footer, the keys to the other screens after them
+        mapping = self._bindings.key_to_bindings
+        for key in ANALYSIS_SCREENS:
+            if key in mapping:
+                mapping[key] = mapping.pop(key)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """This screen's own key is neither shown nor active."""
+        if action == "analysis":
+            return parameters != (self.ANALYSIS_NAME,)
+        return True
+
+    def action_analysis(self, name: str) -> None:
+        """Replace this analysis screen by another (Esc still goes back to where it came from)."""
+        self.kapp.switch_analysis(name)

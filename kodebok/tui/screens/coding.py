@@ -64,6 +64,7 @@ class CodingScreen(CodingEdits):
         # a suggestion key pressed before the current segment's suggestions arrived:
         # (segment id, "accept" or "reject", n); done when they arrive, dropped on a move
         self._pending: tuple[int, str, int] | None = None
+        self.return_on_back = False  # opened from search results: Esc goes back to them
 
     def compose(self) -> ComposeResult:
         """Transcript and side panel side by side, status line and footer below."""
@@ -90,7 +91,9 @@ class CodingScreen(CodingEdits):
     def reload(self) -> None:
         """Re-read the document, its codings and the codebook (after undo or codebook edits)."""
         project = self.session.project
-        self.document_name = q.document(project, self.document_id).name
+        document = q.document(project, self.document_id)
+        self.document_name = document.name
+        self.document_language = document.language
         segments = ws.document_view(project, self.document_id)
         current = self.view.current if self.view.segments else 0
         if self.start_segment is not None:
@@ -185,7 +188,7 @@ class CodingScreen(CodingEdits):
         from kodebok.tui.screens.library import LibraryScreen
 
         stack = self.app.screen_stack
-        if len(stack) > 1 and isinstance(stack[-2], LibraryScreen):
+        if len(stack) > 1 and (self.return_on_back or isinstance(stack[-2], LibraryScreen)):
             self.app.pop_screen()
         else:  # opened straight on a document: the library comes into being now
             self.app.switch_screen(LibraryScreen())
@@ -224,6 +227,10 @@ class CodingScreen(CodingEdits):
         """Open the search screen."""
         from kodebok.tui.screens.search import SearchScreen
 
+        stack = self.app.screen_stack
+        if self.return_on_back and isinstance(stack[-2], SearchScreen):
+            self.app.pop_screen()  # back to the results this segment was opened from
+            return
         self.app.push_screen(SearchScreen())
 
     def action_codebook(self) -> None:

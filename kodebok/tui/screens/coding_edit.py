@@ -29,6 +29,7 @@ class CodingEdits(KodebokScreen):
     def __init__(self) -> None:
         super().__init__()
         self.document_name = ""
+        self.document_language = ""
         self._counts_timer: Timer | None = None
 
     @property
@@ -49,6 +50,8 @@ class CodingEdits(KodebokScreen):
             self.session.coder,
             others_hidden=not self.view.show_others,
             selecting=self.view.selection is not None,
+            language=self.document_language,
+            project=self.kapp.project_path.name,
         )
 
     def _current(self) -> tuple[int, ws.ViewSegment] | None:

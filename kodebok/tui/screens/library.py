@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
 
 from kodebok.errors import KodebokError
-from kodebok.i18n import t
+from kodebok.i18n import render, t
 from kodebok.services.documents import ImportResult
 from kodebok.services.workspace import LibraryRow, library
 from kodebok.tui.dialogs.simple import ConfirmDialog, TextInputDialog
@@ -61,15 +61,15 @@ class LibraryScreen(KodebokScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "key.open", show=False),
-        Binding("f", "filter", "key.filter"),
+        Binding("f", "filter", "key.filter", show=False),  # the field's placeholder says it
         Binding("i", "import", "key.import"),
         Binding("slash", "screen('search')", "key.search"),
         Binding("b", "screen('codebook')", "key.codebook"),
         Binding("c", "screen('cases')", "key.cases"),
-        Binding("M", "screen('matrix')", "key.matrix", show=False),
-        Binding("P", "screen('presence')", "key.presence", show=False),
-        Binding("Q", "screen('qca')", "key.qca", show=False),
-        Binding("A", "screen('agreement')", "key.agreement", show=False),
+        Binding("M", "screen('matrix')", "key.matrix"),
+        Binding("P", "screen('presence')", "key.presence"),
+        Binding("Q", "screen('qca')", "key.qca"),
+        Binding("A", "screen('agreement')", "key.agreement"),
         Binding("q", "app.quit", "key.quit"),
         Binding("escape", "clear_filter", show=False),
     ]
@@ -224,7 +224,7 @@ class LibraryScreen(KodebokScreen):
         try:
             project = Project.open(self.kapp.project_path)
         except KodebokError as exc:
-            self.post_message(self.ImportFinished([], exc.message))
+            self.post_message(self.ImportFinished([], render(exc)))
             return
 
         def progress(done: int, total: int, name: str) -> None:
@@ -235,7 +235,7 @@ class LibraryScreen(KodebokScreen):
                 project, paths, coder=self.kapp.coder, progress=progress, update=update
             )
         except KodebokError as exc:
-            self.post_message(self.ImportFinished([], exc.message))
+            self.post_message(self.ImportFinished([], render(exc)))
             return
         finally:
             project.close()

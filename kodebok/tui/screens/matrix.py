@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import ClassVar
@@ -18,14 +19,16 @@ from kodebok.analysis.matrix import PERCENTS, UNITS, Matrix, heat_values
 from kodebok.analysis.quotes import Quote
 from kodebok.errors import KodebokError
 from kodebok.fileio import atomic_write, check_output_path
-from kodebok.i18n import t
+from kodebok.i18n import decimal_mark, render, t
 from kodebok.store import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.dialogs.quotes import QuotesDialog
 from kodebok.tui.dialogs.simple import TextInputDialog
-from kodebok.tui.screens.base import KodebokScreen
+from kodebok.tui.screens.base import AnalysisScreen
 
 EXPORT_FORMATS = ("xlsx", "csv", "md", "html")
+# The project setting that keeps the matrix's grouping, unit, percentages and roll-up.
+SETTINGS_KEY = "tui.matrix"
 
 
 def heat_style(value: float | None, high: float) -> str:
@@ -55,15 +58,47 @@ def groupings(available: dict[str, list[str]]) -> list[tuple[str, str]]:
     return out
 
 
-class MatrixScreen(KodebokScreen):
+def grouping_label(by: str) -> str:
+    """A grouping in the UI language: ``Case``, ``Dokument: kommune`` (``by`` as the service has it)."""
+    kind, _, name = by.partition(":")
+    if kind not in ("case", "document", "speaker"):
+        return by
+    label = t(f"matrix.by_{kind}")
+    return f"{label}: {name}" if name else label
+
+
+def read_settings(raw: str | None) -> dict[str, object]:
+    """Stored matrix settings, keeping only known keys with valid values (a bad value is ignored)."""
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, object] = {}
+    if isinstance(data.get("by"), str) and data["by"]:
+        out["by"] = data["by"]
+    if data.get("unit") in UNITS:
+        out["unit"] = data["unit"]
+    if data.get("percent") in PERCENTS:
+        out["percent"] = data["percent"]
+    if isinstance(data.get("rollup"), bool):
+        out["rollup"] = data["rollup"]
+    return out
+
+
+class MatrixScreen(AnalysisScreen):
     """Codes × groups counting a unit, with percentages and roll-up chosen by keys."""
+
+    ANALYSIS_NAME = "matrix"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "key.back"),
-        Binding("g", "grouping", "key.grouping"),
-        Binding("e", "unit", "key.unit"),
-        Binding("p", "percent", "key.percent"),
-        Binding("r", "rollup", "key.rollup"),
+        # g, e, p and r are named in the settings line above the table
+        Binding("g", "grouping", "key.grouping", show=False),
+        Binding("e", "unit", "key.unit", show=False),
+        Binding("p", "percent", "key.percent", show=False),
+        Binding("r", "rollup", "key.rollup", show=False),
         Binding("x", "export", "key.export"),
     ]
 
@@ -97,6 +132,7 @@ class MatrixScreen(KodebokScreen):
         self.unit = "codings"
         self.percent = "none"
         self.rollup = False
+        self._saved = ""
         self.matrix: Matrix | None = None
 
     def compose(self) -> ComposeResult:
@@ -120,10 +156,38 @@ class MatrixScreen(KodebokScreen):
         return [("Enter", t("analysis.help_quotes"))]
 
     def on_mount(self) -> None:
-        """Compute the first matrix."""
+        """Compute the first matrix, with the settings this project had last time."""
         self.query_one("#matrix-table").display = False
+        self._restore_settings()
         self.reload()
         self.mark_seen()
+
+    def _restore_settings(self) -> None:
+        from kodebok.services.analysis import available_attributes
+
+        stored = read_settings(self.session.project.get_setting(SETTINGS_KEY))
+        by = stored.get("by")
+        if isinstance(by, str):
+            known = {value for value, _ in groupings(available_attributes(self.session.project))}
+            if by in known:  # an attribute deleted since falls back to cases
+                self.by = by
+        self.unit = str(stored.get("unit", self.unit))
+        self.percent = str(stored.get("percent", self.percent))
+        self.rollup = bool(stored.get("rollup", self.rollup))
+        self._saved = self._settings_json()
+
+    def _settings_json(self) -> str:
+        return json.dumps(
+            {"by": self.by, "unit": self.unit, "percent": self.percent, "rollup": self.rollup},
+            ensure_ascii=False,
+        )
+
+    def _save_settings(self) -> None:
+        """Keep the settings in the project (not journaled: undo is for the data)."""
+        value = self._settings_json()
+        if value != self._saved:
+            self._saved = value
+            self.kapp.write(lambda p: p.set_setting(SETTINGS_KEY, value))
 
     def reload(self) -> None:
         """Recompute with the current settings (in a worker)."""
@@ -134,7 +198,7 @@ class MatrixScreen(KodebokScreen):
         self.query_one("#matrix-settings", Label).update(
             t(
                 "matrix.settings",
-                by=self.by,
+                by=grouping_label(self.by),
                 unit=t(f"matrix.unit_{self.unit}"),
                 percent=t(f"matrix.percent_{self.percent}"),
                 rollup=t("analysis.yes" if self.rollup else "analysis.no"),
@@ -150,7 +214,7 @@ class MatrixScreen(KodebokScreen):
             with Project.open(self.kapp.project_path) as project:
                 result = matrix(project, by, unit, percent, rollup=rollup)
         except KodebokError as exc:
-            self.post_message(self.Computed(None, exc.message))
+            self.post_message(self.Computed(None, render(exc)))
             return
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
             self.post_message(self.Computed(None, str(exc)))
@@ -181,7 +245,11 @@ class MatrixScreen(KodebokScreen):
         high = max((v for row in heat for v in row if v is not None), default=0.0)
         for i, row in enumerate(matrix.rows):
             cells = [
-                Text(matrix.cell_text(row, j), style=heat_style(heat[i][j], high), justify="right")
+                Text(
+                    matrix.cell_text(row, j, decimal=decimal_mark()),
+                    style=heat_style(heat[i][j], high),
+                    justify="right",
+                )
                 for j in range(len(matrix.columns))
             ]
             table.add_row(Text("  " * row.depth + row.code.rsplit("/", 1)[-1]), *cells, key=str(i))
@@ -202,6 +270,7 @@ class MatrixScreen(KodebokScreen):
         def chosen(value: str | None) -> None:
             if value:
                 self.by = value
+                self._save_settings()
                 self.reload()
 
         self.app.push_screen(ChoiceDialog(t("matrix.grouping_title"), list(choices)), chosen)
@@ -209,16 +278,19 @@ class MatrixScreen(KodebokScreen):
     def action_unit(self) -> None:
         """Count the next unit (codings, segments, documents, cases, speakers, words)."""
         self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        self._save_settings()
         self.reload()
 
     def action_percent(self) -> None:
         """No percentages, row percentages, column percentages."""
         self.percent = PERCENTS[(PERCENTS.index(self.percent) + 1) % len(PERCENTS)]
+        self._save_settings()
         self.reload()
 
     def action_rollup(self) -> None:
         """Count subcodes in their parents, or not."""
         self.rollup = not self.rollup
+        self._save_settings()
         self.reload()
 
     # -- quotes ----------------------------------------------------------------------------
@@ -242,7 +314,7 @@ class MatrixScreen(KodebokScreen):
             with Project.open(self.kapp.project_path) as project:
                 sections = quotes(project, [code], by=by, group=group, subcodes=rollup)
         except (KodebokError, sqlite3.Error) as exc:
-            error = exc.message if isinstance(exc, KodebokError) else str(exc)
+            error = render(exc) if isinstance(exc, KodebokError) else str(exc)
             self.app.call_from_thread(self.notify, error, severity="error")
             return
         found = [pair for section in sections for pair in section.quotes]
@@ -260,7 +332,7 @@ class MatrixScreen(KodebokScreen):
         try:
             document = q.document(self.session.project, quote.document)
         except KodebokError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(render(exc), severity="error")
             return
         found = self.session.project.conn.execute(
             'SELECT id FROM segments WHERE document_id = ? AND start <= ? AND "end" > ? '
@@ -295,7 +367,7 @@ class MatrixScreen(KodebokScreen):
         try:
             check_output_path(path, self.kapp.project_path)
         except KodebokError as exc:
-            self.post_message(self.Exported(str(path), exc.message))
+            self.post_message(self.Exported(str(path), render(exc)))
             return
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in EXPORT_FORMATS:
@@ -304,7 +376,7 @@ class MatrixScreen(KodebokScreen):
         try:
             atomic_write(path, render_table(matrix_to_table(matrix), fmt))
         except KodebokError as exc:
-            self.post_message(self.Exported(str(path), exc.message))
+            self.post_message(self.Exported(str(path), render(exc)))
             return
         self.post_message(self.Exported(str(path)))
 

@@ -15,10 +15,10 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from kodebok.analysis.presence import PresenceCell, PresenceRule, PresenceTable
 from kodebok.errors import KodebokError
-from kodebok.i18n import t
+from kodebok.i18n import percent, render, t
 from kodebok.store import Project
 from kodebok.tui.dialogs.simple import TextInputDialog
-from kodebok.tui.screens.base import KodebokScreen
+from kodebok.tui.screens.base import AnalysisScreen
 from kodebok.tui.screens.matrix import set_columns
 
 SYMBOLS = {1: "✓", 0: "–", None: "?"}
@@ -48,7 +48,7 @@ def source_text(cell: PresenceCell, rule: PresenceRule, case: str, code: str) ->
         )
     if cell.source == "no-documents":
         return head + t("presence.source_no_documents")
-    share = "–" if cell.share is None else f"{cell.share:.0%}"
+    share = percent(cell.share, 0)
     return head + t(
         "presence.source_rule",
         rule=rule_text(rule.min_codings or 1),
@@ -59,17 +59,20 @@ def source_text(cell: PresenceCell, rule: PresenceRule, case: str, code: str) ->
     )
 
 
-class PresenceScreen(KodebokScreen):
+class PresenceScreen(AnalysisScreen):
     """Codes (rows) × cases (columns); set or clear a manual value with a note."""
+
+    ANALYSIS_NAME = "presence"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "key.back"),
-        Binding("1", "set(1)", "key.present"),
-        Binding("0", "set(0)", "key.absent"),
-        Binding("n", "set(None)", "key.not_reported"),
-        Binding("delete,c", "clear", "key.clear_override"),
-        Binding("plus,equals_sign", "threshold(1)", "key.threshold_up"),
-        Binding("minus", "threshold(-1)", "key.threshold_down"),
+        # the rule line above the table names 1, 0, n, c, + and -
+        Binding("1", "set(1)", "key.present", show=False),
+        Binding("0", "set(0)", "key.absent", show=False),
+        Binding("n", "set(None)", "key.not_reported", show=False),
+        Binding("delete,c", "clear", "key.clear_override", show=False),
+        Binding("plus,equals_sign", "threshold(1)", "key.threshold_up", show=False),
+        Binding("minus", "threshold(-1)", "key.threshold_down", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -131,7 +134,7 @@ class PresenceScreen(KodebokScreen):
             with Project.open(self.kapp.project_path) as project:
                 table = presence(project, None, rule)
         except KodebokError as exc:
-            self.post_message(self.Computed(None, exc.message))
+            self.post_message(self.Computed(None, render(exc)))
             return
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
             self.post_message(self.Computed(None, str(exc)))

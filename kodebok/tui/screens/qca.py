@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +22,16 @@ from kodebok.analysis.qca import DataTable as QcaData
 from kodebok.analysis.qca import Solution, TruthTable
 from kodebok.errors import KodebokError
 from kodebok.fileio import atomic_write, check_output_path
-from kodebok.i18n import t
+from kodebok.i18n import number, render, t
 from kodebok.store import Project
 from kodebok.tui.dialogs.simple import TextInputDialog
-from kodebok.tui.screens.base import KodebokScreen
+from kodebok.tui.screens.base import AnalysisScreen
 from kodebok.tui.screens.presence import rule_text
+
+# The project setting that keeps the chosen conditions, outcome and thresholds.
+SETTINGS_KEY = "tui.qca"
+INCL_STEP = 0.05
+MIN_INCL = 0.5
 
 
 @dataclass
@@ -39,8 +45,31 @@ class QcaResult:
 
 
 def fit_text(value: float | None) -> str:
-    """A fit value with three decimals, ``–`` for R's NA."""
-    return "–" if value is None else f"{value:.3f}"
+    """A fit value with three decimals (decimal comma in Norwegian), ``–`` for R's NA."""
+    return number(value, 3)
+
+
+def read_settings(raw: str | None) -> dict[str, object]:
+    """Stored QCA settings, keeping only known keys with valid values."""
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, object] = {}
+    for key in ("conditions", "added"):
+        value = data.get(key)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out[key] = value
+    if isinstance(data.get("outcome"), str) and data["outcome"]:
+        out["outcome"] = data["outcome"]
+    if isinstance(data.get("min_codings"), int) and data["min_codings"] >= 1:
+        out["min_codings"] = data["min_codings"]
+    incl = data.get("incl_cut")
+    if isinstance(incl, (int, float)) and MIN_INCL <= incl <= 1:
+        out["incl_cut"] = float(incl)
+    return out
 
 
 def solution_lines(solution: Solution) -> list[str]:
@@ -55,15 +84,22 @@ def solution_lines(solution: Solution) -> list[str]:
     return lines
 
 
-class QcaScreen(KodebokScreen):
+class QcaScreen(AnalysisScreen):
     """Choose conditions (space) and outcome (o); the tables follow in a worker."""
+
+    ANALYSIS_NAME = "qca"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "key.back"),
-        Binding("o", "outcome", "key.outcome"),
+        # o, + and - are named in the settings line
+        Binding("o", "outcome", "key.outcome", show=False),
         Binding("a", "add_condition", "key.add_condition"),
-        Binding("plus,equals_sign", "threshold(1)", "key.threshold_up"),
-        Binding("minus", "threshold(-1)", "key.threshold_down"),
+        Binding("plus,equals_sign", "threshold(1)", "key.threshold_up", show=False),
+        Binding("minus", "threshold(-1)", "key.threshold_down", show=False),
+        Binding("right_square_bracket", "incl_cut(1)", "key.incl_up", key_display="]", show=False),
+        Binding(
+            "left_square_bracket", "incl_cut(-1)", "key.incl_down", key_display="[", show=False
+        ),
         Binding("x", "export", "key.export"),
     ]
 
@@ -86,8 +122,11 @@ class QcaScreen(KodebokScreen):
     def __init__(self) -> None:
         super().__init__()
         self.min_codings = 1
+        self.incl_cut = 1.0
         self.outcome: str | None = None
+        self.added: list[str] = []  # conditions written with a (attribute tests)
         self.result = QcaResult()
+        self._saved = ""
 
     def compose(self) -> ComposeResult:
         """Choices on the left, results on the right."""
@@ -122,6 +161,7 @@ class QcaScreen(KodebokScreen):
         )
         for name, value in values:
             choices.add_option(Selection(f"{name}={value}", f"{name}={value}"))
+        self._restore_settings(choices)
         self._show_settings()
         if not self.session.codes or not q.cases(project):
             self.query_one("#qca-message", Static).update(t("qca.no_material"))
@@ -129,6 +169,48 @@ class QcaScreen(KodebokScreen):
         if choices.option_count:
             choices.highlighted = 0
         self.mark_seen()
+        self.reload()
+
+    def _restore_settings(self, choices: SelectionList[str]) -> None:
+        """The conditions, outcome and thresholds this project had last time."""
+        stored = read_settings(self.session.project.get_setting(SETTINGS_KEY))
+        values = {str(choices.get_option_at_index(i).value) for i in range(choices.option_count)}
+        added_list = stored.get("added", [])
+        for added in added_list if isinstance(added_list, list) else []:
+            if added not in values:
+                choices.add_option(Selection(added, added))
+                values.add(added)
+            self.added.append(added)
+        outcome = stored.get("outcome")
+        self.outcome = outcome if isinstance(outcome, str) and outcome in values else None
+        with self.prevent(SelectionList.SelectedChanged):
+            conditions = stored.get("conditions", [])
+            for condition in conditions if isinstance(conditions, list) else []:
+                if condition in values and condition != self.outcome:
+                    choices.select(condition)
+        min_codings, incl_cut = stored.get("min_codings", 1), stored.get("incl_cut", 1.0)
+        self.min_codings = min_codings if isinstance(min_codings, int) else 1
+        self.incl_cut = incl_cut if isinstance(incl_cut, float) else 1.0
+        self._saved = self._settings_json()
+
+    def _settings_json(self) -> str:
+        return json.dumps(
+            {
+                "conditions": self.conditions,
+                "outcome": self.outcome,
+                "min_codings": self.min_codings,
+                "incl_cut": self.incl_cut,
+                "added": self.added,
+            },
+            ensure_ascii=False,
+        )
+
+    def _save_settings(self) -> None:
+        """Keep the settings in the project (not journaled: undo is for the data)."""
+        value = self._settings_json()
+        if value != self._saved:
+            self._saved = value
+            self.kapp.write(lambda p: p.set_setting(SETTINGS_KEY, value))
 
     @property
     def conditions(self) -> list[str]:
@@ -136,14 +218,15 @@ class QcaScreen(KodebokScreen):
         return [v for v in self.query_one(SelectionList).selected if v != self.outcome]
 
     def _show_settings(self) -> None:
-        self.query_one("#qca-settings", Label).update(
-            t(
-                "qca.settings",
-                outcome=self.outcome or "–",
-                n=len(self.conditions),
-                rule=rule_text(self.min_codings),
-            )
+        text = t(
+            "qca.settings",
+            outcome=self.outcome or "–",
+            n=len(self.conditions),
+            rule=rule_text(self.min_codings),
+            incl=number(self.incl_cut, 2),
         )
+        # plain text: the keys [ and ] are no markup here
+        self.query_one("#qca-settings", Label).update(Text(text))
 
     @on(SelectionList.SelectedChanged)
     def _selection_changed(self) -> None:
@@ -167,6 +250,7 @@ class QcaScreen(KodebokScreen):
             if text and text.strip():
                 choices = self.query_one(SelectionList)
                 choices.add_option(Selection(text.strip(), text.strip(), True))
+                self.added.append(text.strip())
 
         self.app.push_screen(TextInputDialog(t("qca.add_prompt")), added)
 
@@ -175,15 +259,23 @@ class QcaScreen(KodebokScreen):
         self.min_codings = max(1, self.min_codings + step)
         self.reload()
 
+    def action_incl_cut(self, step: int) -> None:
+        """Raise or lower the inclusion cut-off for OUT = 1 (from 0.5 to 1 in steps of 0.05)."""
+        self.incl_cut = round(min(1.0, max(MIN_INCL, self.incl_cut + step * INCL_STEP)), 2)
+        self.reload()
+
     def reload(self) -> None:
-        """Run again when both conditions and an outcome are chosen."""
+        """Run again when both conditions and an outcome are chosen; keep the settings."""
         self._show_settings()
+        self._save_settings()
         if self.outcome and self.conditions:
             self.query_one("#qca-message", Static).update(t("analysis.loading"))
-            self.compute(self.conditions, self.outcome, self.min_codings)
+            self.compute(self.conditions, self.outcome, self.min_codings, self.incl_cut)
 
     @work(thread=True, exclusive=True, group="qca")
-    def compute(self, conditions: list[str], outcome: str, min_codings: int) -> None:
+    def compute(
+        self, conditions: list[str], outcome: str, min_codings: int, incl_cut: float = 1.0
+    ) -> None:
         """Data table, truth table and solutions in a thread with its own connection."""
         from kodebok.analysis.qca import minimize, truth_table
         from kodebok.services.qca import project_data_table
@@ -196,11 +288,11 @@ class QcaScreen(KodebokScreen):
                 )
             result.data = data
             result.messages = list(dict.fromkeys([*messages, *data.warnings]))
-            result.truth = truth_table(data)
+            result.truth = truth_table(data, incl_cut=incl_cut)
             for kind in ("complex", "parsimonious"):
                 result.solutions.append(minimize(result.truth, kind))
         except KodebokError as exc:
-            result.messages.append(exc.message)
+            result.messages.append(render(exc))
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
             result.messages.append(str(exc))
         self.post_message(self.Computed(result))
@@ -208,7 +300,7 @@ class QcaScreen(KodebokScreen):
     def on_qca_screen_computed(self, message: Computed) -> None:
         """Show the data table, the truth table (contradictions in red) and the solutions."""
         result = self.result = message.result
-        self.query_one("#qca-message", Static).update("\n".join(result.messages) or "")
+        self.query_one("#qca-message", Static).update(self._messages_text())
         data = self.query_one("#qca-data", DataTable)
         data.clear(columns=True)
         if result.data is not None:
@@ -228,11 +320,15 @@ class QcaScreen(KodebokScreen):
                 truth.add_row(*(Text(c, style=style) for c in cells))
             if tt.contradictions:
                 result.messages.append(t("qca.contradictions", n=len(tt.contradictions)))
-                self.query_one("#qca-message", Static).update("\n".join(result.messages))
+                self.query_one("#qca-message", Static).update(self._messages_text())
         lines: list[str] = []
         for solution in result.solutions:
             lines += solution_lines(solution)
         self.query_one("#qca-solutions", Static).update("\n".join(lines))
+
+    def _messages_text(self) -> str:
+        """The run's notes and warnings in the UI language."""
+        return "\n".join(render(m) for m in self.result.messages)
 
     def action_export(self) -> None:
         """Write the data table as CSV (asks for the file name)."""
@@ -256,6 +352,6 @@ class QcaScreen(KodebokScreen):
             check_output_path(path, self.kapp.project_path)
             atomic_write(path, format_data_csv(data))
         except KodebokError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            self.app.call_from_thread(self.notify, render(exc), severity="error")
             return
         self.app.call_from_thread(self.notify, t("analysis.exported", path=path))

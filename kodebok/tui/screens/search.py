@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from kodebok.errors import KodebokError
-from kodebok.i18n import t
+from kodebok.i18n import render, t
 from kodebok.services.search import CodeAllResult, SearchHit
 from kodebok.tui.dialogs.picker import CodePicker, PickedCode
 from kodebok.tui.dialogs.simple import ConfirmDialog
@@ -24,18 +24,52 @@ from kodebok.tui.screens.base import KodebokScreen
 DEBOUNCE_SECONDS = 0.15
 
 
-def hit_line(hit: SearchHit, width: int = 116) -> Text:
-    """A keyword-in-context line: where, then the match centred in its context, one line."""
-    where = f"{hit.document} #{hit.idx + 1}"
-    if hit.speaker:
-        where += f" {hit.speaker}"
-    place = min(36, max(12, width // 3))
-    room = max(10, width - place - 1)
+def clip(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: cut with an ellipsis, or padded."""
+    if len(text) > width:
+        return text[: max(0, width - 1)] + "…"
+    return text.ljust(width)
+
+
+def place_text(hit: SearchHit, width: int) -> str:
+    """``document #n`` in ``width`` cells; a long document name is cut, never the number."""
+    number = f" #{hit.idx + 1}"
+    name = (
+        hit.document
+        if len(hit.document) + len(number) <= width
+        else clip(hit.document, max(1, width - len(number)))
+    )
+    return (name + number).ljust(width)
+
+
+def hit_columns(hits: list[SearchHit], width: int) -> tuple[int, int]:
+    """Widths of the place column (document #n) and the speaker column for these hits.
+
+    Each column is as wide as its longest entry, but together they take at most half the
+    line, so the context always has room; a long name is cut with an ellipsis instead.
+    """
+    place = max((len(f"{h.document} #{h.idx + 1}") for h in hits), default=0)
+    speaker = max((len(h.speaker or "") for h in hits), default=0)
+    budget = max(16, width // 2)
+    speaker = min(speaker, 18, max(0, budget // 3))
+    place = min(place, budget - speaker - (1 if speaker else 0))
+    return max(8, place), speaker
+
+
+def hit_line(hit: SearchHit, width: int = 116, columns: tuple[int, int] | None = None) -> Text:
+    """A keyword-in-context line: place, speaker, then the match centred in its context."""
+    place, speaker = columns or hit_columns([hit], width)
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(place_text(hit, place), style="bold")
+    line.append(" ")
+    used = place + 1
+    if speaker:
+        line.append(clip(hit.speaker or "", speaker), style="italic")
+        line.append(" ")
+        used += speaker + 1
+    room = max(10, width - used)
     side = max(0, (room - len(hit.match)) // 2)
     left = hit.left[-side:].rjust(side) if side else ""
-    line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(where[:place].ljust(place), style="bold")
-    line.append(" ")
     line.append(left)
     line.append(hit.match, style="reverse bold")
     line.append(hit.right[: max(0, room - side - len(hit.match))])
@@ -48,7 +82,8 @@ class SearchScreen(KodebokScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "key.back"),
         Binding("ctrl+k", "code_all", "key.code_all", priority=True),
-        Binding("down", "focus_hits", show=False),
+        # priority: the field has a (hidden) binding for down of its own
+        Binding("down", "focus_hits", "key.hits", priority=True),
     ]
 
     class Done(Message):
@@ -73,7 +108,6 @@ class SearchScreen(KodebokScreen):
         self.initial_query = query
         self.hits: list[SearchHit] = []
         self._timer: Timer | None = None
-        self._focus_hits_when_done = False
 
     def compose(self) -> ComposeResult:
         """Query field, hit count, hits."""
@@ -100,10 +134,16 @@ class SearchScreen(KodebokScreen):
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:
+        """Search now; the field keeps the focus (↓ moves to the hits, Enter there opens one)."""
         if self._timer is not None:
             self._timer.stop()
-        self._focus_hits_when_done = True
         self._start(event.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """↓ to the hits only from the query field (the list moves its own cursor)."""
+        if action == "focus_hits":
+            return isinstance(self.focused, Input)
+        return True
 
     def action_focus_hits(self) -> None:
         """Move from the query to the hits."""
@@ -122,13 +162,12 @@ class SearchScreen(KodebokScreen):
         from kodebok.services.search import search
         from kodebok.store import Project
 
-        fuzzy = query.startswith("~")
-        text = query.lstrip("~").strip()
         try:
             with Project.open(self.kapp.project_path) as project:
-                hits = search(project, text, fuzzy=fuzzy, limit=500) if text else []
+                # a leading ~ makes the search fuzzy (lemma, stem and spelling variants)
+                hits = search(project, query, limit=500) if query.strip() else []
         except KodebokError as exc:
-            self.post_message(self.Done(query, [], exc.message))
+            self.post_message(self.Done(query, [], render(exc)))
             return
         self.post_message(self.Done(query, hits))
 
@@ -142,19 +181,18 @@ class SearchScreen(KodebokScreen):
         options = self.query_one(OptionList)
         options.clear_options()
         width = max(40, (options.scrollable_content_region.width or self.size.width) - 2)
+        columns = hit_columns(self.hits, width)
         options.add_options(
-            [Option(hit_line(h, width), id=str(i)) for i, h in enumerate(self.hits)]
+            [Option(hit_line(h, width, columns), id=str(i)) for i, h in enumerate(self.hits)]
         )
         count = t("search.count", n=len(self.hits)) if self.hits else t("search.none")
         self.query_one("#search-count", Label).update(count if message.query.strip() else "")
-        if self._focus_hits_when_done:
-            self._focus_hits_when_done = False
-            self.action_focus_hits()
 
     @on(OptionList.OptionSelected, "#search-hits")
     def _open(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[int(event.option.id or 0)]
-        self.kapp.open_document(hit.document_id, hit.segment_id)
+        # above the results, so Esc on the coding screen comes back to them
+        self.kapp.open_document(hit.document_id, hit.segment_id, over=True)
 
     def action_code_all(self) -> None:
         """Code every hit's segment with a picked code, after confirming; one undo step."""
@@ -193,7 +231,7 @@ class SearchScreen(KodebokScreen):
             with Project.open(self.kapp.project_path) as project:
                 result = code_segments(project, segment_ids, code, coder=self.kapp.coder)
         except KodebokError as exc:
-            self.post_message(self.Coded(None, exc.message))
+            self.post_message(self.Coded(None, render(exc)))
             return
         self.post_message(self.Coded(result))
 

@@ -1,11 +1,11 @@
-"""One line at the bottom of the coding screen: document, segment n/N, coder, language."""
+"""One line at the bottom of the coding screen: document, segment n/N, coder, language, project."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
-from kodebok.i18n import current_language, t
+from kodebok.i18n import language_name, t
 
 
 class StatusLine(Static):
@@ -29,16 +29,21 @@ class StatusLine(Static):
         *,
         others_hidden: bool = False,
         selecting: bool = False,
+        language: str | None = None,
+        project: str | None = None,
     ) -> None:
-        """Update the line."""
+        """Update the line; ``language`` is the document's (nb, nn, ...), not the UI's."""
         parts = [
             document,
             t("status.segment", n=index + 1 if total else 0, total=total),
             t("status.coder", coder=coder),
-            t("status.language", lang=current_language()),
         ]
+        if language:
+            parts.append(t("status.language", lang=language_name(language)))
         if others_hidden:
             parts.append(t("status.others_hidden"))
         if selecting:
             parts.append(t("status.span"))
+        if project:
+            parts.append(project)
         self.update(Text(" · ".join(parts)), layout=False)
