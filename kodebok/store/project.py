@@ -314,25 +314,76 @@ class Project:
         target: dict[str, Any] | None,
         entry: sqlite3.Row,
     ) -> None:
-        """Move one row from ``current`` to ``target`` (None = absent)."""
+        """Move one row from ``current`` to ``target`` (None = absent).
+
+        The row must be as the journal left it: a row changed since by another coder (or by a
+        re-import), an id taken since by a new row, or a row that rows made since refer to
+        is a conflict, and the whole undo or redo is refused. Never INSERT OR REPLACE: its
+        delete cascades to child rows (undoing the rename of a parent code deleted its child
+        codes and all their codings), and over a reused id it overwrote another coder's row.
+        """
         if table not in JOURNALED_TABLES:
             raise ProjectCorrupt(f"{self.path}: journal entry {entry['id']} names table {table}")
-        try:
-            if target is None and current is not None:
-                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (current["id"],))
-            elif target is not None:
-                cols = list(target)
-                quoted = ", ".join(f'"{c}"' for c in cols)
-                marks = ", ".join("?" for _ in cols)
-                self.conn.execute(
-                    f"INSERT OR REPLACE INTO {table} ({quoted}) VALUES ({marks})",
-                    [target[c] for c in cols],
-                )
-        except sqlite3.IntegrityError as exc:
-            raise KodebokError(
+        row_id = int((target or current or {"id": 0})["id"])
+        found = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        existing = dict(found) if found is not None else None
+
+        def conflict(reason: str) -> KodebokError:
+            return KodebokError(
                 f"cannot undo or redo '{entry['description']}': the project has changed since "
-                f"({exc})"
-            ) from exc
+                f"({reason})"
+            )
+
+        def same(row: dict[str, Any], expected: dict[str, Any]) -> bool:
+            return all(row.get(k) == v for k, v in expected.items())
+
+        try:
+            if target is None:
+                if existing is None or current is None:
+                    return  # gone already
+                if not same(existing, current):
+                    raise conflict(f"{table} row {row_id} was changed")
+                referrer = self._referrer(table, row_id)
+                if referrer:
+                    raise conflict(f"{referrer} refers to {table} row {row_id}")
+                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+            elif current is None or existing is None:
+                if existing is not None:
+                    if same(existing, target):
+                        return
+                    raise conflict(f"{table} row {row_id} is another row now")
+                if current is not None:
+                    raise conflict(f"{table} row {row_id} was deleted")
+                quoted = ", ".join(f'"{c}"' for c in target)
+                marks = ", ".join("?" for _ in target)
+                self.conn.execute(
+                    f"INSERT INTO {table} ({quoted}) VALUES ({marks})", list(target.values())
+                )
+            else:
+                if not same(existing, current):
+                    raise conflict(f"{table} row {row_id} was changed")
+                cols = [c for c in target if c != "id"]
+                if cols:
+                    sets = ", ".join(f'"{c}" = ?' for c in cols)
+                    self.conn.execute(
+                        f"UPDATE {table} SET {sets} WHERE id = ?",
+                        [*(target[c] for c in cols), row_id],
+                    )
+        except sqlite3.IntegrityError as exc:
+            raise conflict(str(exc)) from exc
+
+    def _referrer(self, table: str, row_id: int) -> str | None:
+        """A row (as 'table row id') whose foreign key points at this row, if there is one."""
+        for other in sorted(JOURNALED_TABLES):
+            for fk in self.conn.execute(f"PRAGMA foreign_key_list({other})").fetchall():
+                if fk["table"] != table or fk["to"] not in ("id", None):
+                    continue
+                found = self.conn.execute(
+                    f'SELECT id FROM {other} WHERE "{fk["from"]}" = ? LIMIT 1', (row_id,)
+                ).fetchone()
+                if found is not None:
+                    return f"{other} row {found[0]}"
+        return None
 
     def journal(self, coder: str | None = None, limit: int = 50) -> list[JournalEntry]:
         """The most recent journal entries, newest first (all coders when coder is None)."""
