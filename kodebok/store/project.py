@@ -288,7 +288,7 @@ class Project:
                 return None
             changes = json.loads(row["changes"])
             for change in reversed(changes):
-                self._apply(change["table"], change.get("after"), change.get("before"), row)
+                self._apply(change, change.get("after"), change.get("before"), row)
             self.conn.execute("UPDATE journal SET state = 'undone' WHERE id = ?", (row["id"],))
         return _entry(row, "undone")
 
@@ -303,13 +303,13 @@ class Project:
             if row is None:
                 return None
             for change in json.loads(row["changes"]):
-                self._apply(change["table"], change.get("before"), change.get("after"), row)
+                self._apply(change, change.get("before"), change.get("after"), row)
             self.conn.execute("UPDATE journal SET state = 'done' WHERE id = ?", (row["id"],))
         return _entry(row, "done")
 
     def _apply(
         self,
-        table: str,
+        change: dict[str, Any],
         current: dict[str, Any] | None,
         target: dict[str, Any] | None,
         entry: sqlite3.Row,
@@ -321,7 +321,10 @@ class Project:
         is a conflict, and the whole undo or redo is refused. Never INSERT OR REPLACE: its
         delete cascades to child rows (undoing the rename of a parent code deleted its child
         codes and all their codings), and over a reused id it overwrote another coder's row.
+        A coding whose document was revised since (``import --update``) is a conflict too: its
+        offsets point into the old text.
         """
+        table = change["table"]
         if table not in JOURNALED_TABLES:
             raise ProjectCorrupt(f"{self.path}: journal entry {entry['id']} names table {table}")
         row_id = int((target or current or {"id": 0})["id"])
@@ -337,6 +340,13 @@ class Project:
         def same(row: dict[str, Any], expected: dict[str, Any]) -> bool:
             return all(row.get(k) == v for k, v in expected.items())
 
+        row = target or current or {}
+        if change.get("document_sha") is not None:
+            doc = self.conn.execute(
+                "SELECT sha256, name FROM documents WHERE id = ?", (row.get("document_id"),)
+            ).fetchone()
+            if doc is not None and doc[0] != change["document_sha"]:
+                raise conflict(f"'{doc[1]}' was revised since; its codings have moved")
         try:
             if target is None:
                 if existing is None or current is None:
@@ -428,6 +438,17 @@ class Operation:
         row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
         return dict(row) if row is not None else None
 
+    def _record(self, change: dict[str, Any]) -> None:
+        """Keep a change; a coding's carries the hash of its document's text at this moment."""
+        row = change["after"] or change["before"]
+        if change["table"] == "codings" and row is not None:
+            sha = self.conn.execute(
+                "SELECT sha256 FROM documents WHERE id = ?", (row["document_id"],)
+            ).fetchone()
+            if sha is not None:
+                change["document_sha"] = sha[0]
+        self.changes.append(change)
+
     def insert(self, table: str, values: dict[str, Any]) -> int:
         """Insert a row and record it; returns its id."""
         cols = list(values)
@@ -437,7 +458,7 @@ class Operation:
             f"INSERT INTO {table} ({quoted}) VALUES ({marks})", [values[c] for c in cols]
         )
         row_id = int(cur.lastrowid or 0)
-        self.changes.append({"table": table, "before": None, "after": self._row(table, row_id)})
+        self._record({"table": table, "before": None, "after": self._row(table, row_id)})
         return row_id
 
     def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
@@ -447,7 +468,7 @@ class Operation:
             return
         sets = ", ".join(f'"{c}" = ?' for c in values)
         self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values.values(), row_id])
-        self.changes.append({"table": table, "before": before, "after": self._row(table, row_id)})
+        self._record({"table": table, "before": before, "after": self._row(table, row_id)})
 
     def delete(self, table: str, row_id: int) -> bool:
         """Delete one row by id and record it; False when it did not exist."""
@@ -455,7 +476,7 @@ class Operation:
         if before is None:
             return False
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
-        self.changes.append({"table": table, "before": before, "after": None})
+        self._record({"table": table, "before": before, "after": None})
         return True
 
     def delete_where(self, table: str, where: str, params: tuple[Any, ...] = ()) -> int:
@@ -463,7 +484,7 @@ class Operation:
         rows = [dict(r) for r in self.conn.execute(f"SELECT * FROM {table} WHERE {where}", params)]
         for row in rows:
             self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
-            self.changes.append({"table": table, "before": row, "after": None})
+            self._record({"table": table, "before": row, "after": None})
         return len(rows)
 
 

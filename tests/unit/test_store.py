@@ -145,6 +145,18 @@ def test_undo_does_not_delete_a_code_another_coder_has_used(project: Project) ->
     assert q.codes(project) == []
 
 
+def test_undo_does_not_bring_back_a_coding_into_a_revised_document(project: Project) -> None:
+    # the uncoded coding came back at its old offsets, marked ok, over other text
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring", coder="kari")
+    coding.code_segment(project, "intervju1", 1, "Styring", coder="kari")
+    coding.uncode(project, "intervju1", 1, "Styring", coder="kari")
+    store_parsed(project, _doc(text="I: Før vi begynner, velkommen.\n" + TEXT), update=True)
+    with pytest.raises(KodebokError, match="revised since"):
+        project.undo("kari")
+    assert coding.export_codings(project) == []
+
+
 def test_merge_moves_codings_and_children(project: Project) -> None:
     store_parsed(project, _doc())
     codes.create_code(project, "Rapport/Tertial", coder="k")
