@@ -130,8 +130,9 @@ CODE_REFS = [
     "Styring/Ukjent",
 ]
 NEW_CODES = ["Tillit", "Styring/Tid", "Ledelse/Mål", "Ny/Undernivå", "Samarbeid/Kommunen"]
-NEW_NAMES = ["Tillit", "Mål", "Målstyring", "Relasjoner"]
+NEW_NAMES = ["Tillit", "Mål", "Målstyring", "Relasjoner", "Ny/Navn", " "]
 
+INDEXES = st.integers(0, 7) | st.integers(-2, 12)
 EXAMPLES = int(os.environ.get("KODEBOK_HYPOTHESIS_EXAMPLES", "0") or 0)
 STEPS = int(os.environ.get("KODEBOK_HYPOTHESIS_STEPS", "0") or 0)
 
@@ -148,7 +149,9 @@ def norm(text: str) -> str:
 
 # -- revisions of a transcript ---------------------------------------------------------------
 
-REVISION_KINDS = [
+REVISION_KINDS = [  # small edits (the hard case for re-anchoring) come most often
+    "edit",
+    "edit",
     "edit",
     "delete",
     "swap",
@@ -546,6 +549,20 @@ class CLISequences(RuleBasedStateMachine):
         named = [i for i, p in paths.items() if p.rsplit("/", 1)[-1] == ref]
         return named[0] if len(named) == 1 else None
 
+    def pick_doc(self, data: st.DataObject) -> str:
+        """A document of the project mostly, now and then one that is not (yet) there."""
+        there = sorted(self.main.versions)
+        return data.draw(st.sampled_from(there) | st.sampled_from([*DOCS, "finnes-ikke"]), "doc")
+
+    def pick_ref(self, data: st.DataObject) -> str:
+        """A code of the project by path or name mostly, else a name that may not exist."""
+        paths = sorted(code_paths(self.main.path).values())
+        names = [*paths, *(p.rsplit("/", 1)[-1] for p in paths if "/" in p)]
+        choices = st.sampled_from(CODE_REFS)
+        if names:
+            choices = st.sampled_from(names) | choices
+        return data.draw(choices, label="code")
+
     # -- rules: documents ---------------------------------------------------------------------
 
     @rule(doc=st.sampled_from(DOCS), ops=st.one_of(st.none(), revision_ops))
@@ -583,13 +600,9 @@ class CLISequences(RuleBasedStateMachine):
 
     # -- rules: coding ------------------------------------------------------------------------
 
-    @rule(
-        doc=st.sampled_from([*DOCS, "finnes-ikke"]),
-        idx=st.integers(-1, 9),
-        ref=st.sampled_from(CODE_REFS),
-        coder=st.sampled_from(["tester", "tester", "ola"]),
-    )
-    def code(self, doc: str, idx: int, ref: str, coder: str) -> None:
+    @rule(data=st.data(), idx=INDEXES, coder=st.sampled_from(["tester", "tester", "ola"]))
+    def code(self, data: st.DataObject, idx: int, coder: str) -> None:
+        doc, ref = self.pick_doc(data), self.pick_ref(data)
         n = count_codings(self.main.path)
         segments = self.n_segments(self.main, doc)
         code_id = self.resolves(self.main, ref)
@@ -602,13 +615,13 @@ class CLISequences(RuleBasedStateMachine):
         self.after(self.main)
 
     @rule(
-        doc=st.sampled_from(DOCS),
-        idx=st.integers(0, 9),
-        ref=st.sampled_from(CODE_REFS),
+        data=st.data(),
+        idx=INDEXES,
         start=st.integers(-5, 700),
         length=st.integers(-3, 120),
     )
-    def code_span(self, doc: str, idx: int, ref: str, start: int, length: int) -> None:
+    def code_span(self, data: st.DataObject, idx: int, start: int, length: int) -> None:
+        doc, ref = self.pick_doc(data), self.pick_ref(data)
         n = count_codings(self.main.path)
         size = self.doc_length(self.main, doc)
         segments = self.n_segments(self.main, doc)
@@ -630,13 +643,9 @@ class CLISequences(RuleBasedStateMachine):
             self.check(count_codings(self.main.path) == n + added, "code --span: count is off")
         self.after(self.main)
 
-    @rule(
-        doc=st.sampled_from([*DOCS, "finnes-ikke"]),
-        idx=st.integers(-1, 9),
-        ref=st.sampled_from(CODE_REFS),
-        coder=st.sampled_from(["tester", "tester", "ola"]),
-    )
-    def uncode(self, doc: str, idx: int, ref: str, coder: str) -> None:
+    @rule(data=st.data(), idx=INDEXES, coder=st.sampled_from(["tester", "tester", "ola"]))
+    def uncode(self, data: st.DataObject, idx: int, coder: str) -> None:
+        doc, ref = self.pick_doc(data), self.pick_ref(data)
         n = count_codings(self.main.path)
         code_id = self.resolves(self.main, ref)
         present = scalar(
@@ -659,28 +668,44 @@ class CLISequences(RuleBasedStateMachine):
 
     # -- rules: the codebook ------------------------------------------------------------------
 
-    @rule(path=st.sampled_from(NEW_CODES))
+    @rule(
+        action=st.sampled_from(["add", "rename", "move", "merge", "delete"]),
+        data=st.data(),
+    )
+    def codebook_edit(self, action: str, data: st.DataObject) -> None:
+        """Add, rename, move, merge or delete a code (existing, unknown or ambiguous ones)."""
+        if action == "add":
+            self.codebook_add(data.draw(st.sampled_from(NEW_CODES), label="path"))
+        elif action == "rename":
+            self.codebook_rename(
+                self.pick_ref(data), data.draw(st.sampled_from(NEW_NAMES), label="new_name")
+            )
+        elif action == "move":
+            parent = data.draw(st.none() | st.just(""), label="parent")
+            self.codebook_move(self.pick_ref(data), self.pick_ref(data) if parent else None)
+        elif action == "merge":
+            self.codebook_merge(self.pick_ref(data), self.pick_ref(data))
+        else:
+            self.codebook_delete(self.pick_ref(data))
+
     def codebook_add(self, path: str) -> None:
         n = count_codings(self.main.path)
         self.run(self.main, "tester", "codebook", "add", path)
         self.check(count_codings(self.main.path) == n, "codebook add changed the codings")
         self.after(self.main)
 
-    @rule(ref=st.sampled_from(CODE_REFS), new_name=st.sampled_from(NEW_NAMES))
     def codebook_rename(self, ref: str, new_name: str) -> None:
         n = count_codings(self.main.path)
         self.run(self.main, "tester", "codebook", "rename", ref, new_name)
         self.check(count_codings(self.main.path) == n, "codebook rename changed the codings")
         self.after(self.main)
 
-    @rule(ref=st.sampled_from(CODE_REFS), parent=st.sampled_from([None, *CODE_REFS[:7]]))
     def codebook_move(self, ref: str, parent: str | None) -> None:
         n = count_codings(self.main.path)
         self.run(self.main, "tester", "codebook", "move", ref, *([parent] if parent else []))
         self.check(count_codings(self.main.path) == n, "codebook move changed the codings")
         self.after(self.main)
 
-    @rule(source=st.sampled_from(CODE_REFS), into=st.sampled_from(CODE_REFS))
     def codebook_merge(self, source: str, into: str) -> None:
         n = count_codings(self.main.path)
         src = self.resolves(self.main, source)
@@ -699,7 +724,6 @@ class CLISequences(RuleBasedStateMachine):
             )
         self.after(self.main)
 
-    @rule(ref=st.sampled_from(CODE_REFS))
     def codebook_delete(self, ref: str) -> None:
         n = count_codings(self.main.path)
         result = self.run(self.main, "tester", "codebook", "delete", ref, "--yes")
@@ -819,6 +843,9 @@ class CLISequences(RuleBasedStateMachine):
         self.check(result.exit_code == 0, f"merge failed: {result.output!r}")
         added = self.number(r"Codings: (\d+) added", result.stdout)
         self.check(count_codings(self.main.path) == n + added, "merge: count is off")
+        for doc, turns in self.other.versions.items():  # documents the merge brought in
+            if doc not in self.main.versions and self.n_segments(self.main, doc) is not None:
+                self.main.versions[doc] = turns
         self.after(self.main, source=self.other)
         if again:
             before = state(self.main.path)
@@ -838,8 +865,8 @@ class CLISequences(RuleBasedStateMachine):
 
 
 CLISequences.TestCase.settings = settings(
-    max_examples=EXAMPLES or 20,
-    stateful_step_count=STEPS or 25,
+    max_examples=EXAMPLES or 30,
+    stateful_step_count=STEPS or 30,
     deadline=None,
     derandomize=not EXAMPLES,
     database=None if not EXAMPLES else settings.default.database,
