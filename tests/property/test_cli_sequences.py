@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -864,11 +864,15 @@ class CLISequences(RuleBasedStateMachine):
             self.check_codings(self.main)
 
 
+# CI: a fixed set of examples, reported as found (shrinking one took over 5 minutes); the
+# command log in the message is the reproduction. A hunt (KODEBOK_HYPOTHESIS_EXAMPLES)
+# draws random examples and shrinks what it finds.
 CLISequences.TestCase.settings = settings(
     max_examples=EXAMPLES or 30,
     stateful_step_count=STEPS or 30,
     deadline=None,
     derandomize=not EXAMPLES,
+    phases=list(Phase) if EXAMPLES else [Phase.explicit, Phase.generate],
     database=None if not EXAMPLES else settings.default.database,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
