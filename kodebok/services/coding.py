@@ -61,8 +61,14 @@ def add_coding(
     coder: str,
     memo: str = "",
     origin: str = "manual",
+    status: str = "ok",
+    anchor_text: str | None = None,
 ) -> tuple[int, bool]:
-    """Insert a coding unless the same one exists; (id, created)."""
+    """Insert a coding unless the same one exists; (id, created).
+
+    ``status`` and ``anchor_text`` carry a coding's re-anchoring state (review, orphaned and
+    its old text) when it comes from another copy of the project.
+    """
     row = op.conn.execute(
         'SELECT id FROM codings WHERE document_id=? AND start=? AND "end"=? AND code_id=? '
         "AND coder=?",
@@ -81,6 +87,8 @@ def add_coding(
             "coder": coder,
             "memo": memo,
             "origin": origin,
+            "status": status,
+            "anchor_text": anchor_text,
             "created_at": now_iso(),
         },
     )

@@ -235,6 +235,9 @@ def _merge_codings(
             coder=row["coder"],
             memo=row["memo"],
             origin=row["origin"] if row["origin"] != "manual" else "merge",
+            # a coding the other copy flagged after a revision stays flagged with its old text
+            status=row["status"],
+            anchor_text=row["anchor_text"],
         )
         if created:
             report.codings_added += 1

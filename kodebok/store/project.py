@@ -526,7 +526,10 @@ class Project:
             if row is None:
                 return None
             changes = json.loads(row["changes"])
-            moves = [(c["table"], c.get("after"), c.get("before")) for c in reversed(changes)]
+            moves = [
+                (c["table"], c.get("after"), c.get("before"), c.get("document_sha"))
+                for c in reversed(changes)
+            ]
             self._replay(row, moves, undo=True)
             self.conn.execute("UPDATE journal SET state = 'undone' WHERE id = ?", (row["id"],))
         return _entry(row, "undone")
@@ -542,7 +545,10 @@ class Project:
             if row is None:
                 return None
             changes = json.loads(row["changes"])
-            moves = [(c["table"], c.get("before"), c.get("after")) for c in changes]
+            moves = [
+                (c["table"], c.get("before"), c.get("after"), c.get("document_sha"))
+                for c in changes
+            ]
             self._replay(row, moves, undo=False)
             self.conn.execute("UPDATE journal SET state = 'done' WHERE id = ?", (row["id"],))
         return _entry(row, "done")
@@ -550,7 +556,7 @@ class Project:
     def _replay(
         self,
         entry: sqlite3.Row,
-        moves: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+        moves: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, str | None]],
         *,
         undo: bool,
     ) -> None:
@@ -563,10 +569,12 @@ class Project:
         capture = _Capture(self.conn)
         capture.start()
         try:
-            for table, current, target in moves:
+            for table, current, target, document_sha in moves:
                 ref = current if current is not None else target
                 if ref is None:
                     continue
+                if document_sha is not None:
+                    self._check_document_unrevised(table, ref, document_sha, entry, undo)
                 self._apply(table, _decode(current), _decode(target), entry, undo=undo)
                 for other, before, _after in capture.collect():
                     if before is None or (other, before["id"]) == (table, ref["id"]):
@@ -633,6 +641,24 @@ class Project:
                 )
         except sqlite3.IntegrityError as exc:
             self._refuse(entry, undo, f"the project does not allow it any more ({exc})")
+
+    def _check_document_unrevised(
+        self, table: str, row: dict[str, Any], document_sha: str, entry: sqlite3.Row, undo: bool
+    ) -> None:
+        """Refuse to move a coding whose document was revised (``import --update``) since.
+
+        Its recorded offsets point into the old text: put back, it would cover other words.
+        """
+        doc = self.conn.execute(
+            "SELECT sha256, name FROM documents WHERE id = ?", (row.get("document_id"),)
+        ).fetchone()
+        if doc is not None and doc[0] != document_sha:
+            self._refuse(
+                entry,
+                undo,
+                f"'{doc[1]}' was revised since ({_describe(self.conn, table, row)} "
+                "points into its old text)",
+            )
 
     def _check_unreferenced(
         self, table: str, row: dict[str, Any], entry: sqlite3.Row, undo: bool
@@ -732,8 +758,19 @@ class Operation:
             self.capturing = False
 
     def _record(self, table: str, before: Any, after: Any) -> None:
-        if not self.capturing:  # when capturing, the triggers record it
-            self.changes.append({"table": table, "before": before, "after": after})
+        """Keep a change; a coding's carries the hash of its document's text at this moment,
+        so that undo and redo can tell when the document was revised in between."""
+        if self.capturing:  # when capturing, the triggers record it
+            return
+        change: dict[str, Any] = {"table": table, "before": before, "after": after}
+        row = after or before
+        if table == "codings" and row is not None:
+            sha = self.conn.execute(
+                "SELECT sha256 FROM documents WHERE id = ?", (row["document_id"],)
+            ).fetchone()
+            if sha is not None:
+                change["document_sha"] = sha[0]
+        self.changes.append(change)
 
     def _row(self, table: str, row_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()

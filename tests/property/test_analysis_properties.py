@@ -383,8 +383,12 @@ def expected_matrix(
                 cells[(row, key)].add(item)
     counts: dict[tuple[int, Any], int] = {k: len(v) for k, v in cells.items()}
     for (row, key, doc), chars in masks.items():
-        text = "".join(ch if i in chars else " " for i, ch in enumerate(w.docs[doc]["text"]))
-        counts[(row, key)] = counts.get((row, key), 0) + len(WORD.findall(text))
+        # a word counts once when any of its characters is coded (a word coded at its first
+        # and at its last letter by two separate codings is one coded word)
+        touched = sum(
+            1 for m in WORD.finditer(w.docs[doc]["text"]) if chars.intersection(range(*m.span()))
+        )
+        counts[(row, key)] = counts.get((row, key), 0) + touched
     counts = {k: v for k, v in counts.items() if v}
     # N: the unit's own universe, grouped the same way
     universe: dict[Any, set[Any]] = defaultdict(set)

@@ -158,3 +158,19 @@ def test_agreement_over_documents_both_coded(tmp_path: Path) -> None:
     assert by_code["Rapportering"]["n_units"] == 5
     assert len(report["disagreements"]) == 3
     project.close()
+
+
+def test_a_coding_flagged_for_review_stays_flagged_after_a_merge(tmp_path: Path) -> None:
+    # merged codings used to arrive as 'ok' without their old text
+    mine = _base(tmp_path / "mine.kodebok")
+    other = tmp_path / "other.kodebok"
+    shutil.copy(mine, other)
+    with Project.open(other) as p:
+        coding.code_segment(p, "nordvik_rektor", 1, "Rapportering", coder="ola")
+        p.conn.execute(
+            "UPDATE codings SET status = 'review', anchor_text = 'Vi rapporterte hvert tertial.'"
+        )
+    with Project.open(mine) as p:
+        merge_project(p, other, coder="kari")
+        rows = p.conn.execute("SELECT coder, status, anchor_text FROM codings").fetchall()
+    assert [tuple(r) for r in rows] == [("ola", "review", "Vi rapporterte hvert tertial.")]

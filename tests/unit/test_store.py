@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from kodebok.errors import ProjectCorrupt, ProjectLocked, ProjectNotFound
+from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked, ProjectNotFound
 from kodebok.ingest.model import ParsedDocument, Turn
 from kodebok.services import codes, coding
 from kodebok.services.documents import store_parsed
 from kodebok.store import Project
+from kodebok.store import queries as q
 from kodebok.store.backup import backup_project, list_backups
 
 TEXT = "I: Hvordan gikk det?\nIP: Vi brukte styringskort og tertialrapport.\nIP: Og lederavtaler."
@@ -101,6 +102,59 @@ def test_deleting_a_code_is_undoable_with_its_codings(project: Project) -> None:
     project.undo("kari")
     assert project.conn.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 2
     assert len(coding.export_codings(project)) == 2
+
+
+def test_undoing_a_change_to_a_parent_code_keeps_its_children_and_codings(
+    project: Project,
+) -> None:
+    # undo used to restore the row with INSERT OR REPLACE, whose delete cascaded to the
+    # child codes and their codings
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring/Mål", coder="kari")
+    coding.code_segment(project, "intervju1", 1, "Mål", coder="kari")
+    codes.rename_code(project, "Styring", "Ledelse", coder="kari")
+    assert project.undo("kari") is not None
+    assert {c.path for c in q.codes(project)} == {"Styring", "Styring/Mål"}
+    assert [c["code"] for c in coding.export_codings(project)] == ["Styring/Mål"]
+    assert project.redo("kari") is not None
+    assert [c["code"] for c in coding.export_codings(project)] == ["Ledelse/Mål"]
+
+
+def test_undo_never_overwrites_a_row_another_coder_made_since(project: Project) -> None:
+    # kari's uncoded coding had the highest id; ola's new coding got the same id, and undo
+    # used to put kari's row over it
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring", coder="kari")
+    coding.code_segment(project, "intervju1", 1, "Styring", coder="kari")
+    coding.uncode(project, "intervju1", 1, "Styring", coder="kari")
+    coding.code_segment(project, "intervju1", 2, "Styring", coder="ola")
+    with pytest.raises(KodebokError, match="added since"):
+        project.undo("kari")
+    assert [(c["coder"], c["segment_idx"]) for c in coding.export_codings(project)] == [("ola", 2)]
+
+
+def test_undo_does_not_delete_a_code_another_coder_has_used(project: Project) -> None:
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring", coder="kari")
+    coding.code_segment(project, "intervju1", 1, "Styring", coder="ola")
+    with pytest.raises(KodebokError, match="depends on code .Styring."):
+        project.undo("kari")
+    assert len(coding.export_codings(project)) == 1
+    assert project.undo("ola") is not None
+    assert project.undo("kari") is not None
+    assert q.codes(project) == []
+
+
+def test_undo_does_not_bring_back_a_coding_into_a_revised_document(project: Project) -> None:
+    # the uncoded coding came back at its old offsets, marked ok, over other text
+    store_parsed(project, _doc())
+    codes.create_code(project, "Styring", coder="kari")
+    coding.code_segment(project, "intervju1", 1, "Styring", coder="kari")
+    coding.uncode(project, "intervju1", 1, "Styring", coder="kari")
+    store_parsed(project, _doc(text="I: Før vi begynner, velkommen.\n" + TEXT), update=True)
+    with pytest.raises(KodebokError, match="revised since"):
+        project.undo("kari")
+    assert coding.export_codings(project) == []
 
 
 def test_merge_moves_codings_and_children(project: Project) -> None:
