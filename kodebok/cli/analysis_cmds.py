@@ -40,7 +40,7 @@ def _output(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "-o",
         "--output",
-        type=click.Path(path_type=Path),
+        type=click.Path(path_type=Path, readable=False),
         default=None,
         callback=checked_output,
         help="Write to FILE.",
@@ -319,7 +319,11 @@ QUOTE_CHOICES = ["md", "docx", "html", "csv", "json"]
 @_filters
 @click.option("--format", "fmt", type=click.Choice(QUOTE_CHOICES), default=None)
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=None, callback=checked_output
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, readable=False),
+    default=None,
+    callback=checked_output,
 )
 @click.pass_context
 def quotes_cmd(

@@ -77,7 +77,11 @@ def _interactive() -> bool:
 @codebook_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv", "md", "qdc"]), default=None)
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=None, callback=checked_output
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, readable=False),
+    default=None,
+    callback=checked_output,
 )
 @click.pass_context
 def codebook_export(ctx: click.Context, fmt: str | None, output: Path | None) -> None:
@@ -291,7 +295,11 @@ def codings_group() -> None:
 @codings_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None)
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=None, callback=checked_output
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, readable=False),
+    default=None,
+    callback=checked_output,
 )
 @click.option(
     "--decimal",

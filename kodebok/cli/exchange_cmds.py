@@ -15,7 +15,7 @@ def export_group() -> None:
 
 
 @export_group.command("qdpx")
-@click.argument("file", type=click.Path(path_type=Path), callback=checked_output)
+@click.argument("file", type=click.Path(path_type=Path, readable=False), callback=checked_output)
 @click.pass_context
 def export_qdpx_cmd(ctx: click.Context, file: Path) -> None:
     """REFI-QDA project export (NVivo, MAXQDA, ATLAS.ti, QualCoder read it)."""

@@ -146,7 +146,7 @@ def pseudonyms_auto(ctx: click.Context, stem: str, coder: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     required=True,
     callback=checked_output,
     help="The file to write the map to (CSV). Keep it away from shared folders.",

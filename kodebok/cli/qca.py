@@ -119,7 +119,7 @@ def _output_options(formats: list[str], default: str) -> Callable[..., Any]:
         f = click.option(
             "-o",
             "--output",
-            type=click.Path(path_type=Path),
+            type=click.Path(path_type=Path, readable=False),
             default=None,
             callback=checked_output,
         )(f)
@@ -193,7 +193,7 @@ def _project_table(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     default=None,
     callback=checked_output,
 )

@@ -74,7 +74,11 @@ def agreement_markdown(report: dict[str, Any]) -> str:
 @click.option("--codes", help="Comma-separated codes (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text")
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=None, callback=checked_output
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, readable=False),
+    default=None,
+    callback=checked_output,
 )
 @click.pass_context
 def agreement_cmd(

@@ -734,12 +734,21 @@ class CLISequences(RuleBasedStateMachine):
             )
         self.after(self.main)
 
-    @rule(replace=st.booleans())
-    def codebook_import(self, replace: bool) -> None:
+    @rule(replace=st.booleans(), yes=st.booleans())
+    def codebook_import(self, replace: bool, yes: bool) -> None:
         n = count_codings(self.main.path)
         book = self.dir / ("erstatning.yaml" if replace else "kodebok.yaml")
         args = ["codebook", "import", str(book)] + (["--replace"] if replace else [])
+        args += ["--yes"] if replace and yes else []
         result = self.run(self.main, "tester", *args)
+        if replace and not yes and result.exit_code == 2:
+            # no terminal to ask: --replace that would delete codings is refused (run() has
+            # checked that nothing changed), and the refusal names how many would go
+            self.check(
+                re.search(r"(\d+) codings would be deleted", result.stderr) is not None,
+                f"codebook import --replace refused without the count: {result.output!r}",
+            )
+            return
         self.check(result.exit_code == 0, f"codebook import failed: {result.output!r}")
         found = re.search(r"\((\d+) codings with them\)", result.stdout)
         removed = int(found.group(1)) if found else 0
