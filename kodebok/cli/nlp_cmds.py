@@ -173,6 +173,12 @@ def themes_cmd(
 
 def _themes_text(report: dict[str, Any], *, md: bool) -> str:
     lines: list[str] = []
+    if not md:
+        lines += [
+            "n: times the term is used in the group; others: in all other groups; z: how much",
+            "more the group uses it than the others (weighted log-odds; above 2 is notable)",
+            "",
+        ]
     for g in report["groups"]:
         title = f"{g['group']} ({g['segments']} segments, {g['tokens']} words)"
         if md:
@@ -183,8 +189,9 @@ def _themes_text(report: dict[str, Any], *, md: bool) -> str:
             ]
         else:
             lines.append(title)
+            lines.append(f"  {'term':<30} {'n':>5} {'others':>6}  {'z':>6}")
             lines += [
-                f"  {t['term']:<30} {t['count']:>5} {t['count_rest']:>6}  z={t['z']:.2f}"
+                f"  {t['term']:<30} {t['count']:>5} {t['count_rest']:>6}  {t['z']:>6.2f}"
                 for t in g["terms"]
             ]
         lines.append("")

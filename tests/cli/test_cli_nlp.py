@@ -93,7 +93,10 @@ def test_themes_json_md_and_text(cli: Cli, built: Path) -> None:
     assert set(term) == {"term", "count", "count_rest", "log_odds", "z"}
     md = cli("themes", "--by", "document", "--format", "md").stdout
     assert md.startswith("## ") and "| term |" in md
-    assert "z=" in cli("themes").stdout
+    text = cli("themes").stdout.splitlines()
+    heads = [line.split() for line in text if line.startswith("  term ")]
+    assert heads and all(h == ["term", "n", "others", "z"] for h in heads)
+    assert "others: in all other groups" in "\n".join(text[:3])
 
 
 def test_themes_keep_names_is_accepted(cli: Cli, built: Path) -> None:
