@@ -429,7 +429,17 @@ def _plan_row(
     if name not in doc_cache:
         doc_cache[name] = q.document(project, name)
     doc = doc_cache[name]
-    seg = q.segment(project, doc.id, _row_idx(row))
+    idx = _row_idx(row)
+    try:
+        seg = q.segment(project, doc.id, idx)
+    except UnknownItem as exc:
+        if row.get("number"):
+            raise
+        n = len(q.segments(project, doc.id))
+        raise UnknownItem(
+            f"segment_idx {row.get('segment_idx')} is not in '{doc.name}' (segment_idx counts "
+            f"from 0: it has {n} segments, segment_idx 0–{n - 1})"
+        ) from exc
     code_path = row.get("code", "").strip("/")
     code_id: int | None
     try:

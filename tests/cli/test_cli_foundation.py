@@ -232,6 +232,18 @@ def test_codings_import_refuses_number_and_idx_that_disagree(
     assert "codings.csv, line 2: number 1 and segment_idx 1 name different segments" in (
         result.output
     )
+    beyond = tmp_path / "beyond.csv"
+    beyond.write_text("document,segment_idx,code\nnordvik_radmann,4,Styringskort\n")
+    result = cli("codings", "import", str(beyond))
+    assert result.exit_code == 2
+    assert (
+        "beyond.csv, line 2: segment_idx 4 is not in 'nordvik_radmann' (segment_idx counts from "
+        "0: it has 4 segments, segment_idx 0–3)" in result.output
+    )
+    by_number = tmp_path / "by_number.csv"
+    by_number.write_text("document,number,code\nnordvik_radmann,5,Styringskort\n")
+    result = cli("codings", "import", str(by_number))
+    assert "no segment 5 in 'nordvik_radmann' (it has 4 segments, numbered 1–4)" in result.output
     missing = tmp_path / "missing.csv"
     missing.write_text("document,code\nnordvik_radmann,Styringskort\n", encoding="utf-8")
     result = cli("codings", "import", str(missing))
