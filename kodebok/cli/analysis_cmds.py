@@ -376,6 +376,16 @@ def quotes_cmd(
             "transcript); --orphans includes them with their old text",
             err=True,
         )
+    if not any(s.quotes for s in sections):
+        which = ", ".join(codes) if codes else "any code"
+        why = f"no coded text for {which}"
+        if coder or kinds:
+            why += " with these filters (--coder, --kind)"
+        if fmt != "json":
+            from kodebok.errors import KodebokError
+
+            raise KodebokError(f"nothing to quote: {why}; nothing written")
+        click.echo(f"Note: nothing to quote: {why}", err=True)
     if fmt == "json":
         data = [
             {

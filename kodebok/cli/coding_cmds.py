@@ -238,7 +238,7 @@ def codebook_delete(ctx: click.Context, code: str, yes: bool, coder: str) -> Non
 
 @click.command("code")
 @click.argument("document")
-@click.argument("segment_idx", type=int)
+@click.argument("number", type=int)
 @click.argument("code")
 @click.option(
     "--span", help="START:END character offsets in the document instead of the whole segment."
@@ -249,41 +249,45 @@ def codebook_delete(ctx: click.Context, code: str, yes: bool, coder: str) -> Non
 def code_cmd(
     ctx: click.Context,
     document: str,
-    segment_idx: int,
+    number: int,
     code: str,
     span: str | None,
     memo: str,
     coder: str,
 ) -> None:
-    """Code a segment (or a span of the document) with a code."""
+    """Code segment NUMBER of DOCUMENT (or a span of the document) with CODE.
+
+    NUMBER is the segment's number as the coding screen shows it (#1 is the first turn) and
+    as `kodebok segments` lists it.
+    """
     from kodebok.services.coding import code_segment, parse_span
 
     with open_project(ctx) as project:
         result = code_segment(
             project,
             document,
-            segment_idx,
+            number - 1,
             code,
             coder=coder,
             span=parse_span(span) if span else None,
             memo=memo,
         )
     state = "coded" if result.created else "already coded"
-    click.echo(f"{document}#{segment_idx} {state} with {result.code.path} ({coder})")
+    click.echo(f"{document} #{number} {state} with {result.code.path} ({coder})")
 
 
 @click.command("uncode")
 @click.argument("document")
-@click.argument("segment_idx", type=int)
+@click.argument("number", type=int)
 @click.argument("code")
 @coder_option
 @click.pass_context
-def uncode_cmd(ctx: click.Context, document: str, segment_idx: int, code: str, coder: str) -> None:
-    """Remove that coding (by this coder)."""
+def uncode_cmd(ctx: click.Context, document: str, number: int, code: str, coder: str) -> None:
+    """Remove your coding with CODE from segment NUMBER of DOCUMENT (#1 is the first turn)."""
     from kodebok.services.coding import uncode
 
     with open_project(ctx) as project:
-        n = uncode(project, document, segment_idx, code, coder=coder)
+        n = uncode(project, document, number - 1, code, coder=coder)
     click.echo(f"Removed {n} coding{'s' if n != 1 else ''}")
 
 
@@ -316,7 +320,11 @@ def codings_group() -> None:
 def codings_export(
     ctx: click.Context, fmt: str | None, output: Path | None, decimal: str, pseudonymise: bool
 ) -> None:
-    """All codings: document, segment_idx, start, end, code, coder, origin, memo, text, status.
+    """All codings: document, segment_idx, number, start, end, code, coder, origin, memo, text,
+    status.
+
+    segment_idx is 0-based (as the database stores it), number 1-based (the #N of the coding
+    screen and of `kodebok code`); both are empty for a coding of a free span.
 
     status is ok, review (its text changed in a revised transcript) or orphaned (its text is
     gone; text is then the text it had).
@@ -361,7 +369,11 @@ def codings_export(
 @coder_option
 @click.pass_context
 def codings_import(ctx: click.Context, file: Path, create_codes: bool, coder: str) -> None:
-    """Add codings from a table: document, segment_idx, code[, coder, start, end, memo]."""
+    """Add codings from a table: document, number or segment_idx, code[, coder, start, end, memo].
+
+    number is 1-based (the #N of the coding screen), segment_idx 0-based (as `codings export`
+    writes it next to number); a table may have either or both (they must then agree).
+    """
     from kodebok.services.coding import import_codings_table
 
     with open_project(ctx) as project:
@@ -374,23 +386,26 @@ def codings_import(ctx: click.Context, file: Path, create_codes: bool, coder: st
 
 @click.command("memo")
 @click.argument("document")
-@click.argument("segment_idx", type=int, required=False)
+@click.argument("number", type=int, required=False)
 @click.option("--text", "text", required=True, help="The memo text ('' removes your memo).")
 @coder_option
 @click.pass_context
-def memo_cmd(
-    ctx: click.Context, document: str, segment_idx: int | None, text: str, coder: str
-) -> None:
-    """Write a memo on a document, or on one of its segments."""
+def memo_cmd(ctx: click.Context, document: str, number: int | None, text: str, coder: str) -> None:
+    """Write your memo on DOCUMENT, or on its segment NUMBER (#1 is the first turn).
+
+    A memo is a free note of your own (an idea, a doubt, why you coded as you did), kept in the
+    project beside the text it is about; `--text ''` removes it. Memos go with the project into
+    `export qdpx` and `merge`.
+    """
     from kodebok.services.coding import write_memo
     from kodebok.store import queries as q
 
     with open_project(ctx) as project:
         doc = q.document(project, document)
-        if segment_idx is None:
+        if number is None:
             write_memo(project, "document", doc.id, text, coder=coder)
         else:
-            seg = q.segment(project, doc.id, segment_idx)
+            seg = q.segment(project, doc.id, number - 1)
             write_memo(project, "segment", seg.id, text, coder=coder)
     click.echo("Memo saved" if text.strip() else "Memo removed")
 

@@ -147,13 +147,18 @@ def documents_import(ctx: click.Context, table: Path, new_kind: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
 @click.pass_context
 def segments_cmd(ctx: click.Context, document: str | None, fmt: str) -> None:
-    """List segments: id, document, idx, speaker, start, end, text."""
+    """List segments: id, document, idx, number, speaker, start, end, text.
+
+    number is the segment's number as people read it (#1 is the first turn, as on the coding
+    screen, and as `kodebok code DOC NUMBER CODE` takes it); idx is the 0-based index the
+    database stores, and id the row id.
+    """
     from kodebok.services.documents import list_segments
 
     with open_project(ctx) as project:
         segs = list_segments(project, document)
-    keys = ["id", "document", "idx", "speaker", "start", "end", "text"]
-    rows = [[s.id, s.document, s.idx, s.speaker, s.start, s.end, s.text] for s in segs]
+    keys = ["id", "document", "idx", "number", "speaker", "start", "end", "text"]
+    rows = [[s.id, s.document, s.idx, s.idx + 1, s.speaker, s.start, s.end, s.text] for s in segs]
     if fmt == "json":
         echo_json([dict(zip(keys, r, strict=True)) for r in rows])
     elif fmt == "csv":
@@ -162,7 +167,9 @@ def segments_cmd(ctx: click.Context, document: str | None, fmt: str) -> None:
         for s in segs:
             text = s.text.replace("\n", " ")
             who = f"{s.speaker}: " if s.speaker else ""
-            click.echo(f"{s.document}#{s.idx}  {who}{text[:100]}{'…' if len(text) > 100 else ''}")
+            click.echo(
+                f"{s.document} #{s.idx + 1}  {who}{text[:100]}{'…' if len(text) > 100 else ''}"
+            )
 
 
 @click.group("cases", invoke_without_command=True)

@@ -8,12 +8,18 @@ from typing import Any
 import click
 
 from kodebok.cli.common import Progress, echo_json, open_project
-from kodebok.cli.params import COUNT, INDEX, SafeInt
+from kodebok.cli.params import COUNT, SafeInt
 
 
 @click.command("suggest")
 @click.option("--doc", "document", default=None, help="Only this document (name or id).")
-@click.option("--segment", "segment_id", type=INDEX, default=None, help="Only this segment id.")
+@click.option(
+    "--segment",
+    "number",
+    type=COUNT,
+    default=None,
+    help="Only segment NUMBER of --doc (#1 is the first turn, as on the coding screen).",
+)
 @click.option("--top", type=COUNT, default=3, show_default=True, help="Suggestions per segment.")
 @click.option("--uncoded", is_flag=True, help="Only segments nobody has coded yet.")
 @click.option(
@@ -28,7 +34,7 @@ from kodebok.cli.params import COUNT, INDEX, SafeInt
 def suggest_cmd(
     ctx: click.Context,
     document: str | None,
-    segment_id: int | None,
+    number: int | None,
     top: int,
     uncoded: bool,
     include_interviewer: bool,
@@ -43,9 +49,18 @@ def suggest_cmd(
     and recall@3 per code are reported next to a baseline that always suggests the most
     frequent codes.
     """
+    from kodebok.errors import KodebokError
     from kodebok.services import nlp
+    from kodebok.store import queries as q
 
     with open_project(ctx) as project:
+        segment_id = None
+        if number is not None:
+            if document is None:
+                raise KodebokError(
+                    "--segment NUMBER needs --doc DOC: it is the segment's number in that document"
+                )
+            segment_id = q.segment(project, q.document(project, document).id, number - 1).id
         if run_evaluation:
             report = nlp.evaluate(project, folds=folds, top=max(3, top))
             if fmt == "json":
@@ -74,7 +89,7 @@ def suggest_cmd(
 
 
 def _suggestion_text(item: dict[str, Any]) -> str:
-    head = f"{item['document']} #{item['idx']} (segment {item['segment']})"
+    head = f"{item['document']} #{item['number']}"
     if not item["suggestions"]:
         return f"{head}: –"
     lines = [head]
@@ -158,6 +173,12 @@ def themes_cmd(
 
 def _themes_text(report: dict[str, Any], *, md: bool) -> str:
     lines: list[str] = []
+    if not md:
+        lines += [
+            "n: times the term is used in the group; others: in all other groups; z: how much",
+            "more the group uses it than the others (weighted log-odds; above 2 is notable)",
+            "",
+        ]
     for g in report["groups"]:
         title = f"{g['group']} ({g['segments']} segments, {g['tokens']} words)"
         if md:
@@ -168,8 +189,9 @@ def _themes_text(report: dict[str, Any], *, md: bool) -> str:
             ]
         else:
             lines.append(title)
+            lines.append(f"  {'term':<30} {'n':>5} {'others':>6}  {'z':>6}")
             lines += [
-                f"  {t['term']:<30} {t['count']:>5} {t['count_rest']:>6}  z={t['z']:.2f}"
+                f"  {t['term']:<30} {t['count']:>5} {t['count_rest']:>6}  {t['z']:>6.2f}"
                 for t in g["terms"]
             ]
         lines.append("")
@@ -182,7 +204,7 @@ def _clusters_text(report: dict[str, Any], *, md: bool) -> str:
         head = f"{i}. {c['label']} ({c['size']} segments): {', '.join(c['terms'])}"
         lines.append(f"## {head}" if md else head)
         for ex in c["examples"]:
-            lines.append(f"  - {ex['document']} #{ex['idx']}: {ex['text']}")
+            lines.append(f"  - {ex['document']} #{ex['number']}: {ex['text']}")
         lines.append("")
     return "\n".join(lines).rstrip()
 

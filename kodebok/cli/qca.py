@@ -183,7 +183,8 @@ def _project_table(
             names=[n.strip() for n in names.split(",")] if names else None,
             keep_unreported=keep_unreported,
         )
-    for message in [*messages, *data.warnings]:
+    # the messages already include the table's warnings: each note once
+    for message in dict.fromkeys([*messages, *data.warnings]):
         click.echo(f"Note: {message}", err=True)
     return data
 

@@ -65,8 +65,8 @@ def search_cmd(
     if not hits:
         click.echo("No hits", err=True)
         return
-    rows = [(h.document, h.idx, h.speaker or "", h.snippet) for h in hits]
-    click.echo(table_text(["document", "idx", "speaker", "snippet"], rows))
+    rows = [(h.document, f"#{h.idx + 1}", h.speaker or "", h.snippet) for h in hits]
+    click.echo(table_text(["document", "number", "speaker", "snippet"], rows))
     click.echo(f"{len(hits)} hits", err=True)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import click
 
 from kodebok.cli.common import checked_output, coder_option, echo_json, open_project, write_output
-from kodebok.cli.params import INDEX
 
 
 @click.command("merge")
@@ -62,7 +61,7 @@ def agreement_markdown(report: dict[str, Any]) -> str:
     for d in report["disagreements"]:
         text = d["text"].replace("\n", " ")
         lines.append(
-            f"- **{d['document']} #{d['idx']}**, {d['code']}: kodet av "
+            f"- **{d['document']} #{d['number']}**, {d['code']}: kodet av "
             f"{', '.join(d['with'])}, ikke av {', '.join(d['without'])}. "
             f"«{text[:160]}{'…' if len(text) > 160 else ''}»"
         )
@@ -129,22 +128,35 @@ def agreement_cmd(
 
 
 @agreement_cmd.command("resolve")
-@click.argument("segment_id", type=INDEX)
+@click.argument("document")
+@click.argument("number", type=int)
 @click.argument("code")
 @click.argument("keep", type=click.Choice(["with", "without"]))
 @click.option("--coders", required=True, help="The coders whose codings are made to agree.")
 @coder_option
 @click.pass_context
 def resolve_cmd(
-    ctx: click.Context, segment_id: int, code: str, keep: str, coders: str, coder: str
+    ctx: click.Context,
+    document: str,
+    number: int,
+    code: str,
+    keep: str,
+    coders: str,
+    coder: str,
 ) -> None:
-    """Resolve a disagreement: keep the code for all coders ('with') or remove it ('without')."""
+    """Resolve a disagreement on segment NUMBER of DOCUMENT (as the report lists it: DOC #N).
+
+    'with' keeps CODE for all the coders, 'without' removes it from all of them.
+    """
     from kodebok.services.team import resolve_disagreement
+    from kodebok.store import queries as q
 
     names = [c.strip() for c in coders.split(",") if c.strip()]
     with open_project(ctx) as project:
-        verdict = resolve_disagreement(project, segment_id, code, keep, coders=names, coder=coder)
-    click.echo(f"Segment {segment_id}, {code}: {verdict}")
+        doc = q.document(project, document)
+        seg = q.segment(project, doc.id, number - 1)
+        verdict = resolve_disagreement(project, seg.id, code, keep, coders=names, coder=coder)
+    click.echo(f"{doc.name} #{number}, {code}: {verdict}")
 
 
 COMMANDS = [merge_cmd, agreement_cmd]

@@ -95,6 +95,22 @@ def add_coding(
     return coding_id, True
 
 
+def segment_label(project: Project, seg: Segment) -> str:
+    """A segment as people name it: ``document #N`` with N = idx + 1 (the TUI's number)."""
+    row = project.conn.execute(
+        "SELECT name FROM documents WHERE id = ?", (seg.document_id,)
+    ).fetchone()
+    return f"{row[0] if row else '?'} #{seg.idx + 1}"
+
+
+def _code_path(project: Project, code_id: int) -> str:
+    """A code's path for a message (its id when it is gone)."""
+    for c in q.codes(project):
+        if c.id == code_id:
+            return c.path
+    return f"kode {code_id}"
+
+
 def code_segment(
     project: Project,
     document: str,
@@ -106,7 +122,10 @@ def code_segment(
     memo: str = "",
     origin: str = "manual",
 ) -> CodingResult:
-    """Code a whole segment, or a span of the document, with a code."""
+    """Code a whole segment, or a span of the document, with a code.
+
+    ``idx`` is the 0-based index the database stores; people read and type ``idx + 1``.
+    """
     doc = q.document(project, document)
     the_code = q.code(project, code)
     seg = q.segment(project, doc.id, idx)
@@ -120,7 +139,7 @@ def code_segment(
                 f"span {start}:{end} is beyond the end of '{doc.name}' ({len(doc.text)} characters)"
             )
         segment_id = segment_for_span(project, doc.id, start, end)
-    with project.operation(coder, "code", f"Kode {doc.name} #{idx} med {the_code.path}") as op:
+    with project.operation(coder, "code", f"Kode {doc.name} #{idx + 1} med {the_code.path}") as op:
         coding_id, created = add_coding(
             op,
             document_id=doc.id,
@@ -147,7 +166,8 @@ def code_segment_id(
     """Code a segment by ids (the TUI's fast path); (coding id, created)."""
     seg = q.segment_by_id(project, segment_id)
     start, end = span if span is not None else (seg.start, seg.end)
-    with project.operation(coder, "code", f"Kode segment {seg.idx}") as op:
+    what = f"Kode {segment_label(project, seg)} med {_code_path(project, code_id)}"
+    with project.operation(coder, "code", what) as op:
         return add_coding(
             op,
             document_id=seg.document_id,
@@ -162,7 +182,9 @@ def code_segment_id(
 
 def uncode_segment_id(project: Project, segment_id: int, code_id: int, *, coder: str) -> int:
     """Remove this coder's codings of a code on a segment; returns how many."""
-    with project.operation(coder, "uncode", f"Fjern kode fra segment {segment_id}") as op:
+    seg = q.segment_by_id(project, segment_id)
+    what = f"Fjern {_code_path(project, code_id)} fra {segment_label(project, seg)}"
+    with project.operation(coder, "uncode", what) as op:
         return op.delete_where(
             "codings", "segment_id = ? AND code_id = ? AND coder = ?", (segment_id, code_id, coder)
         )
@@ -175,14 +197,40 @@ def uncode(project: Project, document: str, idx: int, code: str, *, coder: str) 
     seg = q.segment(project, doc.id, idx)
     n = uncode_segment_id(project, seg.id, the_code.id, coder=coder)
     if n == 0:
-        raise UnknownItem(f"'{doc.name}' segment {idx} has no coding '{the_code.path}' by {coder}")
+        raise UnknownItem(f"'{doc.name}' #{idx + 1} has no coding '{the_code.path}' by {coder}")
     return n
 
 
 def set_coding_memo(project: Project, coding_id: int, memo: str, *, coder: str) -> None:
     """Set the memo of one coding."""
-    with project.operation(coder, "memo", f"Notat på koding {coding_id}") as op:
+    row = project.conn.execute(
+        'SELECT d.name, s.idx, k.code_id, k.start, k."end" FROM codings k '
+        "JOIN documents d ON d.id = k.document_id LEFT JOIN segments s ON s.id = k.segment_id "
+        "WHERE k.id = ?",
+        (coding_id,),
+    ).fetchone()
+    if row is None:
+        raise UnknownItem("that coding is gone (undone or removed)")
+    where = f"#{row[1] + 1}" if row[1] is not None else f"{row[3]}:{row[4]}"
+    what = f"Notat på {_code_path(project, row[2])} i {row[0]} {where}"
+    with project.operation(coder, "memo", what) as op:
         op.update("codings", coding_id, {"memo": memo})
+
+
+def _memo_description(project: Project, target_kind: str, target_id: int | None) -> str:
+    """The journal's name for a memo change: on which document or segment (never a row id)."""
+    if target_kind == "segment" and target_id is not None:
+        try:
+            return f"Notat på {segment_label(project, q.segment_by_id(project, target_id))}"
+        except UnknownItem:
+            pass
+    if target_kind == "document" and target_id is not None:
+        row = project.conn.execute(
+            "SELECT name FROM documents WHERE id = ?", (target_id,)
+        ).fetchone()
+        if row:
+            return f"Notat på {row[0]}"
+    return f"Notat ({target_kind})"
 
 
 def write_memo(
@@ -202,7 +250,7 @@ def write_memo(
         "AND case_id IS ? AND code_id IS ?",
         (target_kind, target_id, coder, case_id, code_id),
     ).fetchone()
-    with project.operation(coder, "memo", f"Notat ({target_kind})") as op:
+    with project.operation(coder, "memo", _memo_description(project, target_kind, target_id)) as op:
         if row and not text.strip():
             op.delete("memos", int(row[0]))
             return int(row[0])
@@ -237,7 +285,8 @@ def memos_for(project: Project, target_kind: str, target_id: int | None) -> list
 
 CODING_COLUMNS = [
     "document",
-    "segment_idx",
+    "segment_idx",  # 0-based, as the database stores it (for scripts)
+    "number",  # 1-based: the #N people read in the TUI and type in `kodebok code`
     "start",
     "end",
     "code",
@@ -266,6 +315,7 @@ def export_codings(project: Project) -> list[dict[str, Any]]:
         {
             "document": r[0],
             "segment_idx": r[1],
+            "number": None if r[1] is None else r[1] + 1,
             "start": r[2],
             "end": r[3],
             "code": paths.get(r[4], ""),
@@ -291,9 +341,11 @@ class CodingsImport:
 def import_codings_table(
     project: Project, path: Path, *, coder: str, create_codes: bool = False
 ) -> CodingsImport:
-    """Add codings from a CSV (document, segment_idx, code[, coder, start, end, memo]).
+    """Add codings from a CSV (document, number or segment_idx, code[, coder, start, end, memo]).
 
-    All rows are checked first; any bad row fails the whole import with its line number,
+    ``number`` is the 1-based segment number people read (``#N``); ``segment_idx`` the 0-based
+    index the database stores (and ``codings export`` writes next to it). When a table has
+    both, they must agree. All rows are checked first; any bad row fails the whole import with its line number,
     so a table is applied completely or not at all.
     """
     from kodebok.ingest import decode_bytes
@@ -307,11 +359,13 @@ def import_codings_table(
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     fields = [f.strip().lower() for f in reader.fieldnames or []]
-    missing = {"document", "segment_idx", "code"} - set(fields)
+    missing = {"document", "code"} - set(fields)
+    if not {"number", "segment_idx"} & set(fields):
+        missing.add("number (1-based) or segment_idx (0-based)")
     if missing:
         raise KodebokError(
             f"{path.name}: missing column(s) {', '.join(sorted(missing))}; "
-            "expected document, segment_idx, code[, coder, start, end, memo]"
+            "expected document, number or segment_idx, code[, coder, start, end, memo]"
         )
     all_codes = q.codes(project)
     by_path = {c.path: c for c in all_codes}
@@ -348,6 +402,27 @@ def import_codings_table(
     return CodingsImport(added, existing, new_codes)
 
 
+def _row_idx(row: dict[str, str]) -> int:
+    """The 0-based index a table row names: from ``number`` (1-based) or ``segment_idx``."""
+    found: dict[str, int] = {}
+    for column in ("number", "segment_idx"):
+        value = row.get(column, "")
+        if not value:
+            continue
+        try:
+            found[column] = int(value)
+        except ValueError as exc:
+            raise KodebokError(f"{column} '{value}' is not a whole number") from exc
+    if not found:
+        raise KodebokError("no segment: give number (1-based) or segment_idx (0-based)")
+    if "number" in found and "segment_idx" in found and found["number"] != found["segment_idx"] + 1:
+        raise KodebokError(
+            f"number {found['number']} and segment_idx {found['segment_idx']} name different "
+            "segments (number is 1-based, segment_idx 0-based: number = segment_idx + 1)"
+        )
+    return found["number"] - 1 if "number" in found else found["segment_idx"]
+
+
 def _plan_row(
     project: Project,
     row: dict[str, str],
@@ -362,11 +437,17 @@ def _plan_row(
     if name not in doc_cache:
         doc_cache[name] = q.document(project, name)
     doc = doc_cache[name]
+    idx = _row_idx(row)
     try:
-        idx = int(row.get("segment_idx", ""))
-    except ValueError as exc:
-        raise KodebokError(f"segment_idx '{row.get('segment_idx')}' is not a number") from exc
-    seg = q.segment(project, doc.id, idx)
+        seg = q.segment(project, doc.id, idx)
+    except UnknownItem as exc:
+        if row.get("number"):
+            raise
+        n = len(q.segments(project, doc.id))
+        raise UnknownItem(
+            f"segment_idx {row.get('segment_idx')} is not in '{doc.name}' (segment_idx counts "
+            f"from 0: it has {n} segments, segment_idx 0–{n - 1})"
+        ) from exc
     code_path = row.get("code", "").strip("/")
     code_id: int | None
     try:

@@ -108,6 +108,7 @@ def _suggestions_row(seg: SegmentData, found: Sequence[Suggestion]) -> dict[str,
         "segment": seg.id,
         "document": seg.document,
         "idx": seg.idx,
+        "number": seg.idx + 1,
         "suggestions": [s.as_json() for s in found],
     }
 
@@ -335,6 +336,7 @@ def clusters(project: Project, k: int | None = None, top: int = 6) -> dict[str, 
                         "segment": pool[i].id,
                         "document": pool[i].document,
                         "idx": pool[i].idx,
+                        "number": pool[i].idx + 1,
                         "text": _snippet(texts.get(pool[i].id, "")),
                     }
                     for i in c.members[:3]

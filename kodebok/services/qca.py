@@ -18,6 +18,15 @@ def is_attribute_condition(spec: str) -> bool:
     return bool(_ATTRIBUTE.search(spec))
 
 
+_OPERATOR_WORDS = {">=": "ge", "<=": "le", "!=": "ne", "=": "eq", ">": "gt", "<": "lt"}
+
+
+def column_name(spec: str) -> str:
+    """An R column name for a condition that keeps all of it (test and threshold, code path)."""
+    parts = _ATTRIBUTE.split(spec.strip().strip("/"))
+    return ascii_name("_".join(_OPERATOR_WORDS.get(p, p.strip()) for p in parts))
+
+
 def project_data_table(
     project: Project,
     conditions: Sequence[str],
@@ -31,7 +40,10 @@ def project_data_table(
 
     A code is present in a case by the presence rule and the manual overrides; a case with a
     not-reported value is left out (and named in the messages) unless ``keep_unreported``.
-    Column names are ASCII (from ``names`` or derived from the code names), as R expects.
+    Column names are ASCII (from ``names`` or derived from the conditions as given), as R
+    expects; a derived name keeps the whole condition: ``innbyggere>=8000`` becomes
+    ``innbyggere_ge_8000`` (not ``innbyggere``), ``Oppslutning og lojalitet/Fremmer`` becomes
+    ``Oppslutning_og_lojalitet_Fremmer``.
     """
     from kodebok.services.analysis import attribute_condition, presence_columns
 
@@ -47,8 +59,7 @@ def project_data_table(
         )
     labels = list(names or [])
     for spec in all_specs[len(labels) :]:
-        base = re.split(r"[<>=!]", spec)[0] if is_attribute_condition(spec) else spec
-        labels.append(ascii_name(base.split("/")[-1]))
+        labels.append(column_name(spec))
     if len(set(labels)) != len(labels):
         raise AnalysisError(
             f"column names must differ: {', '.join(labels)}; use --names",

@@ -49,6 +49,7 @@ class SearchHit:
         return {
             "document": self.document,
             "idx": self.idx,
+            "number": self.idx + 1,
             "segment": self.segment_id,
             "speaker": self.speaker,
             "snippet": self.snippet,

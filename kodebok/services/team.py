@@ -434,6 +434,7 @@ def agreement_report(
             {
                 "document": data.unit_info[d.unit][0],
                 "idx": data.unit_info[d.unit][1],
+                "number": data.unit_info[d.unit][1] + 1,
                 "segment": d.unit,
                 "code": d.code,
                 "with": list(d.coders_with),
@@ -452,11 +453,13 @@ def resolve_disagreement(
 
     Recorded in the journal (undoable) and as a memo on the segment.
     """
-    from kodebok.services.coding import write_memo
+    from kodebok.services.coding import segment_label, write_memo
 
     the_code = q.code(project, code)
     seg = q.segment_by_id(project, segment_id)
-    with project.operation(coder, "resolve", f"Avgjør {the_code.path} på segment {seg.idx}") as op:
+    with project.operation(
+        coder, "resolve", f"Avgjør {the_code.path} på {segment_label(project, seg)}"
+    ) as op:
         if keep == "with":
             for c in coders:
                 add_coding(

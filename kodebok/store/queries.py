@@ -122,7 +122,11 @@ def segments(project: Project, document_id: int) -> list[Segment]:
 
 
 def segment(project: Project, document_id: int, idx: int) -> Segment:
-    """One segment by its 0-based index in a document."""
+    """One segment by its 0-based index in a document.
+
+    The error names the segment by its number (``idx + 1``, the ``#N`` people read and type)
+    and the range of numbers the document has.
+    """
     row = None
     if fits_sqlite(idx):
         row = project.conn.execute(
@@ -136,8 +140,10 @@ def segment(project: Project, document_id: int, idx: int) -> Segment:
             "SELECT name FROM documents WHERE id = ?", (document_id,)
         ).fetchone()
         where = f"'{name[0]}'" if name else "this document"
-        numbered = f"numbered 0–{n - 1}" if n else "none"
-        raise UnknownItem(f"no segment {_short(idx)} in {where} (it has {n} segments, {numbered})")
+        numbered = f"numbered 1–{n}" if n else "none"
+        raise UnknownItem(
+            f"no segment {_short(idx + 1)} in {where} (it has {n} segments, {numbered})"
+        )
     return _segment(row)
 
 

@@ -91,14 +91,15 @@ def test_documents_json_has_case_and_counts(tmp_path: Path, cli: Callable[..., R
 def test_segments_json_keys_follow_the_contract(tmp_path: Path, cli: Callable[..., Result]) -> None:
     _setup(tmp_path, cli)
     segs = json.loads(cli("segments", "--doc", "nordvik_radmann", "--format", "json").output)
-    assert list(segs[0]) == ["id", "document", "idx", "speaker", "start", "end", "text"]
+    assert list(segs[0]) == ["id", "document", "idx", "number", "speaker", "start", "end", "text"]
+    assert [(s["idx"], s["number"]) for s in segs] == [(i, i + 1) for i in range(len(segs))]
     assert segs[1]["speaker"] == "IP"
     assert segs[1]["text"].startswith("Ja, vi innførte styringskort")
 
 
 def test_code_uncode_undo_redo_round_trip(tmp_path: Path, cli: Callable[..., Result]) -> None:
     _setup(tmp_path, cli)
-    assert cli("code", "nordvik_radmann", "1", "Styringskort").exit_code == 0
+    assert cli("code", "nordvik_radmann", "2", "Styringskort").exit_code == 0
     rows = json.loads(cli("codings", "export", "--format", "json").output)
     assert [(r["segment_idx"], r["code"], r["coder"]) for r in rows] == [
         (1, "Styringssystem/Styringskort", "tester")
@@ -107,13 +108,13 @@ def test_code_uncode_undo_redo_round_trip(tmp_path: Path, cli: Callable[..., Res
     assert json.loads(cli("codings", "export", "--format", "json").output) == []
     assert "Redid" in cli("redo").output
     assert len(json.loads(cli("codings", "export", "--format", "json").output)) == 1
-    assert cli("uncode", "nordvik_radmann", "1", "Styringskort").exit_code == 0
+    assert cli("uncode", "nordvik_radmann", "2", "Styringskort").exit_code == 0
     assert json.loads(cli("codings", "export", "--format", "json").output) == []
 
 
 def test_unknown_code_lists_nearest_matches(tmp_path: Path, cli: Callable[..., Result]) -> None:
     _setup(tmp_path, cli)
-    result = cli("code", "nordvik_radmann", "1", "Styringskrot")
+    result = cli("code", "nordvik_radmann", "2", "Styringskrot")
     assert result.exit_code == 2
     assert "unknown code 'Styringskrot'" in result.output
     assert "Styringssystem/Styringskort" in result.output
@@ -124,7 +125,7 @@ def test_code_with_span_finds_its_segment(tmp_path: Path, cli: Callable[..., Res
     segs = json.loads(cli("segments", "--format", "json").output)
     seg = segs[3]
     span = f"{seg['start']}:{seg['start'] + 3}"
-    assert cli("code", "nordvik_radmann", "3", "Tillitsvalgte", "--span", span).exit_code == 0
+    assert cli("code", "nordvik_radmann", "4", "Tillitsvalgte", "--span", span).exit_code == 0
     rows = json.loads(cli("codings", "export", "--format", "json").output)
     assert rows[0]["text"] == "Nei"
     assert rows[0]["segment_idx"] == 3
@@ -176,8 +177,8 @@ def test_speakers_import_names_the_bad_line(tmp_path: Path, cli: Callable[..., R
 
 def test_codebook_show_counts_codings(tmp_path: Path, cli: Callable[..., Result]) -> None:
     _setup(tmp_path, cli)
-    cli("code", "nordvik_radmann", "1", "Styringskort")
-    cli("code", "nordvik_radmann", "3", "Tillitsvalgte")
+    cli("code", "nordvik_radmann", "2", "Styringskort")
+    cli("code", "nordvik_radmann", "4", "Tillitsvalgte")
     tree = {c["path"]: c for c in json.loads(cli("codebook", "show", "--format", "json").output)}
     assert tree["Styringssystem/Styringskort"]["codings"] == 1
     assert tree["Medvirkning"]["codings_with_children"] == 1
@@ -198,10 +199,75 @@ def test_codings_import_and_export_round_trip(tmp_path: Path, cli: Callable[...,
     out = tmp_path / "ut.csv"
     assert cli("codings", "export", "-o", str(out)).exit_code == 0
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "document,segment_idx,start,end,code,coder,origin,memo,text,status"
+    assert lines[0] == "document,segment_idx,number,start,end,code,coder,origin,memo,text,status"
+    assert [line.split(",")[1:3] for line in lines[1:]] == [["1", "2"], ["3", "4"]]
     assert len(lines) == 3
     again = cli("codings", "import", str(table))
     assert "0 codings added, 2 already there" in again.output
+    # the exported table (both columns) imports as the same codings
+    assert "0 codings added, 2 already there" in cli("codings", "import", str(out)).output
+
+
+def test_codings_import_by_number_is_one_based(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    _setup(tmp_path, cli)
+    table = tmp_path / "codings.csv"
+    table.write_text("document,number,code\nnordvik_radmann,2,Styringskort\n", encoding="utf-8")
+    assert cli("codings", "import", str(table)).exit_code == 0
+    rows = json.loads(cli("codings", "export", "--format", "json").output)
+    assert [(r["segment_idx"], r["number"]) for r in rows] == [(1, 2)]
+    segs = json.loads(cli("segments", "--doc", "nordvik_radmann", "--format", "json").output)
+    assert rows[0]["text"] == segs[1]["text"] and segs[1]["number"] == 2
+
+
+def test_codings_import_refuses_number_and_idx_that_disagree(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    _setup(tmp_path, cli)
+    table = tmp_path / "codings.csv"
+    table.write_text(
+        "document,segment_idx,number,code\nnordvik_radmann,1,1,Styringskort\n", encoding="utf-8"
+    )
+    result = cli("codings", "import", str(table))
+    assert result.exit_code == 2
+    assert "codings.csv, line 2: number 1 and segment_idx 1 name different segments" in (
+        result.output
+    )
+    beyond = tmp_path / "beyond.csv"
+    beyond.write_text("document,segment_idx,code\nnordvik_radmann,4,Styringskort\n")
+    result = cli("codings", "import", str(beyond))
+    assert result.exit_code == 2
+    assert (
+        "beyond.csv, line 2: segment_idx 4 is not in 'nordvik_radmann' (segment_idx counts from "
+        "0: it has 4 segments, segment_idx 0–3)" in result.output
+    )
+    by_number = tmp_path / "by_number.csv"
+    by_number.write_text("document,number,code\nnordvik_radmann,5,Styringskort\n")
+    result = cli("codings", "import", str(by_number))
+    assert "no segment 5 in 'nordvik_radmann' (it has 4 segments, numbered 1–4)" in result.output
+    missing = tmp_path / "missing.csv"
+    missing.write_text("document,code\nnordvik_radmann,Styringskort\n", encoding="utf-8")
+    result = cli("codings", "import", str(missing))
+    assert result.exit_code == 2
+    assert "number (1-based) or segment_idx (0-based)" in result.output
+
+
+def test_code_takes_the_number_people_read(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    _setup(tmp_path, cli)
+    text = cli("segments", "--doc", "nordvik_radmann").output.splitlines()
+    assert text[1].startswith("nordvik_radmann #2  IP: Ja, vi innførte styringskort")
+    result = cli("code", "nordvik_radmann", "2", "Styringskort")
+    assert result.output == "nordvik_radmann #2 coded with Styringssystem/Styringskort (tester)\n"
+    rows = json.loads(cli("codings", "export", "--format", "json").output)
+    assert rows[0]["text"].startswith("Ja, vi innførte styringskort")
+    assert cli("undo").output == "Undid: Kode nordvik_radmann #2 med Styringssystem/Styringskort\n"
+    for bad in ("0", "5"):
+        result = cli("code", "nordvik_radmann", bad, "Styringskort")
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"Error: no segment {bad} in 'nordvik_radmann' (it has 4 segments, numbered 1–4)\n"
+        )
+    assert cli("memo", "nordvik_radmann", "2", "--text", "viktig").exit_code == 0
+    assert cli("undo").output == "Undid: Notat på nordvik_radmann #2\n"
 
 
 def test_codings_import_with_unknown_code_changes_nothing(

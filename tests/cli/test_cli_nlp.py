@@ -33,7 +33,8 @@ def test_suggest_json_lines_follow_the_contract(cli: Cli, built: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["idx"] for line in lines] == [1, 3, 5, 7, 9]
     for line in lines:
-        assert set(line) == {"segment", "document", "idx", "suggestions"}
+        assert set(line) == {"segment", "document", "idx", "number", "suggestions"}
+        assert line["number"] == line["idx"] + 1
         assert line["document"] == "storsjo_ordforer"
         assert len(line["suggestions"]) <= 2
         scores = [s["score"] for s in line["suggestions"]]
@@ -46,14 +47,17 @@ def test_suggest_json_lines_follow_the_contract(cli: Cli, built: Path) -> None:
 
 
 def test_suggest_one_segment_as_text(cli: Cli, built: Path) -> None:
-    with Project.open(built) as project:
-        seg = project.conn.execute(
-            "SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id "
-            "WHERE d.name = 'storsjo_ordforer' AND s.idx = 9"
-        ).fetchone()[0]
-    result = cli("suggest", "--segment", str(seg))
+    # --segment is the segment's number in --doc (#10 is idx 9), as the coding screen shows it
+    result = cli("suggest", "--doc", "storsjo_ordforer", "--segment", "10")
     assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "storsjo_ordforer #10"
     assert "Metoder/Undersøkelser" in result.stdout and "[learned]" in result.stdout
+
+
+def test_suggest_segment_needs_its_document(cli: Cli, built: Path) -> None:
+    result = cli("suggest", "--segment", "10")
+    assert result.exit_code == 2
+    assert "--segment NUMBER needs --doc DOC" in result.stderr
 
 
 def test_suggest_uncoded_lists_only_uncoded_segments(cli: Cli, built: Path) -> None:
@@ -89,7 +93,10 @@ def test_themes_json_md_and_text(cli: Cli, built: Path) -> None:
     assert set(term) == {"term", "count", "count_rest", "log_odds", "z"}
     md = cli("themes", "--by", "document", "--format", "md").stdout
     assert md.startswith("## ") and "| term |" in md
-    assert "z=" in cli("themes").stdout
+    text = cli("themes").stdout.splitlines()
+    heads = [line.split() for line in text if line.startswith("  term ")]
+    assert heads and all(h == ["term", "n", "others", "z"] for h in heads)
+    assert "others: in all other groups" in "\n".join(text[:3])
 
 
 def test_themes_keep_names_is_accepted(cli: Cli, built: Path) -> None:

@@ -25,11 +25,11 @@ def _project(tmp_path: Path, cli: Callable[..., Result]) -> None:
         assert cli("codebook", "add", code).exit_code == 0
     for name, (_, text) in DOCS.items():
         if "Tillitsvalgte" in text:
-            cli("code", name, "1", "Tillitsvalgte")
+            cli("code", name, "2", "Tillitsvalgte")
         if "rapporterer" in text:
-            cli("code", name, "1", "Rapportering")
+            cli("code", name, "2", "Rapportering")
         if name in ("a", "b"):
-            cli("code", name, "1", "Oppslutning")
+            cli("code", name, "2", "Oppslutning")
     for case, size in (("Alfa", "9000"), ("Beta", "2000"), ("Gamma", "12000"), ("Delta", "500")):
         assert cli("cases", "set", case, f"innbyggere={size}").exit_code == 0
 
@@ -46,8 +46,43 @@ def test_qca_table_from_codes_and_attributes(tmp_path: Path, cli: Callable[..., 
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert lines[0] == "case,Tillitsvalgte,Rapportering,innbyggere,Oppslutning"
+    # a derived column name keeps the whole condition: the code's path, the test's threshold
+    assert lines[0] == "case,Medvirkning_Tillitsvalgte,Rapportering,innbyggere_ge_8000,Oppslutning"
     assert sorted(lines[1:]) == ["Alfa,1,1,1,1", "Beta,1,0,0,1", "Delta,0,0,0,0", "Gamma,0,1,1,0"]
+
+
+def test_qca_outcome_column_keeps_its_path_and_notes_come_once(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    _project(tmp_path, cli)
+    assert cli("codebook", "add", "Utfall/Fremmer").exit_code == 0
+    for name in ("a", "b"):
+        cli("code", name, "2", "Utfall/Fremmer")
+    for command in ("table", "minimize"):
+        result = cli(
+            "qca",
+            command,
+            "--conditions",
+            "Tillitsvalgte,innbyggere>=100",
+            "--outcome",
+            "Utfall/Fremmer",
+        )
+        assert result.exit_code == 0, result.output
+        notes = [line for line in result.stderr.splitlines() if line.startswith("Note:")]
+        # innbyggere>=100 holds in every case: said once, under the name the table uses
+        assert notes == [
+            "Note: condition 'innbyggere_ge_100' has the same value in every case and cannot "
+            "explain the outcome"
+        ]
+    table = cli(
+        "qca",
+        "table",
+        "--conditions",
+        "Tillitsvalgte,innbyggere<1000",
+        "--outcome",
+        "Utfall/Fremmer",
+    )
+    assert table.stdout.splitlines()[0] == "case,Tillitsvalgte,innbyggere_lt_1000,Utfall_Fremmer"
 
 
 def test_qca_minimize_from_the_project(tmp_path: Path, cli: Callable[..., Result]) -> None:

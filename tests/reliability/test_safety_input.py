@@ -83,7 +83,10 @@ def test_a_folder_given_to_a_table_import_is_an_error(
         (("cases", "set", HUGE, "k=v"), f"unknown case '{HUGE}'"),
         (("history", "--limit", HUGE), "Invalid value for '--limit'"),
         (("search", "skole", "--limit", HUGE), "Invalid value for '--limit'"),
-        (("suggest", "--segment", HUGE), "Invalid value for '--segment'"),
+        (
+            ("suggest", "--doc", "nordvik_rektor", "--segment", HUGE),
+            "Invalid value for '--segment'",
+        ),
         (("suggest", "--top", HUGE), "Invalid value for '--top'"),
         (("themes", "--clusters", "-k", HUGE), "Invalid value for '-k' / '--k'"),
         (("presence", "--min-codings", HUGE), "Invalid value for '--min-codings'"),
@@ -92,8 +95,17 @@ def test_a_folder_given_to_a_table_import_is_an_error(
             "Invalid value for '--n-cut'",
         ),
         (
-            ("agreement", "resolve", HUGE, "Helhetsperspektiv", "with", "--coders", "kari,ola"),
-            "Invalid value for 'SEGMENT_ID'",
+            (
+                "agreement",
+                "resolve",
+                "nordvik_rektor",
+                HUGE,
+                "Helhetsperspektiv",
+                "with",
+                "--coders",
+                "kari,ola",
+            ),
+            "no segment 999999999999…",
         ),
     ],
 )
@@ -120,7 +132,7 @@ def test_the_segment_message_names_the_range(
         "WHERE d.name = 'nordvik_rektor'"
     ).fetchone()[0]
     conn.close()
-    assert errors(result)[0].endswith(f"(it has {n} segments, numbered 0–{n - 1})")
+    assert errors(result)[0].endswith(f"(it has {n} segments, numbered 1–{n})")
     assert_unchanged(project, before)
 
 

@@ -189,7 +189,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(
     monkeypatch.undo()
     result = run(demo_project, "codings", "export", "-o", str(out))
     assert result.exit_code == 0
-    assert out.read_text(encoding="utf-8").startswith("document,segment_idx,start,end,code")
+    assert out.read_text(encoding="utf-8").startswith("document,segment_idx,number,start,end,code")
     assert out.stat().st_mode & 0o777 == 0o600  # the replaced file's mode is kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["codings.csv", "demo"]
     assert integrity_ok(demo_project)

@@ -120,3 +120,72 @@ def test_real_program_codes_a_segment_through_the_picker(tui_project: Path, tmux
     tmux.keys("Escape")
     tmux.wait_for(lambda s: "Bibliotek" in s, "the library again")
     tmux.keys("q")
+
+
+def test_a_number_read_on_the_coding_screen_codes_the_same_turn_from_the_cli(
+    tui_project: Path, tmux: Tmux
+) -> None:
+    """A student reads `IP  #4` on the screen and types `kodebok code DOC 4 CODE`."""
+    import re
+
+    kodebok = kodebok_command()
+    tmux.start(f"env KODEBOK_CODER=test {kodebok} -p {tui_project} open")
+    tmux.wait_for(lambda s: "nordvik_radmann" in s and "Bibliotek" in s, "the library")
+    time.sleep(0.5)  # the first frame can be drawn before the app reads keys
+    tmux.keys("f")
+    tmux.literal("nordvik")
+    tmux.wait_for(lambda s: "fjellbygd_ordforar" not in s, "the filtered library")
+    tmux.keys("Enter")
+    time.sleep(0.3)
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "segment 1/6" in s, "the coding screen")
+    tmux.keys("j", "j", "j")
+    screen = tmux.wait_for(lambda s: "segment 4/6" in s, "the fourth segment")
+
+    # the current segment is the one marked ▌ in the margin: its header and its first line
+    marked = [line[1:].strip() for line in screen.splitlines() if line.startswith("▌")]
+    header = re.fullmatch(r"(\S+)\s+#(\d+)\b.*", marked[0].split("▏")[0].strip())
+    assert header is not None, screen
+    speaker, number = header.group(1), header.group(2)
+    first_words = marked[1].split("▏")[0].strip()
+    assert speaker == "IP" and first_words
+
+    typed = subprocess.run(
+        [kodebok, "-p", str(tui_project), "code", "nordvik_radmann", number, "Medvirkning"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KODEBOK_CODER": "student"},
+        check=False,
+    )
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stdout == f"nordvik_radmann #{number} coded with Praksis/Medvirkning (student)\n"
+    coded = rows(
+        tui_project,
+        "SELECT s.idx, sp.label, d.text FROM codings k JOIN segments s ON s.id = k.segment_id "
+        "JOIN speakers sp ON sp.id = s.speaker_id JOIN documents d ON d.id = k.document_id "
+        "WHERE k.coder = 'student'",
+    )
+    assert len(coded) == 1
+    idx, label, _ = coded[0]
+    assert (idx + 1, label) == (int(number), speaker)
+    text = rows(
+        tui_project,
+        'SELECT substr(d.text, s.start + 1, s."end" - s.start) FROM segments s '
+        "JOIN documents d ON d.id = s.document_id WHERE d.name = 'nordvik_radmann' AND s.idx = ?",
+        (idx,),
+    )[0][0]
+    assert text.startswith(first_words)
+
+    undone = subprocess.run(
+        [kodebok, "-p", str(tui_project), "undo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KODEBOK_CODER": "student"},
+        check=False,
+    )
+    assert undone.stdout == f"Undid: Kode nordvik_radmann #{number} med Praksis/Medvirkning\n"
+    tmux.keys("Escape")
+    tmux.wait_for(lambda s: "Bibliotek" in s, "the library again")
+    tmux.keys("q")

@@ -167,7 +167,13 @@ def test_interviewer_turns_get_no_suggestions(coded: Project) -> None:
 def test_asking_for_an_interviewer_turn_gives_an_empty_list(coded: Project) -> None:
     rows = list(nlp.suggest(coded, segment_id=seg_id(coded, "storsjo_ordforer", 0)))
     assert rows == [
-        {"segment": rows[0]["segment"], "document": "storsjo_ordforer", "idx": 0, "suggestions": []}
+        {
+            "segment": rows[0]["segment"],
+            "document": "storsjo_ordforer",
+            "idx": 0,
+            "number": 1,
+            "suggestions": [],
+        }
     ]
 
 

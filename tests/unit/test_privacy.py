@@ -77,7 +77,7 @@ def test_cli_privacy_check_and_pseudonymised_export(
     kinds = {(h["kind"], h["match"]) for h in json.loads(check.output)}
     assert ("person", "Per Hansen") in kinds and ("case", "Nordvik") in kinds
     assert cli("codebook", "add", "Initiering").exit_code == 0
-    assert cli("code", "nordvik_radmann", "1", "Initiering").exit_code == 0
+    assert cli("code", "nordvik_radmann", "2", "Initiering").exit_code == 0
     assert cli("pseudonyms", "auto").exit_code == 0
     assert cli("pseudonyms", "set", "Per Hansen", "[rådmannen]", "--kind", "person").exit_code == 0
     out = tmp_path / "eksport"
