@@ -10,8 +10,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from kodebok.store import Project
+
+# No per-example deadline anywhere: the suite runs on two busy cores, where hypothesis's default
+# 200 ms deadline fails tests for the machine's load rather than for kodebok (tests that care
+# about speed say so themselves; `kodebok bench` measures it)
+settings.register_profile("kodebok", deadline=None)
+settings.load_profile("kodebok")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -35,13 +35,14 @@ def test_twenty_thousand_word_transcript_reads_well_under_100_ms(tmp_path: Path)
     path.write_text(long_transcript(20_000), encoding="utf-8")
     read_document(path)  # warm up imports and regex caches
     best = min(_timed(path) for _ in range(3))
-    # The budget is 100 ms; CI machines vary, so fail only on a clear regression.
+    # The budget is 100 ms of CPU time (not wall-clock time, which a busy machine stretches:
+    # 156 ms were seen with other test processes on both cores); best of three runs.
     assert best < 0.1, f"{best * 1000:.0f} ms"
 
 
 def _timed(path: Path) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     doc = read_document(path)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(doc.turns) > 1500
     return elapsed
