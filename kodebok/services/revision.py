@@ -16,12 +16,14 @@ puts the coding back exactly, ``ok`` again.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kodebok.errors import KodebokError
 from kodebok.store import Project, now_iso
 
 if TYPE_CHECKING:
@@ -564,7 +566,7 @@ def update_document(
     placed = [
         placer.place(Anchor(c["start"], c["end"], c["status"], c["anchor_text"])) for c in codings
     ]
-    placed = _resolve_clashes(codings, placed)
+    placed = _resolve_clashes(codings, placed, len(parsed.text))
     lemmas, stamp = segment_lemmas(parsed, old["language"], features)
     backup_project(project, reason=f"before-update-{old['name']}")
     report = Reanchoring()
@@ -690,10 +692,12 @@ def update_document(
     )
 
 
-def _resolve_clashes(codings: list[dict[str, Any]], placed: list[Placement]) -> list[Placement]:
+def _resolve_clashes(
+    codings: list[dict[str, Any]], placed: list[Placement], length: int
+) -> list[Placement]:
     """Two codings with the same code and coder never end on one span: the one that found its
     text exactly keeps it, the other is kept as an orphan (never merged silently); orphans are
-    zero-length points, nudged past each other."""
+    zero-length points inside the new text (``length`` characters), nudged past each other."""
     rank = {OK: 0, REVIEW: 1, ORPHANED: 2}
     order = sorted(range(len(codings)), key=lambda k: (rank[placed[k].status], codings[k]["id"]))
     taken: set[tuple[int, int, int, str]] = set()
@@ -704,9 +708,19 @@ def _resolve_clashes(codings: list[dict[str, Any]], placed: list[Placement]) -> 
         if p.status != ORPHANED and key not in taken:
             taken.add(key)
             continue
-        pos = p.start
-        while (pos, pos, codings[k]["code_id"], codings[k]["coder"]) in taken:
-            pos += 1
+        start = min(max(p.start, 0), length)
+        # the first free point at or after its place, else before it: never past the text's end
+        free = (
+            pos
+            for pos in itertools.chain(range(start, length + 1), range(start - 1, -1, -1))
+            if (pos, pos, codings[k]["code_id"], codings[k]["coder"]) not in taken
+        )
+        pos = next(free, None)
+        if pos is None:
+            raise KodebokError(
+                f"the revised text ({length} characters) is too short to keep every orphaned "
+                f"coding of one code and coder as its own point; nothing was changed"
+            )
         taken.add((pos, pos, codings[k]["code_id"], codings[k]["coder"]))
         out[k] = Placement(pos, pos, ORPHANED, 0.0)
     return out

@@ -534,3 +534,43 @@ def test_kill_during_the_update_leaves_no_segment_without_lemmas(
         if sha == new_sha:
             assert codings_snapshot(target) == new_codings
     assert killed_running >= 3, f"the update ({total:.1f} s) ended before most kills"
+
+
+def test_orphans_of_a_truncated_transcript_stay_inside_the_text(tmp_path: Path) -> None:
+    # found by the CLI sequence test: two orphans of one code and coder were nudged apart past
+    # the end of a transcript cut down to its first turn (50:50 and 51:51 in 50 characters)
+    from kodebok.cli import main
+
+    turns = [
+        "I: Hvordan er helsetjenesten organisert hos dere?",
+        "Leder: Vi har tre soner, og hver sone har en leder som rapporterer til meg hver uke.",
+        "I: Hvem følger opp kvaliteten?",
+        "Leder: Kvalitetsrådgiveren går gjennom avvikene hver måned sammen med sonelederne.",
+    ]
+    first = tmp_path / "v1" / "helse.txt"
+    first.parent.mkdir()
+    first.write_text("\n".join(turns) + "\n", encoding="utf-8")
+    cut = tmp_path / "v2" / "helse.txt"
+    cut.parent.mkdir()
+    cut.write_text(turns[0] + "\n", encoding="utf-8")
+    project = tmp_path / "p.kodebok"
+
+    def run(*args: str) -> None:
+        result = CliRunner().invoke(main, ["-p", str(project), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+
+    run("init")
+    run("import", str(first))
+    run("codebook", "add", "Ledelse")
+    run("code", "helse", "2", "Ledelse")
+    run("code", "helse", "4", "Ledelse")
+    run("import", "--update", str(cut))
+    conn = sqlite3.connect(project)
+    try:
+        (length,) = conn.execute("SELECT length(text) FROM documents").fetchone()
+        rows = conn.execute('SELECT start, "end", status FROM codings ORDER BY start').fetchall()
+    finally:
+        conn.close()
+    assert [status for _, _, status in rows] == ["orphaned", "orphaned"]
+    assert all(0 <= start == end <= length for start, end, _ in rows), (rows, length)
+    assert integrity_ok(project)
