@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from kodebok.cli.common import (
-    checked_output,
     coder_option,
     format_from,
     open_project,
+    output_option,
     table_text,
     write_output,
 )
@@ -37,14 +37,7 @@ def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _output(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option(
-        "-o",
-        "--output",
-        type=click.Path(path_type=Path, readable=False),
-        default=None,
-        callback=checked_output,
-        help="Write to FILE.",
-    )(f)
+    f = output_option(help="Write to FILE.")(f)
     return click.option("--format", "fmt", type=click.Choice(TABLE_CHOICES), default=None)(f)
 
 
@@ -318,13 +311,7 @@ QUOTE_CHOICES = ["md", "docx", "html", "csv", "json"]
 )
 @_filters
 @click.option("--format", "fmt", type=click.Choice(QUOTE_CHOICES), default=None)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, readable=False),
-    default=None,
-    callback=checked_output,
-)
+@output_option()
 @click.pass_context
 def quotes_cmd(
     ctx: click.Context,

@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from kodebok.cli.common import (
-    checked_output,
     coder_option,
     csv_text,
     echo_json,
     format_from,
     open_project,
+    output_option,
     table_text,
     write_output,
 )
@@ -76,13 +76,7 @@ def _interactive() -> bool:
 
 @codebook_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv", "md", "qdc"]), default=None)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, readable=False),
-    default=None,
-    callback=checked_output,
-)
+@output_option()
 @click.pass_context
 def codebook_export(ctx: click.Context, fmt: str | None, output: Path | None) -> None:
     """Write the codebook (format from --format or the file extension; default YAML)."""
@@ -298,13 +292,7 @@ def codings_group() -> None:
 
 @codings_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, readable=False),
-    default=None,
-    callback=checked_output,
-)
+@output_option()
 @click.option(
     "--decimal",
     type=click.Choice([".", ","]),

@@ -82,6 +82,23 @@ def _decimal(value: Any, decimal: str) -> Any:
     return "" if value is None else value
 
 
+def output_option(
+    *, required: bool = False, help: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``-o``/``--output`` option of every command that writes a file: checked before any
+    work is done (never the project, another database or a folder), not checked for
+    readability (an output need not exist, and a project's -shm may vanish between checks)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, readable=False),
+        default=None,
+        required=required,
+        callback=checked_output,
+        help=help,
+    )
+
+
 def checked_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """Click callback for ``-o``/output paths: refuse the project, a database or a folder
     before any work is done (the same check runs again when the file is written)."""

@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 
 from kodebok.cli.common import (
-    checked_output,
     coder_option,
     echo_json,
     open_project,
+    output_option,
     table_text,
     write_output,
 )
@@ -143,12 +143,8 @@ def pseudonyms_auto(ctx: click.Context, stem: str, coder: str) -> None:
 
 
 @pseudonyms_group.command("export")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, readable=False),
+@output_option(
     required=True,
-    callback=checked_output,
     help="The file to write the map to (CSV). Keep it away from shared folders.",
 )
 @click.pass_context

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kodebok.cli.common import checked_output, echo_json, format_from, write_output
+from kodebok.cli.common import echo_json, format_from, output_option, write_output
 from kodebok.cli.params import SafeInt
 from kodebok.errors import KodebokError
 
@@ -116,13 +116,7 @@ def _output_options(formats: list[str], default: str) -> Callable[..., Any]:
             default=".",
             help="Decimal mark in Markdown (',' for Norwegian text).",
         )(f)
-        f = click.option(
-            "-o",
-            "--output",
-            type=click.Path(path_type=Path, readable=False),
-            default=None,
-            callback=checked_output,
-        )(f)
+        f = output_option()(f)
         return click.option(
             "--format", "fmt", type=click.Choice(formats), default=None, help=f"Default {default}."
         )(f)
@@ -191,13 +185,7 @@ def _project_table(
 
 @qca.command("table")
 @_data_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, readable=False),
-    default=None,
-    callback=checked_output,
-)
+@output_option()
 def table_cmd(output: Path | None, **data: Any) -> None:
     """The crisp data table (case, one 0/1 column per condition, outcome last) for R."""
     from kodebok.analysis.qca import format_data_csv

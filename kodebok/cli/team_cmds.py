@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from kodebok.cli.common import checked_output, coder_option, echo_json, open_project, write_output
+from kodebok.cli.common import (
+    coder_option,
+    echo_json,
+    open_project,
+    output_option,
+    write_output,
+)
 
 
 @click.command("merge")
@@ -72,13 +78,7 @@ def agreement_markdown(report: dict[str, Any]) -> str:
 @click.option("--coders", help="Comma-separated coder names (at least two).")
 @click.option("--codes", help="Comma-separated codes (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, readable=False),
-    default=None,
-    callback=checked_output,
-)
+@output_option()
 @click.pass_context
 def agreement_cmd(
     ctx: click.Context, coders: str | None, codes: str | None, fmt: str, output: Path | None
