@@ -856,6 +856,7 @@ class Operation:
 
 
 _CAPTURE = "kodebok_capture"
+_STATE = "kodebok_capture_state"
 
 
 def _json_row(columns: list[str], ref: str) -> str:
@@ -873,20 +874,33 @@ def _json_row(columns: list[str], ref: str) -> str:
 class _Capture:
     """Temporary triggers that log every row change of the journaled tables (this connection).
 
-    They live in the ``temp`` schema: other connections never see them, and a rollback of the
-    transaction that created them removes them.
+    They live in the ``temp`` schema: other connections never see them. They are made once per
+    connection and switched on and off through a one-row temp table (its WHEN clause), because
+    creating and dropping triggers changes the schema and makes SQLite prepare every statement
+    again: per imported file that cost more than the import itself. A rollback of the
+    transaction that made them removes them (they are made again), and a rollback of a capture
+    switches it off again.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def start(self) -> None:
+    def _installed(self) -> bool:
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM temp.sqlite_master WHERE type = 'trigger' AND name GLOB ?",
+            (f"{_CAPTURE}_*",),
+        ).fetchone()
+        return int(row[0]) == 3 * len(JOURNALED_TABLES)
+
+    def _install(self) -> None:
         conn = self.conn
         conn.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {_CAPTURE} "
             "(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, before TEXT, after TEXT)"
         )
-        conn.execute(f"DELETE FROM temp.{_CAPTURE}")
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STATE} (active INTEGER NOT NULL)")
+        if conn.execute(f"SELECT COUNT(*) FROM temp.{_STATE}").fetchone()[0] == 0:
+            conn.execute(f"INSERT INTO temp.{_STATE}(active) VALUES (0)")
         for table in sorted(JOURNALED_TABLES):
             cols = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
             for event, before, after in (
@@ -896,10 +910,17 @@ class _Capture:
             ):
                 conn.execute(
                     f"CREATE TEMP TRIGGER IF NOT EXISTS {_CAPTURE}_{table}_{event} "
-                    f"AFTER {event.upper()} ON main.{table} BEGIN "
+                    f"AFTER {event.upper()} ON main.{table} "
+                    f"WHEN (SELECT active FROM temp.{_STATE}) BEGIN "
                     f"INSERT INTO {_CAPTURE}(tbl, before, after) "
                     f"VALUES ('{table}', {before}, {after}); END"
                 )
+
+    def start(self) -> None:
+        if not self._installed():
+            self._install()
+        self.conn.execute(f"DELETE FROM temp.{_CAPTURE}")
+        self.conn.execute(f"UPDATE temp.{_STATE} SET active = 1")
 
     def collect(self) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]:
         """The changes logged so far, in order (and the log emptied)."""
@@ -917,10 +938,9 @@ class _Capture:
         ]
 
     def stop(self) -> None:
-        for table in sorted(JOURNALED_TABLES):
-            for event in ("insert", "update", "delete"):
-                self.conn.execute(f"DROP TRIGGER IF EXISTS temp.{_CAPTURE}_{table}_{event}")
-        self.conn.execute(f"DELETE FROM temp.{_CAPTURE}")
+        if self._installed():
+            self.conn.execute(f"UPDATE temp.{_STATE} SET active = 0")
+            self.conn.execute(f"DELETE FROM temp.{_CAPTURE}")
 
 
 def _decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
