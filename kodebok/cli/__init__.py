@@ -32,12 +32,13 @@ class KodebokGroup(click.Group):
                     err=True,
                 )
                 sys.exit(2)
-            from kodebok.store.project import is_read_only_error, read_only_message
+            from kodebok.services.project import read_only_error
 
-            if is_read_only_error(exc):
-                path = Path((ctx.obj or {}).get("project") or "kodebok.db")
-                click.echo(f"Error: {read_only_message(path)}", err=True)
-                sys.exit(2)
+            path = Path((ctx.obj or {}).get("project") or "kodebok.db")
+            read_only = read_only_error(exc, path)
+            if read_only is not None:
+                click.echo(f"Error: {read_only.message}", err=True)
+                sys.exit(read_only.exit_code)
             _crash(exc)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise

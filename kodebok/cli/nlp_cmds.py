@@ -51,7 +51,7 @@ def suggest_cmd(
     """
     from kodebok.errors import KodebokError
     from kodebok.services import nlp
-    from kodebok.store import queries as q
+    from kodebok.services.documents import segment_at
 
     with open_project(ctx) as project:
         segment_id = None
@@ -60,7 +60,7 @@ def suggest_cmd(
                 raise KodebokError(
                     "--segment NUMBER needs --doc DOC: it is the segment's number in that document"
                 )
-            segment_id = q.segment(project, q.document(project, document).id, number - 1).id
+            segment_id = segment_at(project, document, number).id
         if run_evaluation:
             report = nlp.evaluate(project, folds=folds, top=max(3, top))
             if fmt == "json":

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kodebok.store.queries import SQLITE_INT_MAX
+from kodebok.services.project import SQLITE_INT_MAX
 
 
 class SafeInt(click.IntRange):

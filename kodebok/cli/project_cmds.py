@@ -106,17 +106,10 @@ def redo_cmd(ctx: click.Context, coder: str) -> None:
 @click.pass_context
 def backup_cmd(ctx: click.Context) -> None:
     """Write a backup copy of the project (VACUUM INTO) beside it."""
-    from kodebok.errors import ProjectReadOnly
-    from kodebok.store.backup import backup_dir, backup_project
+    from kodebok.services.project import manual_backup
 
     with open_project(ctx) as project:
-        try:
-            target = backup_project(project, reason="manual")
-        except OSError as exc:
-            raise ProjectReadOnly(
-                f"{backup_dir(project.path)}: cannot write the backup there "
-                f"({exc.strerror or exc}); the folder may be read-only"
-            ) from exc
+        target = manual_backup(project)
     click.echo(str(target))
 
 

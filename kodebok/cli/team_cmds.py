@@ -148,15 +148,14 @@ def resolve_cmd(
 
     'with' keeps CODE for all the coders, 'without' removes it from all of them.
     """
-    from kodebok.services.team import resolve_disagreement
-    from kodebok.store import queries as q
+    from kodebok.services.team import resolve_disagreement_at
 
     names = [c.strip() for c in coders.split(",") if c.strip()]
     with open_project(ctx) as project:
-        doc = q.document(project, document)
-        seg = q.segment(project, doc.id, number - 1)
-        verdict = resolve_disagreement(project, seg.id, code, keep, coders=names, coder=coder)
-    click.echo(f"{doc.name} #{number}, {code}: {verdict}")
+        name, verdict = resolve_disagreement_at(
+            project, document, number, code, keep, coders=names, coder=coder
+        )
+    click.echo(f"{name} #{number}, {code}: {verdict}")
 
 
 COMMANDS = [merge_cmd, agreement_cmd]

@@ -11,6 +11,7 @@ from typing import Any
 
 from kodebok.errors import DocumentReadError, KodebokError
 from kodebok.ingest.model import ParsedDocument
+from kodebok.models import Segment
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 from kodebok.store.segments import insert_segments
@@ -570,3 +571,10 @@ def delete_document(project: Project, document: str) -> int:
     with project.transaction() as conn:
         conn.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
     return int(n)
+
+
+def segment_at(project: Project, document: str, number: int) -> Segment:
+    """Turn ``number`` of a document as people read and type it (1-based, the ``#N`` of the
+    coding screen); an unknown document or number is an error naming the range."""
+    doc = q.document(project, document)
+    return q.segment(project, doc.id, number - 1)

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import getpass
 import os
+import sqlite3
 from pathlib import Path
 
-from kodebok.errors import KodebokError, ProjectLocked
+from kodebok.errors import KodebokError, ProjectLocked, ProjectReadOnly
 from kodebok.store import Project
-from kodebok.store.project import check_path, wait_for_unlock
+from kodebok.store.project import (
+    check_path,
+    is_read_only_error,
+    read_only_message,
+    wait_for_unlock,
+)
+from kodebok.store.queries import SQLITE_INT_MAX
+
+__all__ = ["SQLITE_INT_MAX"]
 
 DEFAULT_PROJECT = "kodebok.db"
 
@@ -94,3 +103,22 @@ def backup_if_due(project: Project, max_age_hours: float = 24.0) -> Path | None:
         return backup_project(project, reason=DAILY)
     except (OSError, sqlite3.Error, KodebokError):
         return None  # a read-only folder must not stop the researcher from working
+
+
+def manual_backup(project: Project) -> Path:
+    """``kodebok backup``: a copy of the project beside it; a folder that cannot be written is
+    a read-only error naming it."""
+    from kodebok.store.backup import backup_dir, backup_project
+
+    try:
+        return backup_project(project, reason="manual")
+    except OSError as exc:
+        raise ProjectReadOnly(
+            f"{backup_dir(project.path)}: cannot write the backup there "
+            f"({exc.strerror or exc}); the folder may be read-only"
+        ) from exc
+
+
+def read_only_error(exc: sqlite3.OperationalError, path: Path) -> ProjectReadOnly | None:
+    """The user's error for SQLite's "attempt to write a readonly database" on ``path``."""
+    return ProjectReadOnly(read_only_message(path)) if is_read_only_error(exc) else None

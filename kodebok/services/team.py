@@ -493,3 +493,22 @@ def resolve_disagreement(
             coder=coder,
         )
     return verdict
+
+
+def resolve_disagreement_at(
+    project: Project,
+    document: str,
+    number: int,
+    code: str,
+    keep: str,
+    *,
+    coders: list[str],
+    coder: str,
+) -> tuple[str, str]:
+    """``resolve_disagreement`` on turn ``number`` (1-based, as people read it) of a document;
+    returns the document's name and the verdict."""
+    from kodebok.services.documents import segment_at
+
+    seg = segment_at(project, document, number)
+    verdict = resolve_disagreement(project, seg.id, code, keep, coders=coders, coder=coder)
+    return q.document(project, seg.document_id).name, verdict

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
 from textual.binding import Binding, BindingType
@@ -28,6 +29,15 @@ def shown_path(path: Path) -> str:
 if TYPE_CHECKING:
     from kodebok.tui.app import KodebokApp
     from kodebok.tui.session import Session
+
+
+def stored_object(raw: str | None) -> dict[str, Any]:
+    """A screen's settings as stored (JSON): the object, or empty when missing or damaged."""
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 class KodebokScreen(Screen[None]):

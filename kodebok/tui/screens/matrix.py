@@ -24,7 +24,7 @@ from kodebok.store import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.dialogs.quotes import QuotesDialog
 from kodebok.tui.dialogs.simple import TextInputDialog
-from kodebok.tui.screens.base import AnalysisScreen
+from kodebok.tui.screens.base import AnalysisScreen, stored_object
 
 EXPORT_FORMATS = ("xlsx", "csv", "md", "html")
 # The project setting that keeps the matrix's grouping, unit, percentages and roll-up.
@@ -69,12 +69,7 @@ def grouping_label(by: str) -> str:
 
 def read_settings(raw: str | None) -> dict[str, object]:
     """Stored matrix settings, keeping only known keys with valid values (a bad value is ignored)."""
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
+    data = stored_object(raw)
     out: dict[str, object] = {}
     if isinstance(data.get("by"), str) and data["by"]:
         out["by"] = data["by"]

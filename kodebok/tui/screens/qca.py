@@ -25,7 +25,7 @@ from kodebok.fileio import atomic_write, check_output_path
 from kodebok.i18n import number, render, t
 from kodebok.store import Project
 from kodebok.tui.dialogs.simple import TextInputDialog
-from kodebok.tui.screens.base import AnalysisScreen
+from kodebok.tui.screens.base import AnalysisScreen, stored_object
 from kodebok.tui.screens.presence import rule_text
 
 # The project setting that keeps the chosen conditions, outcome and thresholds.
@@ -51,12 +51,7 @@ def fit_text(value: float | None) -> str:
 
 def read_settings(raw: str | None) -> dict[str, object]:
     """Stored QCA settings, keeping only known keys with valid values."""
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
+    data = stored_object(raw)
     out: dict[str, object] = {}
     for key in ("conditions", "added"):
         value = data.get(key)
