@@ -41,12 +41,9 @@ def diagnose(path: Path) -> dict[str, Any]:
         "textual": _version("textual"),
         "spacy": _version("spacy"),
     }
-    try:
-        from kodebok.nlp.pipeline import describe_pipeline  # type: ignore[import-not-found,import-untyped,unused-ignore,attr-defined]
+    from kodebok.nlp.pipeline import describe_pipeline
 
-        report["nlp_pipeline"] = describe_pipeline()
-    except ModuleNotFoundError:
-        report["nlp_pipeline"] = "not available (kodebok.nlp missing)"
+    report["nlp_pipeline"] = describe_pipeline()
     report["project"] = str(path)
     problems: list[str] = []
     exists, _ = check_path(path)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+APPLICATION_ID = (
+    0x6B6F6462  # "kodb": lets `file` and kodebok tell a project from other SQLite files
+)
+
 SCHEMA_VERSION = 3
 
 # Each entry upgrades the schema from version i to i+1. Keep old entries unchanged forever:

@@ -84,7 +84,7 @@ def test_code_all_hits_is_one_journal_entry(project: Project) -> None:
 def test_a_word_is_found_among_the_lemmas_and_hyphenated_words_still_search(
     tmp_path: Path,
 ) -> None:
-    from kodebok.services.documents import import_paths
+    from kodebok.services.importing import import_paths
 
     path = tmp_path / "intervju.txt"
     path.write_text(

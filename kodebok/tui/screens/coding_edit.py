@@ -14,7 +14,7 @@ from kodebok.models import Code
 from kodebok.services import workspace as ws
 from kodebok.services.codes import create_code
 from kodebok.services.coding import code_segment_id, uncode_segment_id, write_memo
-from kodebok.store import Project
+from kodebok.services.project import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog, CodePicker, PickedCode
 from kodebok.tui.dialogs.simple import MemoDialog
 from kodebok.tui.screens.base import KodebokScreen
