@@ -71,3 +71,12 @@ def test_import_contracts_hold() -> None:
     assert done.returncode == 0, done.stdout[-3000:]
     for contract in ("Layers:", "No import cycles", "no kodebok.store in cli or tui"):
         assert contract in done.stdout.replace("\n", " ")
+
+
+def test_readme_links_only_to_files_in_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme)
+    assert "docs/architecture.md" in targets
+    for target in targets:
+        assert "://" not in target, f"README links outside the repository: {target}"
+        assert (ROOT / target.split("#", 1)[0]).is_file(), f"README links to a missing {target}"
