@@ -14,11 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kodebok.bench.generator import SCALES, Scale
-
-
-class StageUnavailable(Exception):
-    """The feature a stage measures is not in this installation."""
+from kodebok.bench.context import BenchContext, StageUnavailable
+from kodebok.bench.generator import SCALES
 
 
 @dataclass
@@ -34,19 +31,6 @@ class StageResult:
     ratio_to_limit: float | None = None
     limit: str | None = None
     detail: str | None = None
-
-
-@dataclass
-class BenchContext:
-    """What a stage gets: the scale, a work folder and the project built by earlier stages."""
-
-    scale: Scale
-    folder: Path
-    project: Path
-    seed: int = 2026
-
-
-StageFn = Callable[[BenchContext], dict[str, Any]]
 
 
 def _peak_rss_mb() -> float:

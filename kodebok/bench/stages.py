@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import random
 import shutil
@@ -12,8 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kodebok.bench.context import BenchContext, StageFn
 from kodebok.bench.generator import code_paths, write_corpus
-from kodebok.bench.runner import BenchContext, StageFn, StageUnavailable
 from kodebok.errors import AnalysisError
 from kodebok.fileio import atomic_path, atomic_write
 from kodebok.store import Project
@@ -21,28 +20,11 @@ from kodebok.store import Project
 CODER_A, CODER_B = "bench_a", "bench_b"
 
 
-def _need(module: str) -> Any:
-    """Import a feature module or report the stage as not available."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if (
-            exc.name
-            and module.startswith(exc.name.split(".")[0])
-            and exc.name.startswith("kodebok")
-        ):
-            raise StageUnavailable(f"{module} is not in this installation") from exc
-        raise
-
-
 def pipeline_name() -> str:
     """The NLP pipeline the bench will use (without loading spaCy in the parent process)."""
-    try:
-        mod = importlib.import_module("kodebok.nlp.pipeline")
-    except ModuleNotFoundError:
-        return "not available"
-    name = getattr(mod, "pipeline_choice", None)
-    return str(name()) if callable(name) else "see kodebok doctor"
+    from kodebok.nlp.pipeline import pipeline_choice
+
+    return pipeline_choice()
 
 
 def _words(ctx: BenchContext) -> int:
@@ -52,7 +34,7 @@ def _words(ctx: BenchContext) -> int:
 
 def stage_import(ctx: BenchContext) -> dict[str, Any]:
     """Import the generated transcripts (readers, segmentation, store; no NLP pass)."""
-    from kodebok.services.documents import import_paths
+    from kodebok.services.importing import import_paths
 
     corpus = ctx.folder / "corpus"
     files = write_corpus(ctx.scale, corpus, ctx.seed)
@@ -129,7 +111,8 @@ def stage_codings(ctx: BenchContext) -> dict[str, Any]:
 
 def stage_search(ctx: BenchContext) -> dict[str, Any]:
     """Full-text searches (FTS5) for 50 frequent words."""
-    search = _need("kodebok.services.search")
+    from kodebok.services import search
+
     rng = random.Random(ctx.seed)
     words = [
         "styringskort",
@@ -235,7 +218,8 @@ def _bare_group_by(project: Project) -> float:
 
 def _matrix_stage(unit: str) -> StageFn:
     def stage(ctx: BenchContext) -> dict[str, Any]:
-        analysis = _need("kodebok.services.analysis")
+        from kodebok.services import analysis
+
         with Project.open(ctx.project) as project:
             floor = _bare_group_by(project)
             seconds, _ = _timed(lambda: analysis.matrix(project, by="case", unit=unit))
@@ -253,7 +237,8 @@ def _matrix_stage(unit: str) -> StageFn:
 
 def stage_cooccurrence(ctx: BenchContext) -> dict[str, Any]:
     """Code × code co-occurrence within segments."""
-    analysis = _need("kodebok.services.analysis")
+    from kodebok.services import analysis
+
     with Project.open(ctx.project) as project:
         seconds, _ = _timed(lambda: analysis.cooccurrence(project, unit="segment"))
         n = _n_codings(project)
@@ -262,7 +247,8 @@ def stage_cooccurrence(ctx: BenchContext) -> dict[str, Any]:
 
 def stage_presence(ctx: BenchContext) -> dict[str, Any]:
     """Case × code presence (three values) for every code."""
-    analysis = _need("kodebok.services.analysis")
+    from kodebok.services import analysis
+
     with Project.open(ctx.project) as project:
         seconds, table = _timed(lambda: analysis.presence(project))
         cells = len(table.cases) * len(table.codes)
@@ -276,9 +262,10 @@ def stage_presence(ctx: BenchContext) -> dict[str, Any]:
 def stage_qca(ctx: BenchContext) -> dict[str, Any]:
     """Data table from presence (6 codes), truth table and parsimonious minimisation; plus
     12 and 13 conditions × 60 cases of random data (16 can take seconds on noisy data)."""
-    analysis = _need("kodebok.services.analysis")
-    qca = _need("kodebok.analysis.qca")
-    bench = _need("kodebok.analysis.qca.bench")
+    from kodebok.analysis import qca
+    from kodebok.analysis.qca import bench
+    from kodebok.services import analysis
+
     with Project.open(ctx.project) as project:
         from kodebok.store import queries as q
 
@@ -312,7 +299,8 @@ def stage_qca(ctx: BenchContext) -> dict[str, Any]:
 
 def stage_quotes(ctx: BenchContext) -> dict[str, Any]:
     """The quote bank of the most used code, grouped by case, as Markdown."""
-    analysis = _need("kodebok.services.analysis")
+    from kodebok.services import analysis
+
     with Project.open(ctx.project) as project:
         code_id = project.conn.execute(
             "SELECT code_id FROM codings GROUP BY code_id ORDER BY COUNT(*) DESC LIMIT 1"
@@ -335,7 +323,8 @@ def stage_analysis_spec(ctx: BenchContext) -> dict[str, Any]:
     """The analysis issue's own project: 200 documents, 60,000 segments, 150,000 codings,
     150 codes, 50 cases (a tenth of that at scale small); every matrix unit by case and by a
     speaker attribute with roll-up, co-occurrence, presence and quotes, first (cold) runs."""
-    bench = _need("kodebok.services.analysis.bench")
+    from kodebok.services.analysis import bench
+
     size = bench.Scale() if ctx.scale.name != "small" else bench.Scale(20, 6_000, 15_000, 150, 50)
     report = bench.benchmark_analysis(size, folder=ctx.folder, repeat=2, seed=ctx.seed)
     first: dict[str, float] = report["first_run_s"]
@@ -375,7 +364,8 @@ def stage_tui(ctx: BenchContext) -> dict[str, Any]:
     """TUI open and key-to-paint latency on a 20,000-word, 1,500-segment transcript."""
     import asyncio
 
-    tui_bench = _need("kodebok.tui.bench")
+    from kodebok.tui import bench as tui_bench
+
     (ctx.folder / "tui").mkdir(exist_ok=True)
     path, name = tui_bench.build_bench_project(ctx.folder / "tui")
     result = asyncio.run(tui_bench.measure_tui(path, name, "bench", presses=100))
@@ -409,8 +399,9 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
     vocabulary of real text (the corpus repeats a few thousand words; work done once per
     distinct word shows there).
     """
-    nlp_bench = _need("kodebok.nlp.bench")
-    from kodebok.services.documents import ImportResult, import_file, nlp_pass, read_any
+    from kodebok.nlp import bench as nlp_bench
+    from kodebok.services.documents import ImportResult, read_any
+    from kodebok.services.importing import import_file, nlp_pass
 
     files = sorted((ctx.folder / "corpus").iterdir())
     docs = [(path, read_any(path)) for path in files]
@@ -486,7 +477,8 @@ def stage_nlp(ctx: BenchContext) -> dict[str, Any]:
 
 def _nlp_stage(name: str, **kwargs: Any) -> StageFn:
     def stage(ctx: BenchContext) -> dict[str, Any]:
-        nlp_bench = _need("kodebok.nlp.bench")
+        from kodebok.nlp import bench as nlp_bench
+
         return dict(getattr(nlp_bench, name)(ctx.project, **kwargs))
 
     return stage

@@ -91,34 +91,36 @@ def main(ctx: click.Context, project: Path | None) -> None:
 
 
 def _register() -> None:
-    from kodebok.cli import coding_cmds, document_cmds, project_cmds
+    """Add every command module's COMMANDS; each module is imported by name, so a missing or
+    misspelt one fails at import (and the test over docs/cli.md), never drops commands."""
+    from kodebok.cli import (
+        analysis_cmds,
+        bench_cmds,
+        coding_cmds,
+        document_cmds,
+        exchange_cmds,
+        nlp_cmds,
+        privacy_cmds,
+        project_cmds,
+        qca,
+        search_cmds,
+        team_cmds,
+    )
 
-    for module in (project_cmds, document_cmds, coding_cmds):
-        for command in module.COMMANDS:
-            main.add_command(command)
-    # Commands of later modules register themselves when present.
-    import importlib
-
-    for name in (
-        "qca",
-        "analysis_cmds",
-        "nlp_cmds",
-        "search_cmds",
-        "team_cmds",
-        "exchange_cmds",
-        "bench_cmds",
-        "privacy_cmds",
+    for module in (
+        project_cmds,
+        document_cmds,
+        coding_cmds,
+        qca,
+        analysis_cmds,
+        nlp_cmds,
+        search_cmds,
+        team_cmds,
+        exchange_cmds,
+        bench_cmds,
+        privacy_cmds,
     ):
-        try:
-            module = importlib.import_module(f"kodebok.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kodebok.cli.{name}":
-                raise
-            continue
-        commands = getattr(module, "COMMANDS", None)
-        if commands is None:  # a module that defines one click group named after itself
-            commands = [getattr(module, name)] if hasattr(module, name) else []
-        for command in commands:
+        for command in module.COMMANDS:
             main.add_command(command)
 
 

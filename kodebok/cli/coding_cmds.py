@@ -385,15 +385,15 @@ def memo_cmd(ctx: click.Context, document: str, number: int | None, text: str, c
     project beside the text it is about; `--text ''` removes it. Memos go with the project into
     `export qdpx` and `merge`.
     """
+    from kodebok.services import lookup
     from kodebok.services.coding import write_memo
-    from kodebok.store import queries as q
 
     with open_project(ctx) as project:
-        doc = q.document(project, document)
+        doc = lookup.document(project, document)
         if number is None:
             write_memo(project, "document", doc.id, text, coder=coder)
         else:
-            seg = q.segment(project, doc.id, number - 1)
+            seg = lookup.segment(project, doc.id, number - 1)
             write_memo(project, "segment", seg.id, text, coder=coder)
     click.echo("Memo saved" if text.strip() else "Memo removed")
 

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from kodebok.fileio import atomic_write, check_output_path
-from kodebok.store import Project
+from kodebok.services.project import Project
 
 
 def project_path(ctx: click.Context) -> Path:

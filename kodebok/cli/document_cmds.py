@@ -56,7 +56,8 @@ def import_cmd(
 ) -> None:
     """Import documents (a folder imports every supported file in it; .qdpx: REFI-QDA)."""
     from kodebok.services.cases import parse_assignments
-    from kodebok.services.documents import check_kind, import_paths
+    from kodebok.services.documents import check_kind
+    from kodebok.services.importing import import_paths
 
     attributes = parse_assignments(attrs)
     with open_project(ctx) as project:
@@ -179,15 +180,11 @@ def cases_group(ctx: click.Context, fmt: str) -> None:
     """List cases with their attributes (subcommands: set, import, assign)."""
     if ctx.invoked_subcommand is not None:
         return
-    from kodebok.store import queries as q
+    from kodebok.services import lookup
 
     with open_project(ctx) as project:
-        cases = q.cases(project)
-        docs = project.conn.execute(
-            "SELECT c.name, COUNT(d.id) FROM cases c LEFT JOIN documents d ON d.case_id = c.id "
-            "GROUP BY c.id"
-        ).fetchall()
-    n_docs = {r[0]: r[1] for r in docs}
+        cases = lookup.cases(project)
+        n_docs = lookup.documents_per_case(project)
     if fmt == "json":
         echo_json(
             [
@@ -265,17 +262,13 @@ def speakers_group(ctx: click.Context, document: str | None, fmt: str) -> None:
     """List speakers with their attributes (subcommands: import, set)."""
     if ctx.invoked_subcommand is not None:
         return
-    from kodebok.store import queries as q
+    from kodebok.services import lookup
 
     with open_project(ctx) as project:
-        doc_id = q.document(project, document).id if document else None
-        names = {d.id: d.name for d in q.documents(project)}
-        speakers = q.speakers(project, doc_id)
-        counts = dict(
-            project.conn.execute(
-                "SELECT speaker_id, COUNT(*) FROM segments GROUP BY speaker_id"
-            ).fetchall()
-        )
+        doc_id = lookup.document(project, document).id if document else None
+        names = {d.id: d.name for d in lookup.documents(project)}
+        speakers = lookup.speakers(project, doc_id)
+        counts = lookup.segments_per_speaker(project)
     if fmt == "json":
         echo_json(
             [

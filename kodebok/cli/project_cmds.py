@@ -10,7 +10,6 @@ import click
 
 from kodebok import __version__
 from kodebok.cli.common import coder_option, echo_json, open_project, project_path
-from kodebok.errors import KodebokError
 
 
 def run_tui(ctx: click.Context, path: Path, coder: str | None) -> None:
@@ -19,10 +18,8 @@ def run_tui(ctx: click.Context, path: Path, coder: str | None) -> None:
     from kodebok.services.project import open_project as _open
 
     _open(path).close()  # fail early, with the CLI's message, if the project is missing/locked
-    try:
-        from kodebok.tui.app import make_app
-    except ModuleNotFoundError as exc:
-        raise KodebokError(f"the terminal UI is not available ({exc})") from exc
+    from kodebok.tui.app import make_app
+
     app = make_app(path, coder=coder or default_coder())
     click.echo(f"kodebok: {Path(path).resolve()}", err=True)  # which file, before the UI hides it
     app.run()

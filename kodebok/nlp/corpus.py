@@ -42,9 +42,7 @@ def store_features(
     rows = project.conn.execute(sql + " ORDER BY s.id", params).fetchall()
     if not rows:
         return 0
-    try:
-        from kodebok.nlp.features import FeatureExtractor
-
+    try:  # an installed spaCy pipeline package can fail to import
         extractor = FeatureExtractor()
     except ImportError as exc:
         raise NlpError(f"the NLP pipeline cannot be loaded ({exc})") from exc

@@ -492,3 +492,20 @@ def codings_on_segments(
         ):
             out[r[0]].append((r[1], r[2], r[3], r[4], r[5]))
     return out
+
+
+def create_code_and_code(
+    project: Project,
+    path: str,
+    segment_id: int,
+    *,
+    coder: str,
+    span: tuple[int, int] | None = None,
+) -> Code:
+    """Create a code and code a segment (or a span in it) with it, as one undoable operation."""
+    from kodebok.services.codes import create_code
+
+    with project.operation(coder, "create-code", f"Ny kode {path}"):
+        code = create_code(project, path, coder=coder)
+        code_segment_id(project, segment_id, code.id, coder=coder, span=span)
+    return code

@@ -19,7 +19,7 @@ from kodebok.services.cases import (
 )
 from kodebok.services.codes import import_codebook
 from kodebok.services.coding import add_coding
-from kodebok.services.documents import import_paths
+from kodebok.services.importing import import_paths
 from kodebok.store import Project
 from kodebok.store import queries as q
 

@@ -18,7 +18,7 @@ from kodebok.fileio import SIDE_SUFFIXES, atomic_path, backup_dir, is_sqlite_fil
 from kodebok.store import Project
 from kodebok.store.backup import backup_project, database_problem, ensure_not_in_use
 from kodebok.store.project import check_path
-from kodebok.store.schema import SCHEMA_VERSION
+from kodebok.store.schema import SCHEMA_VERSION, VIEWS
 
 
 def _version(package: str) -> str:
@@ -41,12 +41,9 @@ def diagnose(path: Path) -> dict[str, Any]:
         "textual": _version("textual"),
         "spacy": _version("spacy"),
     }
-    try:
-        from kodebok.nlp.pipeline import describe_pipeline  # type: ignore[import-not-found,import-untyped,unused-ignore,attr-defined]
+    from kodebok.nlp.pipeline import describe_pipeline
 
-        report["nlp_pipeline"] = describe_pipeline()
-    except ModuleNotFoundError:
-        report["nlp_pipeline"] = "not available (kodebok.nlp missing)"
+    report["nlp_pipeline"] = describe_pipeline()
     report["project"] = str(path)
     problems: list[str] = []
     exists, _ = check_path(path)
@@ -85,8 +82,18 @@ def diagnose(path: Path) -> dict[str, Any]:
         )
         if report["integrity"] != "ok":
             problems.append(f"{path}: integrity check failed: {report['integrity']}")
+        db = project.db  # sqlite-utils: the tables and views as the project file has them
         for table in ("documents", "segments", "codes", "codings", "cases", "memos"):
-            report[table] = project.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            report[table] = db[table].count
+        views = set(db.view_names())
+        report["views"] = ", ".join(v for v in VIEWS if v in views)
+        missing_views = [v for v in VIEWS if v not in views]
+        if missing_views:
+            problems.append(
+                f"{path}: the views {', '.join(missing_views)} are missing (schema "
+                f"{SCHEMA_VERSION} has them; kodebok does not read them, sqlite-utils and "
+                "Datasette users do); restore a backup (kodebok restore) to get them back"
+            )
         missing = project.conn.execute(
             "SELECT d.name, COUNT(*) FROM segments s JOIN documents d ON d.id = s.document_id "
             "WHERE s.lemmas IS NULL GROUP BY d.id ORDER BY d.name"

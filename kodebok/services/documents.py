@@ -1,41 +1,42 @@
-"""Importing documents into a project, and listing documents, segments and speakers."""
+"""Storing a parsed document, and listing documents, segments and speakers.
+
+The import command itself (files and folders, by format) is :mod:`kodebok.services.importing`.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kodebok.errors import DocumentReadError, KodebokError
 from kodebok.ingest.model import ParsedDocument
 from kodebok.models import Segment
+from kodebok.services.document_store import (
+    ImportResult as ImportResult,
+)
+from kodebok.services.document_store import (
+    SegmentLemmas as SegmentLemmas,
+)
+from kodebok.services.document_store import (
+    _insert_segments,
+    _insert_speakers,
+    _with_default_speaker,
+    segment_lemmas,
+)
+from kodebok.services.document_store import (
+    set_attribute as set_attribute,
+)
+from kodebok.services.document_store import (
+    sha256_text as sha256_text,
+)
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
-from kodebok.store.segments import insert_segments
 
 # Front-matter keys that are columns or structure, not free document attributes.
 _STRUCTURAL_KEYS = {"case", "kind", "language", "speakers", "speaker", "name"}
-
-
-@dataclass
-class ImportResult:
-    """What happened to one file: imported, unchanged, updated or failed (with a message)."""
-
-    source: str
-    status: str
-    name: str = ""
-    segments: int = 0
-    speakers: int = 0
-    message: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def sha256_text(text: str) -> str:
-    """Content hash of a normalised text (documents are matched by it)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -51,87 +52,6 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def import_paths(
-    project: Project,
-    paths: Sequence[Path],
-    *,
-    case: str | None = None,
-    kind: str | None = None,
-    attributes: dict[str, str] | None = None,
-    language: str | None = None,
-    update: bool = False,
-    coder: str = "",
-    progress: Callable[[int, int, str], None] | None = None,
-    nlp: bool = True,
-) -> list[ImportResult]:
-    """Import files and folders; each file in its own transaction, one bad file never stops others."""
-    files = expand_paths(paths)
-    results: list[ImportResult] = []
-    features = _segment_features() if nlp else None
-    for i, path in enumerate(files):
-        if progress is not None:
-            progress(i, len(files), path.name)
-        try:
-            results.append(
-                import_file(
-                    project,
-                    path,
-                    case=case,
-                    kind=kind,
-                    attributes=attributes,
-                    language=language,
-                    update=update,
-                    coder=coder,
-                    features=features,
-                )
-            )
-        except KodebokError as exc:
-            results.append(ImportResult(str(path), "failed", message=exc.message))
-    if progress is not None:
-        progress(len(files), len(files), "")
-    if nlp:
-        names = [r.name for r in results if r.status in ("imported", "updated")]
-        if names:
-            nlp_pass(project, names, results)
-    return results
-
-
-SegmentLemmas = Callable[[Sequence[str], str | None], list[str]]
-
-
-def _segment_features() -> SegmentLemmas | None:
-    """What computes segment lemmas during an import, when kodebok.nlp is installed."""
-    try:
-        from kodebok.nlp.corpus import SegmentFeatures
-    except ImportError:
-        return None
-    return SegmentFeatures()
-
-
-def nlp_pass(project: Project, names: list[str], results: list[ImportResult]) -> None:
-    """Compute NLP features (lemmas) for newly imported documents, when kodebok.nlp is there.
-
-    A failure here never undoes an import: the lemmas stay empty and a warning is recorded on
-    the first result, to be computed later (``kodebok suggest`` recomputes what is missing).
-    """
-    try:
-        from kodebok.services import nlp as nlp_service  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    ids = [
-        r[0]
-        for r in project.conn.execute(
-            f"SELECT id FROM documents WHERE name IN ({','.join('?' for _ in names)})", names
-        )
-    ]
-    try:
-        nlp_service.compute_features(project, document_ids=ids)
-    except KodebokError as exc:
-        results[0].details["nlp_warning"] = exc.message
-    except Exception as exc:  # the import is committed already; lemmas can be computed later
-        results[0].details["nlp_warning"] = f"lemmas not computed ({type(exc).__name__}: {exc})"
-
-
 def read_any(path: Path) -> ParsedDocument:
     """Read one file with the ingest layer, turning OS errors into DocumentReadError."""
     from kodebok.ingest import read_document
@@ -142,52 +62,6 @@ def read_any(path: Path) -> ParsedDocument:
         return read_document(path)
     except OSError as exc:
         raise DocumentReadError(f"{path}: cannot read the file ({exc.strerror})") from exc
-
-
-def import_file(
-    project: Project,
-    path: Path,
-    *,
-    case: str | None = None,
-    kind: str | None = None,
-    attributes: dict[str, str] | None = None,
-    language: str | None = None,
-    update: bool = False,
-    coder: str = "",
-    features: SegmentLemmas | None = None,
-) -> ImportResult:
-    """Import one file completely in one transaction, or not at all.
-
-    ``features`` computes the segments' lemmas before they are stored (see store_parsed).
-    """
-    if path.suffix.lower() == ".qdpx":
-        from kodebok.services.refi import import_qdpx
-
-        report = import_qdpx(project, path, coder=coder or "import")
-        return ImportResult(
-            str(path),
-            "imported",
-            path.stem,
-            message=(
-                f"REFI-QDA: {len(report.documents)} documents ({len(report.unchanged)} "
-                f"unchanged), {report.codes} new codes, {report.codings} codings, "
-                f"{report.cases} cases, {report.memos} memos"
-                + "".join(f"; {w}" for w in report.warnings[:5])
-            ),
-            details={"documents": report.documents},
-        )
-    parsed = read_any(path)
-    return store_parsed(
-        project,
-        parsed,
-        case=case,
-        kind=kind,
-        attributes=attributes,
-        language=language,
-        update=update,
-        coder=coder,
-        features=features,
-    )
 
 
 def store_parsed(
@@ -281,44 +155,6 @@ def store_parsed(
     return ImportResult(parsed.source, "imported", name, len(parsed.turns), len(speaker_ids))
 
 
-def segment_lemmas(
-    parsed: ParsedDocument, language: str | None, features: SegmentLemmas | None
-) -> tuple[Sequence[str | None], str | None]:
-    """The lemmas of a parsed document's segments, computed before its transaction so they
-    are stored with the segments (and the features stamp they were made with).
-
-    Without ``features``, or when the NLP layer fails, every segment gets None: the import's
-    NLP pass after the transaction tries again and reports why.
-    """
-    none: list[str | None] = [None] * len(parsed.turns)
-    if features is None:
-        return none, None
-    try:
-        lemmas = features([parsed.text[t.start : t.end] for t in parsed.turns], language)
-        from kodebok.nlp.stamp import features_stamp
-
-        return list(lemmas), features_stamp()
-    except Exception:  # the NLP pass after the import tries again and reports the cause
-        return none, None
-
-
-def _with_default_speaker(parsed: ParsedDocument) -> ParsedDocument:
-    """A document without labels but with ``speaker:`` in its front matter is that person's.
-
-    An intervjurapport is the informant's account and a self-report is the kommune's, so its
-    paragraphs count for that speaker's role in matrices and quotes.
-    """
-    label = parsed.metadata.get("speaker")
-    if not isinstance(label, str) or not label.strip():
-        return parsed
-    if any(t.speaker for t in parsed.turns):
-        return parsed
-    from dataclasses import replace
-
-    turns = tuple(replace(t, speaker=label.strip()) for t in parsed.turns)
-    return replace(parsed, turns=turns)
-
-
 def _str_or_none(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
@@ -331,56 +167,6 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
-
-
-def _insert_speakers(project: Project, doc_id: int, parsed: ParsedDocument) -> dict[str, int]:
-    """One speaker row per label; attributes from front matter ``speakers:``."""
-    conn = project.conn
-    declared = parsed.metadata.get("speakers")
-    declared = declared if isinstance(declared, dict) else {}
-    labels: list[str] = []
-    for turn in parsed.turns:
-        if turn.speaker is not None and turn.speaker not in labels:
-            labels.append(turn.speaker)
-    ids: dict[str, int] = {}
-    for label in labels:
-        attrs = declared.get(label)
-        attrs = attrs if isinstance(attrs, dict) else {}
-        interviewer = label in parsed.interviewers or bool(attrs.get("interviewer"))
-        cur = conn.execute(
-            "INSERT INTO speakers(document_id, label, interviewer) VALUES (?,?,?)",
-            (doc_id, label, int(interviewer)),
-        )
-        sid = int(cur.lastrowid or 0)
-        ids[label] = sid
-        for key, value in attrs.items():
-            if key != "interviewer" and value is not None:
-                set_attribute(project, "speaker", sid, str(key), str(value))
-    return ids
-
-
-def _insert_segments(
-    project: Project,
-    doc_id: int,
-    parsed: ParsedDocument,
-    speaker_ids: dict[str, int],
-    lemmas: Sequence[str | None],
-) -> None:
-    rows = [
-        (
-            doc_id,
-            idx,
-            t.start,
-            t.end,
-            speaker_ids.get(t.speaker) if t.speaker is not None else None,
-            t.t_start,
-            t.t_end,
-            parsed.text[t.start : t.end],
-            lemma,
-        )
-        for idx, (t, lemma) in enumerate(zip(parsed.turns, lemmas, strict=True))
-    ]
-    insert_segments(project.conn, rows)
 
 
 STANDARD_KINDS = ("intervju", "fokusgruppe", "egenrapport", "intervjurapport", "dokument")
@@ -442,39 +228,6 @@ def ensure_case(project: Project, name: str) -> int:
             return int(row[0])
         cur = conn.execute("INSERT INTO cases(name) VALUES (?)", (name,))
         return int(cur.lastrowid or 0)
-
-
-def set_attribute(project: Project, kind: str, entity_id: int, name: str, value: str) -> None:
-    """Set (or with an empty value, clear) one attribute of a case, document or speaker."""
-    name = name.strip()
-    if not name:
-        raise KodebokError("an attribute needs a name")
-    with project.transaction() as conn:
-        if value == "":
-            conn.execute(
-                "DELETE FROM attributes WHERE entity_kind=? AND entity_id=? AND name=?",
-                (kind, entity_id, name),
-            )
-            return
-        conn.execute(
-            "INSERT INTO attributes(entity_kind, entity_id, name, value, type) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(entity_kind, entity_id, name) DO UPDATE SET value = excluded.value, "
-            "type = excluded.type",
-            (kind, entity_id, name, value, _attribute_type(value)),
-        )
-
-
-def _attribute_type(value: str) -> str:
-    try:
-        int(value)
-        return "integer"
-    except ValueError:
-        pass
-    try:
-        float(value.replace(",", "."))
-        return "number"
-    except ValueError:
-        return "text"
 
 
 @dataclass(frozen=True)

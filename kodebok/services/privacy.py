@@ -148,17 +148,9 @@ def check_documents(project: Project, documents: list[str] | None = None) -> lis
 
 def _with_ner(text: str, findings: list[Finding]) -> list[Finding]:
     """Add person and place entities from the NLP pipeline when it has a named-entity model."""
-    import importlib
-
     from kodebok.analysis.privacy import Finding
+    from kodebok.services.nlp import named_entities
 
-    try:
-        nlp_service = importlib.import_module("kodebok.services.nlp")
-    except ImportError:
-        return findings
-    named_entities = getattr(nlp_service, "named_entities", None)
-    if named_entities is None:
-        return findings
     out = list(findings)
     taken = [(f.start, f.end) for f in findings]
     try:

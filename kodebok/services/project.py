@@ -17,7 +17,8 @@ from kodebok.store.project import (
 )
 from kodebok.store.queries import SQLITE_INT_MAX
 
-__all__ = ["SQLITE_INT_MAX"]
+# The front ends hold an open project as this type; they import it from here, never from store.
+__all__ = ["SQLITE_INT_MAX", "Project", "wait_for_unlock"]
 
 DEFAULT_PROJECT = "kodebok.db"
 
@@ -53,6 +54,11 @@ def check_coder(name: str) -> str:
     return name
 
 
+def create_project(path: Path) -> Project:
+    """Create a new, empty project file (the caller checks that there is none yet)."""
+    return Project.create(path)
+
+
 def init_project(path: Path) -> tuple[Project, bool]:
     """Create a project unless it exists; returns (project, created)."""
     exists, _ = check_path(path)
@@ -61,17 +67,25 @@ def init_project(path: Path) -> tuple[Project, bool]:
     return Project.create(path), True
 
 
-def open_project(path: Path, *, wait: float = 0.0, daily_backup: bool = True) -> Project:
+def open_project(
+    path: Path,
+    *,
+    wait: float = 0.0,
+    daily_backup: bool = True,
+    busy_timeout: float | None = None,
+) -> Project:
     """Open an existing project; with ``wait`` seconds, retry while another writer holds it.
 
-    The first open of a day writes a backup copy (VACUUM INTO) beside the project.
+    The first open of a day writes a backup copy (VACUUM INTO) beside the project, unless
+    ``daily_backup`` is off (the TUI's own and its workers' connections). ``busy_timeout`` is
+    how long a write waits for another writer (default ``$KODEBOK_BUSY_TIMEOUT`` or 5 s).
     """
     try:
-        project = Project.open(path)
+        project = Project.open(path, busy_timeout=busy_timeout)
     except ProjectLocked:
         if not (wait and wait_for_unlock(path, wait)):
             raise
-        project = Project.open(path)
+        project = Project.open(path, busy_timeout=busy_timeout)
     if daily_backup and not project.read_only:
         backup_if_due(project)
     return project

@@ -28,7 +28,7 @@ from kodebok.store import Project, now_iso
 
 if TYPE_CHECKING:
     from kodebok.ingest.model import ParsedDocument
-    from kodebok.services.documents import ImportResult, SegmentLemmas
+    from kodebok.services.document_store import ImportResult, SegmentLemmas
 
 GOOD = 90.0  # partial-alignment score (0–100) at which a remnant of the text still counts
 WEAK = 60.0  # below this similarity the placed text is not the coded text any more
@@ -534,7 +534,7 @@ def update_document(
     With ``features`` the new segments are stored with their lemmas in the same transaction,
     so a crash or kill leaves either the old version or the new one with its features.
     """
-    from kodebok.services.documents import (
+    from kodebok.services.document_store import (
         ImportResult,
         _insert_segments,
         _insert_speakers,

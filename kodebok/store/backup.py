@@ -16,14 +16,20 @@ import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from kodebok.errors import ProjectCorrupt, ProjectLocked
 from kodebok.fileio import atomic_path
 from kodebok.fileio import backup_dir as backup_dir
 
-if TYPE_CHECKING:
-    from kodebok.store.project import Project
+
+class OpenProject(Protocol):
+    """What a backup needs of an open project (kodebok.store.project.Project has both);
+    backup does not import the project module, which imports backup."""
+
+    path: Path
+    conn: sqlite3.Connection
+
 
 KEEP_BACKUPS = 10
 KEEP_DAILY_DAYS = 7
@@ -34,7 +40,7 @@ _STAMP = "%Y%m%dT%H%M%S%f"
 _NAME = re.compile(r"-(\d{8}T\d{12})-(.+)\.db$")
 
 
-def backup_project(project: Project, reason: str = MANUAL, keep: int = KEEP_BACKUPS) -> Path:
+def backup_project(project: OpenProject, reason: str = MANUAL, keep: int = KEEP_BACKUPS) -> Path:
     """Write a consistent copy of the project (VACUUM INTO a temporary file, renamed into place
     when complete) and prune old backups of the same kind; returns its path."""
     folder = backup_dir(project.path)
@@ -128,8 +134,7 @@ def database_problem(path: Path) -> str | None:
     from urllib.parse import quote
 
     from kodebok.fileio import is_sqlite_file
-    from kodebok.store.project import APPLICATION_ID
-    from kodebok.store.schema import SCHEMA_VERSION
+    from kodebok.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
     path = Path(path)
     if not path.is_file():

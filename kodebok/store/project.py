@@ -23,11 +23,8 @@ from kodebok.errors import (
     ProjectNotFound,
     ProjectReadOnly,
 )
-from kodebok.store.schema import MIGRATIONS, SCHEMA_VERSION
+from kodebok.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
-APPLICATION_ID = (
-    0x6B6F6462  # "kodb": lets `file` and kodebok tell a project from other SQLite files
-)
 DEFAULT_BUSY_TIMEOUT = 5.0
 
 # Tables whose rows the journal can restore; every one has an integer ``id`` primary key.

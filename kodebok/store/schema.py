@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+APPLICATION_ID = (
+    0x6B6F6462  # "kodb": lets `file` and kodebok tell a project from other SQLite files
+)
+
+SCHEMA_VERSION = 4
+
+# Views made by the migrations for reading the project with other tools (docs/design.md).
+VIEWS = ("code_paths", "coded_text", "code_case_counts")
 
 # Each entry upgrades the schema from version i to i+1. Keep old entries unchanged forever:
 # projects in the field are migrated step by step.
@@ -203,5 +210,57 @@ MIGRATIONS: list[str] = [
     END;
     INSERT INTO segments_fts(segments_fts) VALUES ('rebuild');
     INSERT INTO lemmas_fts(lemmas_fts) VALUES ('rebuild');
+    """,
+    # 4: read-only views for people who open the project in sqlite3, sqlite-utils or Datasette
+    # (docs/design.md, "Views"); kodebok itself does not read them.
+    # code_paths: every code with its path (names joined by '/') and depth (0 at the top).
+    # coded_text: one row per coding with what it is about: the document, its case, the
+    #   speaker of the segment, the code's path, coder, origin, status and the coded text.
+    # code_case_counts: per code and case, the codings (without those a revision orphaned),
+    #   the segments and the documents they are in; case_name is NULL for documents
+    #   without a case.
+    """
+    CREATE VIEW code_paths AS
+    WITH RECURSIVE tree(code_id, parent_id, path, depth) AS (
+        SELECT id, parent_id, name, 0 FROM codes WHERE parent_id IS NULL
+        UNION ALL
+        SELECT c.id, c.parent_id, tree.path || '/' || c.name, tree.depth + 1
+        FROM codes c JOIN tree ON c.parent_id = tree.code_id
+    )
+    SELECT code_id, parent_id, path, depth FROM tree;
+    CREATE VIEW coded_text AS
+    SELECT
+        k.id AS coding_id,
+        d.name AS document,
+        c.name AS case_name,
+        sp.label AS speaker,
+        cp.path AS code,
+        k.coder AS coder,
+        k.origin AS origin,
+        k.status AS status,
+        s.idx + 1 AS number,
+        k.start AS start,
+        k."end" AS "end",
+        substr(d.text, k.start + 1, k."end" - k.start) AS text,
+        k.memo AS memo
+    FROM codings k
+    JOIN documents d ON d.id = k.document_id
+    JOIN code_paths cp ON cp.code_id = k.code_id
+    LEFT JOIN cases c ON c.id = d.case_id
+    LEFT JOIN segments s ON s.id = k.segment_id
+    LEFT JOIN speakers sp ON sp.id = s.speaker_id;
+    CREATE VIEW code_case_counts AS
+    SELECT
+        cp.path AS code,
+        c.name AS case_name,
+        COUNT(*) AS codings,
+        COUNT(DISTINCT k.segment_id) AS segments,
+        COUNT(DISTINCT k.document_id) AS documents
+    FROM codings k
+    JOIN documents d ON d.id = k.document_id
+    JOIN code_paths cp ON cp.code_id = k.code_id
+    LEFT JOIN cases c ON c.id = d.case_id
+    WHERE k.status != 'orphaned'
+    GROUP BY k.code_id, d.case_id;
     """,
 ]

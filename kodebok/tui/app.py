@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
-from typing import Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -22,10 +22,13 @@ from textual.worker import get_current_worker
 
 from kodebok.errors import KodebokError, ProjectLocked
 from kodebok.i18n import render, resolve_language, set_language, t
-from kodebok.store import Project
+from kodebok.services.project import Project, open_project
 from kodebok.tui.commands import KodebokCommands
 from kodebok.tui.keys import translate_bindings
 from kodebok.tui.session import Session
+
+if TYPE_CHECKING:
+    from kodebok.tui.host import AppHost
 
 T = TypeVar("T")
 
@@ -113,10 +116,10 @@ class KodebokApp(App[None]):
         from kodebok.tui.screens.library import LibraryScreen
 
         if self.start_document:
-            from kodebok.store import queries as q
+            from kodebok.services import lookup
 
             try:
-                doc = q.document(self.session.project, self.start_document)
+                doc = lookup.document(self.session.project, self.start_document)
             except KodebokError as exc:
                 self.notify(render(exc), severity="error")
             else:
@@ -128,7 +131,7 @@ class KodebokApp(App[None]):
     @work(thread=True, exclusive=True, group="unlock")
     def _wait_for_unlock(self) -> None:
         """Poll the lock in a thread so the screen stays responsive, then open again."""
-        from kodebok.store.project import wait_for_unlock
+        from kodebok.services.project import wait_for_unlock
 
         worker = get_current_worker()
         while not worker.is_cancelled:
@@ -250,7 +253,7 @@ class KodebokApp(App[None]):
         self, action: Callable[[Project], T], done: Callable[[T], Any] | None
     ) -> None:
         try:
-            with Project.open(self.project_path) as project:
+            with open_project(self.project_path, daily_backup=False) as project:
                 result = action(project)
         except KodebokError as exc:
             self.call_from_thread(self.notify, render(exc), severity="error", timeout=8)
@@ -399,3 +402,9 @@ def make_app(
 ) -> KodebokApp:
     """The app used by ``kodebok open`` and the tests; ``document`` opens it on the coding screen."""
     return KodebokApp(project_path, coder=coder, language=language, document=document)
+
+
+if TYPE_CHECKING:  # mypy checks that the app keeps the protocol screens are typed against
+
+    def _keeps_host_protocol(app: KodebokApp) -> AppHost:
+        return app

@@ -126,8 +126,10 @@ async def _painted(view: Any) -> None:
         await asyncio.sleep(0)
 
 
-def _count(conn: Any, coder: str) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM codings WHERE coder = ?", (coder,)).fetchone()[0])
+def _count(project: Any, coder: str) -> int:
+    from kodebok.services.lookup import codings_by
+
+    return codings_by(project, coder)
 
 
 async def _key(app: Any, view: Any, key: str, done: Any) -> float:
@@ -177,19 +179,19 @@ async def measure_tui(
         await _painted(view)
         open_ms = (time.perf_counter() - started) * 1000
         can_code = "1" in app.session.by_shortcut
-        conn = app.session.project.conn
+        project = app.session.project
         moves: list[float] = []
         codings: list[float] = []
         for _ in range(presses):
             target = min(view.current + 1, len(view.segments) - 1)
             moves.append(await _key(app, view, "j", lambda t=target: view.current == t))
             if can_code:
-                before = _count(conn, coder)
-                codings.append(await _key(app, view, "1", lambda b=before: _count(conn, coder) > b))
+                before = _count(project, coder)
+                codings.append(
+                    await _key(app, view, "1", lambda b=before: _count(project, coder) > b)
+                )
         await pilot.pause()
-        coded = app.session.project.conn.execute(
-            "SELECT COUNT(*) FROM codings WHERE coder = ?", (coder,)
-        ).fetchone()[0]
+        coded = _count(project, coder)
         segments = len(view.segments)
     result: dict[str, Any] = {
         "open_ms": round(open_ms, 1),
@@ -206,11 +208,11 @@ def build_bench_project(folder: Path) -> tuple[Path, str]:
     """A project with the synthetic transcript and a code on shortcut 1."""
     from kodebok.services.codes import create_code
     from kodebok.services.documents import store_parsed
-    from kodebok.store import Project
+    from kodebok.services.project import create_project
 
     path = folder / "bench.kodebok"
     doc = synthetic_transcript()
-    with Project.create(path) as project:
+    with create_project(path) as project:
         store_parsed(project, doc)
         create_code(project, "Styringssystem", coder="bench", shortcut="1", color="#4e79a7")
         create_code(project, "Medvirkning", coder="bench", shortcut="2", color="#59a14f")

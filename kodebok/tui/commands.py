@@ -11,14 +11,14 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from kodebok.i18n import t
 
 if TYPE_CHECKING:
-    from kodebok.tui.app import KodebokApp
+    from kodebok.tui.host import AppHost
 
 
 class KodebokCommands(Provider):
     """Actions, documents and codes; choosing a code applies it on the coding screen."""
 
     def _entries(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = cast("KodebokApp", self.app)
+        app = cast("AppHost", self.app)
         if app._session is None:
             return []
         entries: list[tuple[str, Callable[[], object], str]] = []

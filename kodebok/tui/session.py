@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kodebok.models import Code
+from kodebok.services import lookup
 from kodebok.services.codes import CodeCount, code_tree
-from kodebok.store import Project
-from kodebok.store import queries as q
+from kodebok.services.project import Project, open_project
 
 # Codes without a colour of their own get one of these, chosen by id so it never changes.
 PALETTE = (
@@ -65,7 +65,7 @@ class Session:
     @classmethod
     def open(cls, path: Path, coder: str) -> Session:
         """Open the project for the UI thread (raises ProjectLocked / ProjectCorrupt)."""
-        project = Project.open(path, busy_timeout=UI_BUSY_TIMEOUT)
+        project = open_project(path, busy_timeout=UI_BUSY_TIMEOUT, daily_backup=False)
         session = cls(path, project, coder)
         session.reload_codes()
         from kodebok.services.workspace import recent_code_ids
@@ -75,7 +75,7 @@ class Session:
 
     def reload_codes(self) -> None:
         """Re-read the codebook after it changed."""
-        self.codes = q.codes(self.project)
+        self.codes = lookup.codes(self.project)
         self.by_id = {c.id: c for c in self.codes}
         self.by_shortcut = {c.shortcut: c for c in self.codes if c.shortcut}
         self.labels = short_labels(self.codes)

@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from kodebok.services import codes, coding
-from kodebok.services.documents import import_file
+from kodebok.services.importing import import_file
 from kodebok.store import Project
 
 SENTENCES = [

@@ -235,7 +235,7 @@ def test_stored_lemmas_equal_the_features_and_are_searchable(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kodebok.nlp import corpus
-    from kodebok.services.documents import import_paths
+    from kodebok.services.importing import import_paths
 
     import_paths(project, [DATA / "nordvik_radmann.txt"], nlp=False)
     rows = project.conn.execute("SELECT text FROM segments ORDER BY id").fetchall()

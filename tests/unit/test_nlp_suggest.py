@@ -62,7 +62,7 @@ def test_full_text_search_finds_a_compound_by_its_part(coded: Project) -> None:
 def test_import_survives_a_failing_nlp_pass(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kodebok.services.documents import import_paths
+    from kodebok.services.importing import import_paths
 
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("spaCy exploded")
@@ -83,7 +83,7 @@ def test_import_survives_a_failing_nlp_pass(
 def test_import_stores_segments_with_their_lemmas_in_one_insert(
     project: Project, tmp_path: Path
 ) -> None:
-    from kodebok.services.documents import import_paths
+    from kodebok.services.importing import import_paths
     from kodebok.services.search import search
 
     path = tmp_path / "intervju.txt"
@@ -328,7 +328,7 @@ def test_read_only_project_gives_a_clear_error(coded: Project) -> None:
 def test_lemmas_from_another_pipeline_or_word_list_are_recomputed_once(
     project: Project, tmp_path: Path
 ) -> None:
-    from kodebok.services.documents import import_paths
+    from kodebok.services.importing import import_paths
 
     path = tmp_path / "intervju.txt"
     path.write_text("I: Hei.\n\nIP: Det er vanskeleg å halde fast på måla.\n", encoding="utf-8")

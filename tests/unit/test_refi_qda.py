@@ -12,7 +12,8 @@ from kodebok.errors import ExchangeError
 from kodebok.ingest.model import ParsedDocument, Turn
 from kodebok.services import codes, coding
 from kodebok.services.cases import set_case_attributes
-from kodebok.services.documents import import_file, set_attribute, store_parsed
+from kodebok.services.documents import set_attribute, store_parsed
+from kodebok.services.importing import import_file
 from kodebok.services.refi import export_qdpx, import_qdpx, validate_qdpx
 from kodebok.store import Project
 

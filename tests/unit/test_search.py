@@ -8,6 +8,7 @@ import pytest
 
 from kodebok.services.search import code_all_hits, fts_query, search
 from kodebok.store import Project
+from kodebok.store.schema import SCHEMA_VERSION
 from tests.tui.conftest import CODER, build_project
 
 
@@ -84,7 +85,7 @@ def test_code_all_hits_is_one_journal_entry(project: Project) -> None:
 def test_a_word_is_found_among_the_lemmas_and_hyphenated_words_still_search(
     tmp_path: Path,
 ) -> None:
-    from kodebok.services.documents import import_paths
+    from kodebok.services.importing import import_paths
 
     path = tmp_path / "intervju.txt"
     path.write_text(
@@ -122,7 +123,7 @@ def test_a_version_2_project_gets_the_split_indexes_and_keeps_its_lemmas(tmp_pat
     )
     conn.close()
     with Project.open(path) as p:
-        assert p.schema_version() == 3
+        assert p.schema_version() == SCHEMA_VERSION
         assert [h.idx for h in search(p, "indikator")] == [0]
         assert [h.idx for h in search(p, "målindikatorer")] == [0]
         with p.transaction() as c:

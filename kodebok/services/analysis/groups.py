@@ -14,7 +14,7 @@ from kodebok.analysis.groups import (
 from kodebok.store import Project
 
 if TYPE_CHECKING:
-    from kodebok.services.analysis.counts import Filters
+    from kodebok.services.analysis.filters import Filters
 
 # Columns of the documents table that group like document attributes (``--by kind``); they
 # win over attributes of the same name, which import never writes.

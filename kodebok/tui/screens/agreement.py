@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Footer, Label, Static
 from kodebok.errors import KodebokError
 from kodebok.i18n import number, t
 from kodebok.i18n import percent as percent_text
-from kodebok.store import Project
+from kodebok.services.lookup import coders_by_codings
+from kodebok.services.project import open_project
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.screens.base import AnalysisScreen
 from kodebok.tui.widgets.transcript import shorten_path
@@ -41,16 +42,6 @@ def share(room: int, widths: list[int]) -> list[int]:
 def ratio_text(value: float | None, percent: bool = False) -> str:
     """``98,8 %`` or ``0,911`` (``98.8 %``, ``0.911`` in English); ``–`` when undefined."""
     return percent_text(value) if percent else number(value)
-
-
-def coders_by_codings(project: Project) -> list[str]:
-    """Coders, the one with most codings first."""
-    return [
-        r[0]
-        for r in project.conn.execute(
-            "SELECT coder FROM codings GROUP BY coder ORDER BY COUNT(*) DESC, coder"
-        )
-    ]
 
 
 class AgreementScreen(AnalysisScreen):
@@ -141,7 +132,7 @@ class AgreementScreen(AnalysisScreen):
         from kodebok.services.team import agreement_report
 
         try:
-            with Project.open(self.kapp.project_path) as project:
+            with open_project(self.kapp.project_path, daily_backup=False) as project:
                 coders = coders or coders_by_codings(project)[:2]
                 if len(coders) < 2:
                     self.post_message(self.Computed(None, t("agreement.need_two")))

@@ -27,7 +27,7 @@ def shown_path(path: Path) -> str:
 
 
 if TYPE_CHECKING:
-    from kodebok.tui.app import KodebokApp
+    from kodebok.tui.host import AppHost
     from kodebok.tui.session import Session
 
 
@@ -52,11 +52,9 @@ class KodebokScreen(Screen[None]):
         self._seen_generation = -1
 
     @property
-    def kapp(self) -> KodebokApp:
-        """The app, typed."""
-        from kodebok.tui.app import KodebokApp
-
-        return cast(KodebokApp, self.app)
+    def kapp(self) -> AppHost:
+        """The app, typed (kodebok.tui.app.KodebokApp, seen through the protocol it keeps)."""
+        return cast("AppHost", self.app)
 
     @property
     def session(self) -> Session:

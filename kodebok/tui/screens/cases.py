@@ -12,10 +12,10 @@ from textual.widgets import DataTable, Footer, Label
 
 from kodebok.i18n import t
 from kodebok.services import cases as case_service
+from kodebok.services import lookup
 from kodebok.services.documents import ensure_case
+from kodebok.services.project import Project
 from kodebok.services.workspace import library, speaker_rows
-from kodebok.store import Project
-from kodebok.store import queries as q
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.dialogs.simple import TextInputDialog
 from kodebok.tui.screens.base import KodebokScreen
@@ -73,7 +73,7 @@ class CasesScreen(KodebokScreen):
         keep = cases.cursor_row
         cases.clear()
         documents = library(project)
-        for case in q.cases(project):
+        for case in lookup.cases(project):
             attrs = ", ".join(f"{k}={v}" for k, v in sorted(case.attributes.items()))
             n = sum(row.case == case.name for row in documents)
             cases.add_row(case.name, str(n), attrs, key=case.name)
@@ -141,7 +141,9 @@ class CasesScreen(KodebokScreen):
         document = self._key("#case-documents")
         if document is None:
             return
-        choices: list[tuple[str, Any]] = [(c.name, c.name) for c in q.cases(self.session.project)]
+        choices: list[tuple[str, Any]] = [
+            (c.name, c.name) for c in lookup.cases(self.session.project)
+        ]
         choices.append(("-", "–"))
         self.app.push_screen(
             ChoiceDialog(t("cases.assign_title", document=document), choices),

@@ -15,8 +15,8 @@ from textual.widgets import Footer, Label, Static, Tree
 from kodebok.i18n import t
 from kodebok.models import Code
 from kodebok.services import codes as code_service
+from kodebok.services.project import Project
 from kodebok.services.workspace import code_keywords, keywords_text
-from kodebok.store import Project
 from kodebok.tui.dialogs.picker import CodePicker, PickedCode
 from kodebok.tui.dialogs.simple import ConfirmDialog, TextInputDialog
 from kodebok.tui.screens.base import KodebokScreen

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Label
 
 from kodebok.i18n import t
+from kodebok.services import lookup
 from kodebok.services import workspace as ws
-from kodebok.store import queries as q
 from kodebok.tui.screens.coding_edit import CodingEdits
 from kodebok.tui.widgets.code_tree import CodeTree
 from kodebok.tui.widgets.status_line import StatusLine
@@ -91,7 +91,7 @@ class CodingScreen(CodingEdits):
     def reload(self) -> None:
         """Re-read the document, its codings and the codebook (after undo or codebook edits)."""
         project = self.session.project
-        document = q.document(project, self.document_id)
+        document = lookup.document(project, self.document_id)
         self.document_name = document.name
         self.document_language = document.language
         segments = ws.document_view(project, self.document_id)
@@ -361,6 +361,6 @@ class CodingScreen(CodingEdits):
         seg = found[1]
         coder = self.session.coder
         self.kapp.write(
-            lambda p: record_feedback(p, seg.id, q.code(p, chosen.code).id, False, coder),
+            lambda p: record_feedback(p, seg.id, lookup.code(p, chosen.code).id, False, coder),
             lambda _: panel.refresh_suggestions(),
         )

@@ -12,9 +12,13 @@ from textual.widgets import Tree
 from kodebok.i18n import t
 from kodebok.models import Code
 from kodebok.services import workspace as ws
-from kodebok.services.codes import create_code
-from kodebok.services.coding import code_segment_id, uncode_segment_id, write_memo
-from kodebok.store import Project
+from kodebok.services.coding import (
+    code_segment_id,
+    create_code_and_code,
+    uncode_segment_id,
+    write_memo,
+)
+from kodebok.services.project import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog, CodePicker, PickedCode
 from kodebok.tui.dialogs.simple import MemoDialog
 from kodebok.tui.screens.base import KodebokScreen
@@ -109,10 +113,7 @@ class CodingEdits(KodebokScreen):
         coder = self.session.coder
 
         def action(p: Project) -> Code:
-            with p.operation(coder, "create-code", f"Ny kode {path}"):
-                code = create_code(p, path, coder=coder)
-                code_segment_id(p, seg.id, code.id, coder=coder, span=span)
-            return code
+            return create_code_and_code(p, path, seg.id, coder=coder, span=span)
 
         def done(code: Code) -> None:
             self.session.changed()

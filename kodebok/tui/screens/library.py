@@ -218,11 +218,11 @@ class LibraryScreen(KodebokScreen):
     @work(thread=True, exclusive=True, group="import")
     def run_import(self, paths: list[Path], update: bool = False) -> None:
         """Import in a thread with its own connection; reports back with messages only."""
-        from kodebok.services.documents import import_paths
-        from kodebok.store import Project
+        from kodebok.services.importing import import_paths
+        from kodebok.services.project import open_project
 
         try:
-            project = Project.open(self.kapp.project_path)
+            project = open_project(self.kapp.project_path, daily_backup=False)
         except KodebokError as exc:
             self.post_message(self.ImportFinished([], render(exc)))
             return

@@ -20,7 +20,7 @@ from kodebok.analysis.quotes import Quote
 from kodebok.errors import KodebokError
 from kodebok.fileio import atomic_write, check_output_path
 from kodebok.i18n import decimal_mark, render, t
-from kodebok.store import Project
+from kodebok.services.project import open_project
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.dialogs.quotes import QuotesDialog
 from kodebok.tui.dialogs.simple import TextInputDialog
@@ -206,7 +206,7 @@ class MatrixScreen(AnalysisScreen):
         from kodebok.services.analysis import matrix
 
         try:
-            with Project.open(self.kapp.project_path) as project:
+            with open_project(self.kapp.project_path, daily_backup=False) as project:
                 result = matrix(project, by, unit, percent, rollup=rollup)
         except KodebokError as exc:
             self.post_message(self.Computed(None, render(exc)))
@@ -306,7 +306,7 @@ class MatrixScreen(AnalysisScreen):
         from kodebok.services.analysis import quotes
 
         try:
-            with Project.open(self.kapp.project_path) as project:
+            with open_project(self.kapp.project_path, daily_backup=False) as project:
                 sections = quotes(project, [code], by=by, group=group, subcodes=rollup)
         except (KodebokError, sqlite3.Error) as exc:
             error = render(exc) if isinstance(exc, KodebokError) else str(exc)
@@ -322,19 +322,15 @@ class MatrixScreen(AnalysisScreen):
     def _open_quote(self, quote: Quote | None) -> None:
         if quote is None:
             return
-        from kodebok.store import queries as q
+        from kodebok.services import lookup
 
         try:
-            document = q.document(self.session.project, quote.document)
+            document = lookup.document(self.session.project, quote.document)
         except KodebokError as exc:
             self.notify(render(exc), severity="error")
             return
-        found = self.session.project.conn.execute(
-            'SELECT id FROM segments WHERE document_id = ? AND start <= ? AND "end" > ? '
-            "ORDER BY idx LIMIT 1",
-            (document.id, quote.start, quote.start),
-        ).fetchone()
-        self.kapp.open_document(document.id, int(found[0]) if found else None)
+        found = lookup.segment_at_offset(self.session.project, document.id, quote.start)
+        self.kapp.open_document(document.id, found)
 
     # -- export ----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from kodebok.analysis.presence import PresenceCell, PresenceRule, PresenceTable
 from kodebok.errors import KodebokError
 from kodebok.i18n import percent, render, t
-from kodebok.store import Project
+from kodebok.services.project import open_project
 from kodebok.tui.dialogs.simple import TextInputDialog
 from kodebok.tui.screens.base import AnalysisScreen
 from kodebok.tui.screens.matrix import set_columns
@@ -131,7 +131,7 @@ class PresenceScreen(AnalysisScreen):
         from kodebok.services.analysis import presence
 
         try:
-            with Project.open(self.kapp.project_path) as project:
+            with open_project(self.kapp.project_path, daily_backup=False) as project:
                 table = presence(project, None, rule)
         except KodebokError as exc:
             self.post_message(self.Computed(None, render(exc)))

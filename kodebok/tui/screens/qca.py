@@ -23,7 +23,7 @@ from kodebok.analysis.qca import Solution, TruthTable
 from kodebok.errors import KodebokError
 from kodebok.fileio import atomic_write, check_output_path
 from kodebok.i18n import number, render, t
-from kodebok.store import Project
+from kodebok.services.project import open_project
 from kodebok.tui.dialogs.simple import TextInputDialog
 from kodebok.tui.screens.base import AnalysisScreen, stored_object
 from kodebok.tui.screens.presence import rule_text
@@ -146,19 +146,23 @@ class QcaScreen(AnalysisScreen):
     def on_mount(self) -> None:
         """List codes and case attribute values as candidate conditions."""
         project = self.session.project
-        from kodebok.store import queries as q
+        from kodebok.services import lookup
 
         choices = self.query_one(SelectionList)
         for code in self.session.codes:
             choices.add_option(Selection(code.path, code.path))
         values = sorted(
-            {(name, value) for case in q.cases(project) for name, value in case.attributes.items()}
+            {
+                (name, value)
+                for case in lookup.cases(project)
+                for name, value in case.attributes.items()
+            }
         )
         for name, value in values:
             choices.add_option(Selection(f"{name}={value}", f"{name}={value}"))
         self._restore_settings(choices)
         self._show_settings()
-        if not self.session.codes or not q.cases(project):
+        if not self.session.codes or not lookup.cases(project):
             self.query_one("#qca-message", Static).update(t("qca.no_material"))
         choices.focus()
         if choices.option_count:
@@ -277,7 +281,7 @@ class QcaScreen(AnalysisScreen):
 
         result = QcaResult()
         try:
-            with Project.open(self.kapp.project_path) as project:
+            with open_project(self.kapp.project_path, daily_backup=False) as project:
                 data, messages = project_data_table(
                     project, conditions, outcome, rule=PresenceRule(min_codings=min_codings)
                 )

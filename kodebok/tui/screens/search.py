@@ -159,11 +159,11 @@ class SearchScreen(KodebokScreen):
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
         """Search in a thread with its own connection (fuzzy search reads every segment)."""
+        from kodebok.services.project import open_project
         from kodebok.services.search import search
-        from kodebok.store import Project
 
         try:
-            with Project.open(self.kapp.project_path) as project:
+            with open_project(self.kapp.project_path, daily_backup=False) as project:
                 # a leading ~ makes the search fuzzy (lemma, stem and spelling variants)
                 hits = search(project, query, limit=500) if query.strip() else []
         except KodebokError as exc:
@@ -224,11 +224,11 @@ class SearchScreen(KodebokScreen):
     @work(thread=True, exclusive=True, group="code-all")
     def run_code_all(self, segment_ids: list[int], code: str) -> None:
         """Code the hits in a thread with its own connection (thousands of rows take a while)."""
+        from kodebok.services.project import open_project
         from kodebok.services.search import code_segments
-        from kodebok.store import Project
 
         try:
-            with Project.open(self.kapp.project_path) as project:
+            with open_project(self.kapp.project_path, daily_backup=False) as project:
                 result = code_segments(project, segment_ids, code, coder=self.kapp.coder)
         except KodebokError as exc:
             self.post_message(self.Coded(None, render(exc)))

@@ -116,12 +116,12 @@ class SuggestionPanel(Static):
     def _compute(self, segment_id: int) -> None:
         from kodebok.errors import KodebokError
         from kodebok.services import nlp
-        from kodebok.store import Project
+        from kodebok.services.project import open_project
 
         found: list[ShownSuggestion] = []
         try:
             # a sqlite3 connection must not cross threads: this worker opens its own
-            with Project.open(self.project_path) as project:
+            with open_project(self.project_path, daily_backup=False) as project:
                 for row in nlp.suggest(project, segment_id=segment_id, top=SHOWN):
                     found = [
                         ShownSuggestion(s["code"], s["score"], s["source"], tuple(s["why"]))
