@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kodebok.errors import AnalysisError
 from kodebok.notes import Note
+from kodebok.tabular import csv_text
 
 _TRANSLIT = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
 
@@ -176,12 +177,11 @@ def format_data_csv(table: DataTable) -> str:
         while candidate in names or candidate == "case":
             candidate, k = f"{base}_{k}", k + 1
         names.append(candidate)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["case", *names])
-    for case, row, y in zip(table.cases, table.values, table.outcome_values, strict=True):
-        writer.writerow([case, *row, y])
-    return buf.getvalue()
+    rows = [
+        [case, *row, y]
+        for case, row, y in zip(table.cases, table.values, table.outcome_values, strict=True)
+    ]
+    return csv_text(["case", *names], rows)
 
 
 def data_table_from_presence(
