@@ -26,7 +26,7 @@ from kodebok.analysis.qca import (
     read_data_csv,
     truth_table,
 )
-from kodebok.errors import AnalysisError
+from kodebok.errors import AnalysisError, KodebokError
 from kodebok.store import Project
 
 SOLUTION_KINDS = ("complex", "parsimonious", "intermediate")
@@ -113,13 +113,16 @@ def project_data_table(
 class QcaRun:
     """What one run produced: the data table, its truth table, the solutions asked for.
 
-    ``messages`` are the notes on the data (cases left out, constant columns …), each once.
+    ``messages`` are the notes on the data (cases left out, constant columns …), each once;
+    ``error`` is why the solutions are missing when minimisation failed (only
+    :func:`project_qca` keeps the tables then).
     """
 
     data: DataTable
     truth: TruthTable
     solutions: list[Solution] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    error: KodebokError | None = None
 
 
 def check_solutions(kinds: Sequence[str], dir_exp: str | None) -> None:
@@ -201,7 +204,19 @@ def project_qca(
     solutions: Sequence[str] = ("complex", "parsimonious"),
     dir_exp: str | None = None,
 ) -> QcaRun:
-    """Data table from the project's codings and attributes, truth table and solutions."""
+    """Data table from the project's codings and attributes, truth table and solutions.
+
+    As a screen shows it: when minimisation fails (no row with OUT = 1 …) the data table,
+    truth table and notes are still returned, with the reason in ``error``.
+    """
+    check_solutions(solutions, dir_exp)
     data, found = project_data_table(project, conditions, outcome, rule=rule)
     messages = list(dict.fromkeys([*found, *data.warnings]))
-    return run_qca(data, incl_cut=incl_cut, solutions=solutions, dir_exp=dir_exp, messages=messages)
+    try:
+        return run_qca(
+            data, incl_cut=incl_cut, solutions=solutions, dir_exp=dir_exp, messages=messages
+        )
+    except KodebokError as exc:
+        partial = run_qca(data, incl_cut=incl_cut, solutions=(), messages=messages)
+        partial.error = exc
+        return partial

@@ -286,6 +286,8 @@ class QcaScreen(AnalysisScreen):
                     solutions=("complex", "parsimonious"),
                 )
             result = QcaResult(run.data, run.truth, run.solutions, list(run.messages))
+            if run.error is not None:
+                result.messages.append(render(run.error))
         except KodebokError as exc:
             result.messages.append(render(exc))
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
