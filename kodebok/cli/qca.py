@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from kodebok.cli import KodebokGroup
 from kodebok.cli.common import echo_json, format_from, output_option, write_output
 from kodebok.cli.params import SafeInt
-from kodebok.errors import KodebokError
 
 
-class _QcaGroup(click.Group):
-    """Shows a KodebokError as ``Error: ...`` on stderr with exit 2, also without the main group."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KodebokError as exc:
-            for line in exc.message.splitlines() or ["error"]:
-                click.echo(f"Error: {line}", err=True)
-            sys.exit(exc.exit_code)
-
-
-@click.group("qca", cls=_QcaGroup)
+# KodebokGroup: errors as one line on stderr also when the group runs without the main group
+@click.group("qca", cls=KodebokGroup)
 def qca() -> None:
     """Crisp-set QCA: truth table, Boolean minimisation and necessity, with R's results."""
 
