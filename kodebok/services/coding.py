@@ -95,6 +95,23 @@ def add_coding(
     return coding_id, True
 
 
+def code_whole_segment(
+    op: Operation, seg: Segment, code_id: int, *, coder: str, origin: str
+) -> tuple[int, bool]:
+    """Inside an operation: code all of one segment (accepting a suggestion, resolving a
+    disagreement); (coding id, created)."""
+    return add_coding(
+        op,
+        document_id=seg.document_id,
+        segment_id=seg.id,
+        start=seg.start,
+        end=seg.end,
+        code_id=code_id,
+        coder=coder,
+        origin=origin,
+    )
+
+
 def segment_label(project: Project, seg: Segment) -> str:
     """A segment as people name it: ``document #N`` with N = idx + 1 (the TUI's number)."""
     row = project.conn.execute(
