@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import random
 import shutil
 import statistics
@@ -28,8 +29,11 @@ def pipeline_name() -> str:
 
 
 def _words(ctx: BenchContext) -> int:
+    """Words of the project's documents (the one word count: words said in the turns)."""
+    from kodebok.services.workspace import document_words
+
     with Project.open(ctx.project) as p:
-        return int(sum(len(r[0].split()) for r in p.conn.execute("SELECT text FROM documents")))
+        return sum(document_words(p).values())
 
 
 def stage_import(ctx: BenchContext) -> dict[str, Any]:
@@ -489,6 +493,83 @@ def _latency_stats(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
 
 
+_SENTENCES = [
+    "Vi har jobbet mye med mål- og resultatstyring i kommunen de siste årene.",
+    "Det er sånn: styringskortet må henge sammen med økonomiplanen.",
+    "(latter) Ja, det var vel rådmannen som tok initiativet.",
+    "Enhetslederne har lederavtaler som følges opp i medarbeidersamtalen.",
+]
+
+
+def long_transcript(words: int) -> str:
+    """A synthetic interview of about ``words`` words, four kinds of speaker label."""
+    lines = ["Intervju med kommunalsjef, Nordvik kommune", ""]
+    count = turn = 0
+    while count < words:
+        label = ("I", "IP", "Leder 2", "[00:12:03] Rådmann")[turn % 4]
+        line = f"{label}: {_SENTENCES[turn % len(_SENTENCES)]}"
+        lines.append(line)
+        count += len(line.split())
+        turn += 1
+    return "\n".join(lines) + "\n"
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    """YAML whose aliases expand to 9**levels items (a 'billion laughs')."""
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for prev, name in itertools.pairwise("abcdefghijklmnop"[:levels]):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines)
+
+
+def stage_input_limits(ctx: BenchContext) -> dict[str, Any]:
+    """Reading and hostile input against their time limits (these were test assertions, which
+    a busy machine made flaky): a 20,000-word transcript read in 0.1 s of CPU time, 200,000
+    decomposed characters and 160,000 mixed-order accents normalised in 1.5 s each, a YAML
+    alias bomb in a codebook refused in 1 s. The ratio is the worst of the four."""
+    from kodebok.codebook import parse_yaml_codebook
+    from kodebok.errors import CodebookError
+    from kodebok.ingest import read_document
+    from kodebok.textnorm import nfc, nfc_with_positions
+
+    path = ctx.folder / "langt.txt"
+    atomic_write(path, long_transcript(20_000))
+    read_document(path)  # imports and regex caches
+    read_cpu = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        read_document(path)
+        read_cpu = min(read_cpu, time.process_time() - started)
+    nfc_with_positions("e\u0301")
+    decomposed, _ = _timed(lambda: nfc_with_positions("e\u0301" * 100_000), repeat=1)
+    mixed, _ = _timed(lambda: nfc("a" + "\u0301\u0316" * 80_000), repeat=1)
+
+    def bomb() -> None:
+        try:
+            parse_yaml_codebook(f"{_alias_bomb()}\ncodes: [A]\n", "bok.yaml")
+        except CodebookError:
+            return
+        raise AssertionError("the alias bomb was not refused")
+
+    refused, _ = _timed(bomb, repeat=1)
+    ratios = {
+        "read": read_cpu / 0.1,
+        "nfc": decomposed / 1.5,
+        "nfc-mixed": mixed / 1.5,
+        "yaml-bomb": refused / 1.0,
+    }
+    total = read_cpu + decomposed + mixed + refused
+    return {
+        "seconds": round(total, 3),
+        "throughput": round(20_000 / read_cpu),
+        "unit": "words read/s",
+        "ratio_to_limit": round(max(ratios.values()), 3),
+        "limit": "read 0.1 s CPU; NFC 1.5 s; mixed accents 1.5 s; YAML bomb 1 s",
+        "detail": f"read {read_cpu * 1000:.0f} ms CPU; NFC {decomposed:.3f} s; "
+        f"mixed accents {mixed:.3f} s; YAML bomb refused in {refused:.3f} s",
+    }
+
+
 STAGES: list[tuple[str, StageFn]] = [
     ("import", stage_import),
     ("codings", stage_codings),
@@ -502,6 +583,7 @@ STAGES: list[tuple[str, StageFn]] = [
     ("presence", stage_presence),
     ("qca", stage_qca),
     ("quotes", stage_quotes),
+    ("input-limits", stage_input_limits),
     ("analysis-spec", stage_analysis_spec),
     ("agreement", stage_agreement),
     ("merge", stage_merge),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +13,9 @@ import click
 
 from kodebok.fileio import atomic_write, check_output_path
 from kodebok.services.project import Project
+
+# the one CSV writer, re-exported for the commands
+from kodebok.tabular import csv_text as csv_text
 
 
 def project_path(ctx: click.Context) -> Path:
@@ -62,24 +63,6 @@ def table_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, decimal: str = ".") -> str:
-    """CSV text; with ``decimal=','`` numbers get decimal commas and ';' separates fields."""
-    buf = io.StringIO()
-    delimiter = ";" if decimal == "," else ","
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_decimal(v, decimal) for v in row])
-    return buf.getvalue()
-
-
-def _decimal(value: Any, decimal: str) -> Any:
-    if isinstance(value, float):
-        text = f"{value:.4g}" if abs(value) < 1e6 else str(value)
-        return text.replace(".", decimal)
-    return "" if value is None else value
 
 
 def output_option(

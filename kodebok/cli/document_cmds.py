@@ -106,26 +106,41 @@ def import_cmd(
 
 @click.group("documents", invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
+@click.option(
+    "--coder",
+    default=None,
+    help="Progress counts this coder's codings only (default: anyone's).",
+)
 @click.pass_context
-def documents_cmd(ctx: click.Context, fmt: str) -> None:
-    """List documents: id, name, case, kind, segments, codings (subcommand: import)."""
+def documents_cmd(ctx: click.Context, fmt: str, coder: str | None) -> None:
+    """List documents: id, name, case, kind, segments, speakers, codings, progress, words.
+
+    progress is the informant turns with a coding of all informant turns (interviewer turns
+    are not counted), as the TUI's library shows it; words are the words said in the
+    document's turns (speaker labels are not words). Subcommand: import.
+    """
     if ctx.invoked_subcommand is not None:
         return
     from kodebok.services.documents import list_documents
 
     with open_project(ctx) as project:
-        docs = list_documents(project)
+        docs = list_documents(project, coder)
     if fmt == "json":
         echo_json([asdict(d) for d in docs])
         return
     headers = ["id", "name", "case", "kind", "segments", "speakers", "codings"]
     rows = [[d.id, d.name, d.case or "", d.kind, d.segments, d.speakers, d.codings] for d in docs]
     if fmt == "csv":
+        headers += ["informant_segments", "coded_segments", "words"]
+        for row, d in zip(rows, docs, strict=True):
+            row += [d.informant_segments, d.coded_segments, d.words]
         click.echo(csv_text(headers, rows), nl=False)
     elif not docs:
         click.echo("No documents yet. Import some with: kodebok import FILE_OR_FOLDER")
     else:
-        click.echo(table_text(headers, rows))
+        for row, d in zip(rows, docs, strict=True):
+            row += [d.progress.text(), d.words]
+        click.echo(table_text([*headers, "progress", "words"], rows))
 
 
 @documents_cmd.command("import")

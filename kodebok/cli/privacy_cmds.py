@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from collections import Counter
 from dataclasses import asdict
@@ -13,6 +11,7 @@ import click
 
 from kodebok.cli.common import (
     coder_option,
+    csv_text,
     echo_json,
     open_project,
     output_option,
@@ -154,11 +153,8 @@ def pseudonyms_export(ctx: click.Context, output: Path) -> None:
 
     with open_project(ctx) as project:
         rows = pseudonym_rows(project)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["real", "pseudonym", "kind"])
-    writer.writerows([r["real"], r["pseudonym"], r["kind"]] for r in rows)
-    write_output(buf.getvalue(), output)
+    table = [[r["real"], r["pseudonym"], r["kind"]] for r in rows]
+    write_output(csv_text(["real", "pseudonym", "kind"], table), output)
 
 
 COMMANDS = [privacy_check_cmd, pseudonyms_group]

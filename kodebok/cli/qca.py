@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from kodebok.cli import KodebokGroup
 from kodebok.cli.common import echo_json, format_from, output_option, write_output
 from kodebok.cli.params import SafeInt
-from kodebok.errors import KodebokError
 
 
-class _QcaGroup(click.Group):
-    """Shows a KodebokError as ``Error: ...`` on stderr with exit 2, also without the main group."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KodebokError as exc:
-            for line in exc.message.splitlines() or ["error"]:
-                click.echo(f"Error: {line}", err=True)
-            sys.exit(exc.exit_code)
-
-
-@click.group("qca", cls=_QcaGroup)
+# KodebokGroup: errors as one line on stderr also when the group runs without the main group
+@click.group("qca", cls=KodebokGroup)
 def qca() -> None:
     """Crisp-set QCA: truth table, Boolean minimisation and necessity, with R's results."""
 
@@ -136,49 +124,22 @@ def _load(
     keep_unreported: bool = False,
 ) -> Any:
     """The data table from a CSV, or calibrated from the project's codings and attributes."""
-    from kodebok.errors import AnalysisError
-
-    if source is not None:
-        if conditions:
-            raise AnalysisError("give either --from FILE or --conditions, not both")
-        from kodebok.analysis.qca import read_data_csv
-
-        data = read_data_csv(source, outcome)
-    else:
-        if not conditions:
-            raise AnalysisError("give --from FILE.csv, or --conditions CODE,… from the project")
-        data = _project_table(
-            conditions, outcome, min_codings, min_speakers, min_share, names, keep_unreported
-        )
-    return data.negated() if negate else data
-
-
-def _project_table(
-    conditions: str,
-    outcome: str,
-    min_codings: int | None,
-    min_speakers: int | None,
-    min_share: float | None,
-    names: str | None,
-    keep_unreported: bool,
-) -> Any:
     from kodebok.analysis.presence import PresenceRule
     from kodebok.cli.common import open_project
-    from kodebok.services.qca import project_data_table
+    from kodebok.services.qca import load_data_table
 
-    rule = PresenceRule(min_codings=min_codings, min_speakers=min_speakers, min_share=min_share)
     ctx = click.get_current_context()
-    with open_project(ctx) as project:
-        data, messages = project_data_table(
-            project,
-            conditions.split(","),
-            outcome,
-            rule=rule,
-            names=[n.strip() for n in names.split(",")] if names else None,
-            keep_unreported=keep_unreported,
-        )
-    # the messages already include the table's warnings: each note once
-    for message in dict.fromkeys([*messages, *data.warnings]):
+    data, messages = load_data_table(
+        source,
+        conditions.split(",") if conditions else None,
+        outcome,
+        lambda: open_project(ctx),
+        rule=PresenceRule(min_codings=min_codings, min_speakers=min_speakers, min_share=min_share),
+        names=[n.strip() for n in names.split(",")] if names else None,
+        keep_unreported=keep_unreported,
+        negate=negate,
+    )
+    for message in messages:
         click.echo(f"Note: {message}", err=True)
     return data
 
@@ -219,14 +180,16 @@ def truth_table_cmd(
     **data: Any,
 ) -> None:
     """The truth table: per configuration n, incl, PRI, cases and OUT (1, 0, C or ?)."""
-    from kodebok.analysis.qca import truth_table
     from kodebok.analysis.qca.report import (
         truth_table_csv,
         truth_table_json,
         truth_table_markdown,
     )
+    from kodebok.services.qca import run_qca
 
-    tt = truth_table(_load(**data), _incl_cut(incl_cut), n_cut, complete=complete)
+    table = _load(**data)
+    run = run_qca(table, incl_cut=_incl_cut(incl_cut), n_cut=n_cut, solutions=(), complete=complete)
+    tt = run.truth
     chosen = format_from(fmt, output, "md", ["json", "md", "csv"])
     if chosen == "csv":
         write_output(truth_table_csv(tt), output)
@@ -261,18 +224,19 @@ def minimize_cmd(
     **data: Any,
 ) -> None:
     """Boolean minimisation: every equally minimal model with inclS, PRI, covS and covU."""
-    from kodebok.analysis.qca import minimize, parse_dir_exp, solution_json, truth_table
+    from kodebok.analysis.qca import solution_json
     from kodebok.analysis.qca.report import solution_markdown
-    from kodebok.errors import AnalysisError
+    from kodebok.services.qca import check_solutions, run_qca
 
-    table = _load(**data)
-    tt = truth_table(table, _incl_cut(incl_cut), n_cut)
-    if solution == "intermediate" and not dir_exp:
-        raise AnalysisError("--solution intermediate needs --dir-exp COND=1,COND=0,...")
-    if dir_exp and solution != "intermediate":
-        raise AnalysisError("--dir-exp applies only to --solution intermediate")
-    expectations = parse_dir_exp(dir_exp, table.conditions) if dir_exp else None
-    result = minimize(tt, solution, expectations)
+    check_solutions([solution], dir_exp)  # before the work of building the table
+    run = run_qca(
+        _load(**data),
+        incl_cut=_incl_cut(incl_cut),
+        n_cut=n_cut,
+        solutions=[solution],
+        dir_exp=dir_exp,
+    )
+    result = run.solutions[0]
     chosen = format_from(fmt, output, "md", ["json", "md"])
     if chosen == "json":
         _emit("json", output, solution_json(result), "")

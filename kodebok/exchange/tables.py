@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kodebok.analysis.cooccurrence import Cooccurrence
 from kodebok.analysis.matrix import Matrix, heat_values, matrix_table
 from kodebok.analysis.presence import PresenceTable
+from kodebok.tabular import csv_text
+from kodebok.tabular import format_number as format_number
 
 Cell = str | int | float | None
 
@@ -29,24 +29,9 @@ class Table:
     notes: Sequence[str] = field(default_factory=tuple)
 
 
-def format_number(value: Cell, decimal: str = ".") -> str:
-    """A cell as text: integers as they are, floats with up to 4 significant digits."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        text = f"{value:.4g}" if abs(value) < 1e6 else f"{value:.0f}"
-        return text.replace(".", decimal)
-    return str(value)
-
-
 def csv_table(table: Table, decimal: str = ".") -> str:
     """CSV with a header row; ``decimal=','`` gives decimal commas and ';' for Norwegian Excel."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";" if decimal == "," else ",", lineterminator="\n")
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow([format_number(v, decimal) for v in row])
-    return buf.getvalue()
+    return csv_text(table.headers, table.rows, decimal=decimal)
 
 
 def heat_range(table: Table) -> tuple[float, float] | None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kodebok.errors import KodebokError, UnknownItem
-from kodebok.models import Code, Segment
+from kodebok.models import Code, Document, Segment
 from kodebok.services.codes import ensure_code_path
 from kodebok.store import Operation, Project, now_iso
 from kodebok.store import queries as q
@@ -93,6 +93,23 @@ def add_coding(
         },
     )
     return coding_id, True
+
+
+def code_whole_segment(
+    op: Operation, seg: Segment, code_id: int, *, coder: str, origin: str
+) -> tuple[int, bool]:
+    """Inside an operation: code all of one segment (accepting a suggestion, resolving a
+    disagreement); (coding id, created)."""
+    return add_coding(
+        op,
+        document_id=seg.document_id,
+        segment_id=seg.id,
+        start=seg.start,
+        end=seg.end,
+        code_id=code_id,
+        coder=coder,
+        origin=origin,
+    )
 
 
 def segment_label(project: Project, seg: Segment) -> str:
@@ -345,9 +362,48 @@ def import_codings_table(
 
     ``number`` is the 1-based segment number people read (``#N``); ``segment_idx`` the 0-based
     index the database stores (and ``codings export`` writes next to it). When a table has
-    both, they must agree. All rows are checked first; any bad row fails the whole import with its line number,
-    so a table is applied completely or not at all.
+    both, they must agree. All rows are checked first; any bad row fails the whole import with
+    its line number, so a table is applied completely or not at all.
     """
+    reader = _codings_reader(path)
+    table = _CodingsTable(project, q.codes(project), create_codes, coder)
+    planned: list[_PlannedCoding] = []
+    problems: list[str] = []
+    for line_no, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        try:
+            planned.append(_plan_row(table, row))
+        except KodebokError as exc:
+            problems.append(f"{path.name}, line {line_no}: {exc.message}")
+    if problems:
+        raise KodebokError(
+            "\n".join(problems[:20])
+            + (f"\n… and {len(problems) - 20} more" if len(problems) > 20 else "")
+        )
+    added = existing = 0
+    with project.operation(coder, "import-codings", f"Importer kodinger fra {path.name}") as op:
+        for plan in planned:
+            code_id = plan.code_id
+            if code_id is None:
+                code_id, _ = ensure_code_path(op, plan.code_path)
+            _, created = add_coding(
+                op,
+                document_id=plan.document_id,
+                segment_id=plan.segment_id,
+                start=plan.start,
+                end=plan.end,
+                code_id=code_id,
+                coder=plan.coder,
+                memo=plan.memo,
+                origin="import",
+            )
+            added += created
+            existing += not created
+    return CodingsImport(added, existing, table.new_codes)
+
+
+def _codings_reader(path: Path) -> csv.DictReader[str]:
+    """A reader over a codings table, its columns checked (``,`` or ``;`` separated)."""
     from kodebok.ingest import decode_bytes
 
     try:
@@ -367,39 +423,39 @@ def import_codings_table(
             f"{path.name}: missing column(s) {', '.join(sorted(missing))}; "
             "expected document, number or segment_idx, code[, coder, start, end, memo]"
         )
-    all_codes = q.codes(project)
-    by_path = {c.path: c for c in all_codes}
-    planned: list[dict[str, Any]] = []
-    new_codes: list[str] = []
-    problems: list[str] = []
-    doc_cache: dict[str, Any] = {}
-    for line_no, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-        try:
-            planned.append(
-                _plan_row(
-                    project, row, all_codes, by_path, new_codes, doc_cache, create_codes, coder
-                )
-            )
-        except KodebokError as exc:
-            problems.append(f"{path.name}, line {line_no}: {exc.message}")
-    if problems:
-        raise KodebokError(
-            "\n".join(problems[:20])
-            + (f"\n… and {len(problems) - 20} more" if len(problems) > 20 else "")
-        )
-    added = existing = 0
-    with project.operation(coder, "import-codings", f"Importer kodinger fra {path.name}") as op:
-        for plan in planned:
-            code_id = plan.pop("code_id")
-            if code_id is None:
-                code_id, _ = ensure_code_path(op, plan.pop("code_path"))
-            else:
-                plan.pop("code_path")
-            _, created = add_coding(op, code_id=code_id, origin="import", **plan)
-            added += created
-            existing += not created
-    return CodingsImport(added, existing, new_codes)
+    return reader
+
+
+@dataclass
+class _CodingsTable:
+    """What every row of a codings table is checked against, and what checking collects."""
+
+    project: Project
+    all_codes: list[Code]
+    create_codes: bool
+    coder: str
+    new_codes: list[str] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    def document(self, name: str) -> Document:
+        """A document by name or id, looked up once per table."""
+        if name not in self.documents:
+            self.documents[name] = q.document(self.project, name)
+        return self.documents[name]
+
+
+@dataclass(frozen=True)
+class _PlannedCoding:
+    """One checked row: where the coding goes; ``code_id`` is None for a code to create."""
+
+    document_id: int
+    segment_id: int
+    start: int
+    end: int
+    code_id: int | None
+    code_path: str
+    coder: str
+    memo: str
 
 
 def _row_idx(row: dict[str, str]) -> int:
@@ -423,20 +479,10 @@ def _row_idx(row: dict[str, str]) -> int:
     return found["number"] - 1 if "number" in found else found["segment_idx"]
 
 
-def _plan_row(
-    project: Project,
-    row: dict[str, str],
-    all_codes: list[Code],
-    by_path: dict[str, Code],
-    new_codes: list[str],
-    doc_cache: dict[str, Any],
-    create_codes: bool,
-    coder: str,
-) -> dict[str, Any]:
-    name = row.get("document", "")
-    if name not in doc_cache:
-        doc_cache[name] = q.document(project, name)
-    doc = doc_cache[name]
+def _plan_row(table: _CodingsTable, row: dict[str, str]) -> _PlannedCoding:
+    """Check one row: its document, segment, code (or a code to create) and span."""
+    project = table.project
+    doc = table.document(row.get("document", ""))
     idx = _row_idx(row)
     try:
         seg = q.segment(project, doc.id, idx)
@@ -451,29 +497,28 @@ def _plan_row(
     code_path = row.get("code", "").strip("/")
     code_id: int | None
     try:
-        code_id = q.code(project, code_path, all_codes).id
+        code_id = q.code(project, code_path, table.all_codes).id
     except UnknownItem:
-        if not create_codes:
+        if not table.create_codes:
             raise
         code_id = None
-        if code_path not in new_codes:
-            new_codes.append(code_path)
+        if code_path not in table.new_codes:
+            table.new_codes.append(code_path)
     start, end = seg.start, seg.end
     if row.get("start") and row.get("end"):
         start, end = parse_span(f"{row['start']}:{row['end']}")
         if end > len(doc.text):
             raise KodebokError(f"span {start}:{end} is beyond the end of '{doc.name}'")
-    _ = by_path
-    return {
-        "document_id": doc.id,
-        "segment_id": seg.id,
-        "start": start,
-        "end": end,
-        "code_id": code_id,
-        "code_path": code_path,
-        "coder": row.get("coder") or coder,
-        "memo": row.get("memo", ""),
-    }
+    return _PlannedCoding(
+        doc.id,
+        seg.id,
+        start,
+        end,
+        code_id,
+        code_path,
+        row.get("coder") or table.coder,
+        row.get("memo", ""),
+    )
 
 
 def codings_on_segments(

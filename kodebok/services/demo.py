@@ -20,6 +20,7 @@ from kodebok.services.cases import (
 from kodebok.services.codes import import_codebook
 from kodebok.services.coding import add_coding
 from kodebok.services.importing import import_paths
+from kodebok.services.workspace import document_words
 from kodebok.store import Project
 from kodebok.store import queries as q
 
@@ -85,7 +86,7 @@ def build_demo(
             import_codebook(project, codebooks / DEMO_CODEBOOK, coder=CODERS[0])
             report.codings = add_demo_codings(project)
             report.documents = len(q.documents(project))
-            report.words = sum(len(d.text.split()) for d in q.documents(project))
+            report.words = sum(document_words(project).values())
         finally:
             project.close()
     report.seconds = time.perf_counter() - started

@@ -32,6 +32,7 @@ from kodebok.services.document_store import (
 from kodebok.services.document_store import (
     sha256_text as sha256_text,
 )
+from kodebok.services.workspace import Progress, coding_progress, document_words
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
@@ -232,7 +233,12 @@ def ensure_case(project: Project, name: str) -> int:
 
 @dataclass(frozen=True)
 class DocumentSummary:
-    """One line of ``kodebok documents``."""
+    """One line of ``kodebok documents``.
+
+    ``coded_segments`` of ``informant_segments`` is the document's progress
+    (:class:`kodebok.services.workspace.Progress`, as the TUI's library shows it), ``words``
+    the words of its segments (:func:`kodebok.services.workspace.document_words`).
+    """
 
     id: int
     name: str
@@ -242,25 +248,30 @@ class DocumentSummary:
     segments: int
     speakers: int
     codings: int
+    informant_segments: int
     coded_segments: int
     words: int
 
+    @property
+    def progress(self) -> Progress:
+        """Coded informant turns of all informant turns."""
+        return Progress(self.coded_segments, self.informant_segments)
 
-def list_documents(project: Project) -> list[DocumentSummary]:
-    """Documents with their case, kind and counts."""
+
+def list_documents(project: Project, coder: str | None = None) -> list[DocumentSummary]:
+    """Documents with their case, kind and counts; progress counts ``coder``'s codings if given."""
     rows = project.conn.execute(
         """
         SELECT d.id, d.name, c.name AS case_name, d.kind, d.language,
           (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id) AS n_segments,
           (SELECT COUNT(*) FROM speakers s WHERE s.document_id = d.id) AS n_speakers,
-          (SELECT COUNT(*) FROM codings k WHERE k.document_id = d.id) AS n_codings,
-          (SELECT COUNT(DISTINCT segment_id) FROM codings k WHERE k.document_id = d.id)
-              AS n_coded,
-          length(d.text) - length(replace(d.text, ' ', '')) + 1 AS n_words
+          (SELECT COUNT(*) FROM codings k WHERE k.document_id = d.id) AS n_codings
         FROM documents d LEFT JOIN cases c ON c.id = d.case_id
         ORDER BY c.name IS NULL, c.name, d.name
         """
-    )
+    ).fetchall()
+    progress = coding_progress(project, coder)
+    words = document_words(project)
     return [
         DocumentSummary(
             r["id"],
@@ -271,8 +282,9 @@ def list_documents(project: Project) -> list[DocumentSummary]:
             r["n_segments"],
             r["n_speakers"],
             r["n_codings"],
-            r["n_coded"],
-            r["n_words"],
+            progress.get(r["id"], Progress(0, 0)).total,
+            progress.get(r["id"], Progress(0, 0)).coded,
+            words.get(r["id"], 0),
         )
         for r in rows
     ]

@@ -136,21 +136,12 @@ def record_feedback(
 
 def accept_suggestion(project: Project, segment_id: int, code: str, coder: str) -> int:
     """Code a segment with a suggested code and record the acceptance, as one undoable step."""
-    from kodebok.services.coding import add_coding
+    from kodebok.services.coding import code_whole_segment
 
     seg = q.segment_by_id(project, segment_id)
     the_code = q.code(project, code)
     with project.operation(coder, "accept-suggestion", f"Godta forslag {the_code.path}") as op:
-        coding_id, _ = add_coding(
-            op,
-            document_id=seg.document_id,
-            segment_id=seg.id,
-            start=seg.start,
-            end=seg.end,
-            code_id=the_code.id,
-            coder=coder,
-            origin="suggestion",
-        )
+        coding_id, _ = code_whole_segment(op, seg, the_code.id, coder=coder, origin="suggestion")
         record_feedback(project, seg.id, the_code.id, True, coder)
     return coding_id
 

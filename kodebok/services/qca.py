@@ -1,14 +1,35 @@
-"""QCA from the project: conditions and outcome calibrated from codings and case attributes."""
+"""QCA from the project: conditions and outcome calibrated from codings and case attributes.
+
+One pipeline for both front ends: :func:`load_data_table` (a CSV file or the project),
+then :func:`run_qca` (truth table, then the chosen solutions) with the rule that an
+intermediate solution needs directional expectations (:func:`check_solutions`).
+:func:`project_qca` is the two together, as the TUI's QCA screen runs them.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from kodebok.analysis.presence import PresenceRule
-from kodebok.analysis.qca import DataTable, ascii_name, data_table_from_presence
-from kodebok.errors import AnalysisError
+from kodebok.analysis.qca import (
+    DataTable,
+    Solution,
+    TruthTable,
+    ascii_name,
+    data_table_from_presence,
+    minimize,
+    parse_dir_exp,
+    read_data_csv,
+    truth_table,
+)
+from kodebok.errors import AnalysisError, KodebokError
 from kodebok.store import Project
+
+SOLUTION_KINDS = ("complex", "parsimonious", "intermediate")
 
 _ATTRIBUTE = re.compile(r"(>=|<=|!=|=|>|<)")
 
@@ -86,3 +107,116 @@ def project_data_table(
             "the project has no cases; add them with 'kodebok cases import'", code="qca.no_cases"
         )
     return data_table_from_presence(cases, columns, labels[-1], keep_unreported)
+
+
+@dataclass
+class QcaRun:
+    """What one run produced: the data table, its truth table, the solutions asked for.
+
+    ``messages`` are the notes on the data (cases left out, constant columns …), each once;
+    ``error`` is why the solutions are missing when minimisation failed (only
+    :func:`project_qca` keeps the tables then).
+    """
+
+    data: DataTable
+    truth: TruthTable
+    solutions: list[Solution] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    error: KodebokError | None = None
+
+
+def check_solutions(kinds: Sequence[str], dir_exp: str | None) -> None:
+    """An intermediate solution needs directional expectations, and only it takes them."""
+    for kind in kinds:
+        if kind not in SOLUTION_KINDS:
+            raise AnalysisError(f"no solution {kind!r}; choose from {', '.join(SOLUTION_KINDS)}")
+    if "intermediate" in kinds and not dir_exp:
+        raise AnalysisError("--solution intermediate needs --dir-exp COND=1,COND=0,...")
+    if dir_exp and "intermediate" not in kinds:
+        raise AnalysisError("--dir-exp applies only to --solution intermediate")
+
+
+def load_data_table(
+    source: Path | None,
+    conditions: Sequence[str] | None,
+    outcome: str,
+    open_project: Callable[[], AbstractContextManager[Project]],
+    *,
+    rule: PresenceRule | None = None,
+    names: Sequence[str] | None = None,
+    keep_unreported: bool = False,
+    negate: bool = False,
+) -> tuple[DataTable, list[str]]:
+    """The data table from a CSV file (``source``) or calibrated from the project, and notes.
+
+    Exactly one of ``source`` and ``conditions`` is given; ``open_project`` is called only
+    for the project's table. With ``negate`` the table explains the outcome's absence.
+    """
+    if source is not None:
+        if conditions:
+            raise AnalysisError("give either --from FILE or --conditions, not both")
+        data = read_data_csv(source, outcome)
+        messages: list[str] = []  # a file's warnings are part of the reports written from it
+    else:
+        if not conditions:
+            raise AnalysisError("give --from FILE.csv, or --conditions CODE,… from the project")
+        with open_project() as project:
+            data, found = project_data_table(
+                project,
+                conditions,
+                outcome,
+                rule=rule,
+                names=names,
+                keep_unreported=keep_unreported,
+            )
+        # the messages already include the table's warnings: each note once
+        messages = list(dict.fromkeys([*found, *data.warnings]))
+    return (data.negated() if negate else data), messages
+
+
+def run_qca(
+    data: DataTable,
+    *,
+    incl_cut: float | tuple[float, float] = 1.0,
+    n_cut: int = 1,
+    solutions: Sequence[str] = ("complex",),
+    dir_exp: str | None = None,
+    complete: bool = False,
+    messages: Sequence[str] = (),
+) -> QcaRun:
+    """Truth table, then each solution in ``solutions`` (none for the truth table alone)."""
+    check_solutions(solutions, dir_exp)
+    tt = truth_table(data, incl_cut, n_cut, complete=complete)
+    expectations = parse_dir_exp(dir_exp, data.conditions) if dir_exp else None
+    found = [
+        minimize(tt, kind, expectations if kind == "intermediate" else None) for kind in solutions
+    ]
+    return QcaRun(data, tt, found, list(messages))
+
+
+def project_qca(
+    project: Project,
+    conditions: Sequence[str],
+    outcome: str,
+    *,
+    rule: PresenceRule | None = None,
+    incl_cut: float = 1.0,
+    solutions: Sequence[str] = ("complex", "parsimonious"),
+    dir_exp: str | None = None,
+) -> QcaRun:
+    """Data table from the project's codings and attributes, truth table and solutions.
+
+    As a screen shows it: when minimisation fails (no row with OUT = 1 …) the data table,
+    truth table and notes are still returned, with the reason in ``error``.
+    """
+    check_solutions(solutions, dir_exp)
+    data, found = project_data_table(project, conditions, outcome, rule=rule)
+    messages = list(dict.fromkeys([*found, *data.warnings]))
+    try:
+        return run_qca(
+            data, incl_cut=incl_cut, solutions=solutions, dir_exp=dir_exp, messages=messages
+        )
+    except KodebokError as exc:
+        partial = run_qca(data, incl_cut=incl_cut, solutions=(), messages=messages)
+        partial.error = exc
+        return partial

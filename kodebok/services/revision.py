@@ -535,17 +535,35 @@ def update_document(
     so a crash or kill leaves either the old version or the new one with its features.
     """
     from kodebok.services.document_store import (
-        ImportResult,
         _insert_segments,
-        _insert_speakers,
         _with_default_speaker,
         segment_lemmas,
-        sha256_text,
     )
     from kodebok.store.backup import backup_project
 
-    conn = project.conn
     parsed = _with_default_speaker(parsed)
+    old, codings, old_segs = _old_version(project, document_id)
+    new_segs = [Seg(t.start, t.end, t.speaker) for t in parsed.turns]
+    placer = Reanchorer(old["text"], parsed.text, old_segs, new_segs)
+    placed = [
+        placer.place(Anchor(c["start"], c["end"], c["status"], c["anchor_text"])) for c in codings
+    ]
+    placed = _resolve_clashes(codings, placed, len(parsed.text))
+    lemmas, stamp = segment_lemmas(parsed, old["language"], features)
+    backup_project(project, reason=f"before-update-{old['name']}")
+    # journaled with capture: undo brings the old text, segments, speakers and codings back
+    with project.operation(
+        coder or "import", "import-update", f"Ny versjon av {old['name']}", capture=True
+    ):
+        speaker_ids = _replace_text(project, old, parsed, stamp)
+        _insert_segments(project, document_id, parsed, speaker_ids, lemmas)
+        report = _move_codings(project, document_id, old["text"], codings, placed)
+    return _update_result(parsed, old["name"], len(speaker_ids), report)
+
+
+def _old_version(project: Project, document_id: int) -> tuple[Any, list[dict[str, Any]], list[Seg]]:
+    """The document's row, its codings and its segments before the revision."""
+    conn = project.conn
     old = conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
     codings = [
         dict(r)
@@ -561,122 +579,141 @@ def update_document(
             (document_id,),
         )
     ]
-    new_segs = [Seg(t.start, t.end, t.speaker) for t in parsed.turns]
-    placer = Reanchorer(old["text"], parsed.text, old_segs, new_segs)
-    placed = [
-        placer.place(Anchor(c["start"], c["end"], c["status"], c["anchor_text"])) for c in codings
-    ]
-    placed = _resolve_clashes(codings, placed, len(parsed.text))
-    lemmas, stamp = segment_lemmas(parsed, old["language"], features)
-    backup_project(project, reason=f"before-update-{old['name']}")
-    report = Reanchoring()
-    # journaled with capture: undo brings the old text, segments, speakers and codings back
-    with project.operation(
-        coder or "import", "import-update", f"Ny versjon av {old['name']}", capture=True
-    ):
-        old_speakers = {
-            r["label"]: r
-            for r in conn.execute("SELECT * FROM speakers WHERE document_id = ?", (document_id,))
-        }
-        old_speaker_attrs = {
-            label: [
-                (a["name"], a["value"], a["type"])
-                for a in conn.execute(
-                    "SELECT * FROM attributes WHERE entity_kind = 'speaker' AND entity_id = ?",
-                    (row["id"],),
-                )
-            ]
-            for label, row in old_speakers.items()
-        }
-        conn.execute("DELETE FROM segments WHERE document_id = ?", (document_id,))
-        conn.execute("DELETE FROM speakers WHERE document_id = ?", (document_id,))
+    return old, codings, old_segs
+
+
+def _replace_text(
+    project: Project, old: Any, parsed: ParsedDocument, stamp: str | None
+) -> dict[str, int]:
+    """The new text and speakers in place of the old (a speaker keeps its attributes by label);
+    the old segments are deleted. Returns the new speakers' ids by label."""
+    from kodebok.services.document_store import _insert_speakers, sha256_text
+
+    conn = project.conn
+    document_id = old["id"]
+    old_speaker_attrs = {
+        r["label"]: [
+            (a["name"], a["value"], a["type"])
+            for a in conn.execute(
+                "SELECT * FROM attributes WHERE entity_kind = 'speaker' AND entity_id = ?",
+                (r["id"],),
+            )
+        ]
+        for r in conn.execute("SELECT * FROM speakers WHERE document_id = ?", (document_id,))
+    }
+    conn.execute("DELETE FROM segments WHERE document_id = ?", (document_id,))
+    conn.execute("DELETE FROM speakers WHERE document_id = ?", (document_id,))
+    metadata = {**json.loads(old["metadata"] or "{}"), **_plain(parsed.metadata)}
+    conn.execute(
+        "UPDATE documents SET text = ?, sha256 = ?, imported_at = ?, metadata = ? WHERE id = ?",
+        (
+            parsed.text,
+            sha256_text(parsed.text),
+            now_iso(),
+            json.dumps(metadata, ensure_ascii=False),
+            document_id,
+        ),
+    )
+    if stamp is not None:
+        from kodebok.nlp.stamp import FEATURES_SETTING
+
         conn.execute(
-            "UPDATE documents SET text = ?, sha256 = ?, imported_at = ?, metadata = ? WHERE id = ?",
+            "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)", (FEATURES_SETTING, stamp)
+        )
+    speaker_ids = _insert_speakers(project, document_id, parsed)
+    for label, attrs in old_speaker_attrs.items():
+        if label in speaker_ids:
+            for name, value, typ in attrs:
+                conn.execute(
+                    "INSERT OR IGNORE INTO attributes(entity_kind, entity_id, name, value, "
+                    "type) VALUES ('speaker', ?, ?, ?, ?)",
+                    (speaker_ids[label], name, value, typ),
+                )
+    return speaker_ids
+
+
+def _move_codings(
+    project: Project,
+    document_id: int,
+    old_text: str,
+    codings: list[dict[str, Any]],
+    placed: list[Placement],
+) -> Reanchoring:
+    """Put every coding where it was placed in the new text, and say what happened to each."""
+    from kodebok.services.coding import segment_for_span
+
+    conn = project.conn
+    report = Reanchoring()
+    # park every coding of the document off the text first, so that codings trading
+    # places (swapped answers) never meet the unique (span, code, coder) constraint
+    conn.execute(
+        'UPDATE codings SET start = -id, "end" = -id WHERE document_id = ?', (document_id,)
+    )
+    for coding, place in zip(codings, placed, strict=True):
+        anchor = (
+            coding["anchor_text"]
+            if coding["status"] != OK and coding["anchor_text"] is not None
+            else old_text[coding["start"] : coding["end"]]
+        )
+        _report_placement(report, coding, place, anchor)
+        seg = (
+            segment_for_span(project, document_id, place.start, place.end)
+            if place.end > place.start
+            else None
+        )
+        conn.execute(
+            'UPDATE codings SET start = ?, "end" = ?, segment_id = ?, status = ?, '
+            "anchor_text = ? WHERE id = ?",
             (
-                parsed.text,
-                sha256_text(parsed.text),
-                now_iso(),
-                json.dumps(
-                    {**json.loads(old["metadata"] or "{}"), **_plain(parsed.metadata)},
-                    ensure_ascii=False,
-                ),
-                document_id,
+                place.start,
+                place.end,
+                seg,
+                place.status,
+                anchor if place.status != OK else None,
+                coding["id"],
             ),
         )
-        if stamp is not None:
-            from kodebok.nlp.stamp import FEATURES_SETTING
+    return report
 
-            conn.execute(
-                "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)",
-                (FEATURES_SETTING, stamp),
-            )
-        speaker_ids = _insert_speakers(project, document_id, parsed)
-        for label, attrs in old_speaker_attrs.items():
-            if label in speaker_ids:
-                for name, value, typ in attrs:
-                    conn.execute(
-                        "INSERT OR IGNORE INTO attributes(entity_kind, entity_id, name, value, "
-                        "type) VALUES ('speaker', ?, ?, ?, ?)",
-                        (speaker_ids[label], name, value, typ),
-                    )
-        _insert_segments(project, document_id, parsed, speaker_ids, lemmas)
-        from kodebok.services.coding import segment_for_span
 
-        # park every coding of the document off the text first, so that codings trading
-        # places (swapped answers) never meet the unique (span, code, coder) constraint
-        conn.execute(
-            'UPDATE codings SET start = -id, "end" = -id WHERE document_id = ?', (document_id,)
-        )
-        for coding, place in zip(codings, placed, strict=True):
-            old_text = old["text"][coding["start"] : coding["end"]]
-            anchor = (
-                coding["anchor_text"]
-                if coding["status"] != OK and coding["anchor_text"] is not None
-                else old_text
-            )
-            item = {
-                "code_id": coding["code_id"],
-                "coder": coding["coder"],
-                "old_start": coding["start"],
-                "old_end": coding["end"],
-                "new_start": place.start,
-                "new_end": place.end,
-                "score": round(place.score, 1),
-                "text": anchor,
-            }
-            if place.status == ORPHANED:
-                report.orphaned.append(item)
-            elif place.status == REVIEW:
-                report.review.append(item)
-            elif coding["status"] != OK:
-                report.restored += 1
-            elif (place.start, place.end) == (coding["start"], coding["end"]):
-                report.unchanged += 1
-            else:
-                report.moved += 1
-            seg = (
-                segment_for_span(project, document_id, place.start, place.end)
-                if place.end > place.start
-                else None
-            )
-            conn.execute(
-                'UPDATE codings SET start = ?, "end" = ?, segment_id = ?, status = ?, '
-                "anchor_text = ? WHERE id = ?",
-                (
-                    place.start,
-                    place.end,
-                    seg,
-                    place.status,
-                    anchor if place.status != OK else None,
-                    coding["id"],
-                ),
-            )
+def _report_placement(
+    report: Reanchoring, coding: dict[str, Any], place: Placement, anchor: str
+) -> None:
+    """Count a coding as unchanged, moved or restored, or list it for review or as orphaned."""
+    item = {
+        "code_id": coding["code_id"],
+        "coder": coding["coder"],
+        "old_start": coding["start"],
+        "old_end": coding["end"],
+        "new_start": place.start,
+        "new_end": place.end,
+        "score": round(place.score, 1),
+        "text": anchor,
+    }
+    if place.status == ORPHANED:
+        report.orphaned.append(item)
+    elif place.status == REVIEW:
+        report.review.append(item)
+    elif coding["status"] != OK:
+        report.restored += 1
+    elif (place.start, place.end) == (coding["start"], coding["end"]):
+        report.unchanged += 1
+    else:
+        report.moved += 1
+
+
+def _update_result(
+    parsed: ParsedDocument, name: str, speakers: int, report: Reanchoring
+) -> ImportResult:
+    """The import result of a revision: its counts in a message and in the details."""
+    from kodebok.services.document_store import ImportResult
+
     return ImportResult(
         parsed.source,
         "updated",
-        old["name"],
+        name,
         len(parsed.turns),
-        len(speaker_ids),
+        speakers,
         message=(
             f"{report.unchanged} codings unchanged, {report.moved} moved, "
             + (f"{report.restored} restored, " if report.restored else "")

@@ -453,7 +453,7 @@ def resolve_disagreement(
 
     Recorded in the journal (undoable) and as a memo on the segment.
     """
-    from kodebok.services.coding import segment_label, write_memo
+    from kodebok.services.coding import code_whole_segment, segment_label, write_memo
 
     the_code = q.code(project, code)
     seg = q.segment_by_id(project, segment_id)
@@ -462,16 +462,7 @@ def resolve_disagreement(
     ) as op:
         if keep == "with":
             for c in coders:
-                add_coding(
-                    op,
-                    document_id=seg.document_id,
-                    segment_id=seg.id,
-                    start=seg.start,
-                    end=seg.end,
-                    code_id=the_code.id,
-                    coder=c,
-                    origin="merge",
-                )
+                code_whole_segment(op, seg, the_code.id, coder=c, origin="merge")
             verdict = "beholdt"
         elif keep == "without":
             op.delete_where(

@@ -6,38 +6,39 @@ from dataclasses import dataclass, field
 
 from kodebok.store import Project
 from kodebok.store import queries as q
+from kodebok.tabular import count_words
 
 
 @dataclass(frozen=True)
-class LibraryRow:
-    """One document in the library: case, kind, speakers, coding progress and attributes.
+class Progress:
+    """How far coding has come in a document: coded informant turns of all informant turns.
 
-    Progress counts informant segments only (interviewer turns are usually not coded).
+    This is the one definition of progress (``kodebok documents`` and the TUI's library show
+    it): a researcher codes what the informants said, so interviewer turns count neither as
+    coded nor in the total, and a turn with several codings counts once. With a coder, only
+    that coder's codings count (each coder's own progress when a team double-codes).
     """
 
-    id: int
-    name: str
-    case: str | None
-    kind: str
-    speakers: tuple[str, ...]
-    informant_segments: int
-    coded_segments: int
-    attributes: dict[str, str] = field(default_factory=dict)
+    coded: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        """Coded turns as a share of informant turns (None without informant turns)."""
+        return self.coded / self.total if self.total else None
+
+    def text(self) -> str:
+        """``coded/total (percent %)``, or ``–`` for a document without informant turns."""
+        if not self.total:
+            return "–"
+        return f"{self.coded}/{self.total} ({round(100 * self.coded / self.total)} %)"
 
 
-def library(project: Project, coder: str | None = None) -> list[LibraryRow]:
-    """Every document with its case, progress and attributes, grouped by case then name.
-
-    With ``coder``, progress counts that coder's codings only (each coder's own progress
-    when a team double-codes); otherwise anyone's.
-    """
-    conn = project.conn
-    speakers: dict[int, list[str]] = {}
-    for r in conn.execute("SELECT document_id, label FROM speakers ORDER BY id"):
-        speakers.setdefault(r[0], []).append(r[1])
-    totals = {
-        r[0]: (r[1], r[2])
-        for r in conn.execute(
+def coding_progress(project: Project, coder: str | None = None) -> dict[int, Progress]:
+    """Progress per document id (see :class:`Progress`); documents without turns are absent."""
+    return {
+        r[0]: Progress(r[2], r[1])
+        for r in project.conn.execute(
             """
             SELECT s.document_id, COUNT(*),
                    COUNT(*) FILTER (WHERE EXISTS (
@@ -50,6 +51,44 @@ def library(project: Project, coder: str | None = None) -> list[LibraryRow]:
             (coder, coder),
         )
     }
+
+
+def document_words(project: Project) -> dict[int, int]:
+    """Words per document id: the words of its segments (what was said, every speaker).
+
+    The one word count (:func:`kodebok.tabular.count_words`, the matrix's word unit too):
+    speaker labels, front matter and blank lines between turns are not words of the
+    document. Documents without segments are absent.
+    """
+    words: dict[int, int] = {}
+    for doc_id, text in project.conn.execute("SELECT document_id, text FROM segments"):
+        words[doc_id] = words.get(doc_id, 0) + count_words(text)
+    return words
+
+
+@dataclass(frozen=True)
+class LibraryRow:
+    """One document in the library: case, kind, speakers, coding progress and attributes."""
+
+    id: int
+    name: str
+    case: str | None
+    kind: str
+    speakers: tuple[str, ...]
+    progress: Progress
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+def library(project: Project, coder: str | None = None) -> list[LibraryRow]:
+    """Every document with its case, progress and attributes, grouped by case then name.
+
+    With ``coder``, progress counts that coder's codings only; otherwise anyone's.
+    """
+    conn = project.conn
+    speakers: dict[int, list[str]] = {}
+    for r in conn.execute("SELECT document_id, label FROM speakers ORDER BY id"):
+        speakers.setdefault(r[0], []).append(r[1])
+    progress = coding_progress(project, coder)
     rows = conn.execute(
         "SELECT d.id, d.name, c.name, d.kind FROM documents d "
         "LEFT JOIN cases c ON c.id = d.case_id ORDER BY c.name IS NULL, c.name, d.name"
@@ -62,8 +101,7 @@ def library(project: Project, coder: str | None = None) -> list[LibraryRow]:
             r[2],
             r[3],
             tuple(speakers.get(r[0], [])),
-            totals.get(r[0], (0, 0))[0],
-            totals.get(r[0], (0, 0))[1],
+            progress.get(r[0], Progress(0, 0)),
             attrs[r[0]],
         )
         for r in rows

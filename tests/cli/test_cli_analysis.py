@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -90,11 +91,39 @@ def test_norwegian_csv(small: Run) -> None:
     assert "50,0 %" in result.output
 
 
-def test_cooccurrence_json(small: Run) -> None:
+def test_cooccurrence_json(small: Run, tmp_path: Path) -> None:
     data = json.loads(small("cooccurrence", "--unit", "overlap", "--format", "json").output)
     assert data["unit"] == "overlap"
     assert data["columns"][0] == "Styring"
     assert {"code", "values"} <= set(data["rows"][0])
+    # counted here pair by pair: codings of two codes whose spans share a character
+    conn = sqlite3.connect(str(tmp_path / "liten.kodebok"))
+    codings = conn.execute(
+        'SELECT k.document_id, k.start, k."end", c.id FROM codings k JOIN codes c '
+        "ON c.id = k.code_id"
+    ).fetchall()
+    paths = dict(conn.execute("SELECT id, name FROM codes").fetchall())
+    parents = dict(conn.execute("SELECT id, parent_id FROM codes").fetchall())
+    conn.close()
+
+    def path(code: int) -> str:
+        parent = parents[code]
+        return paths[code] if parent is None else f"{path(parent)}/{paths[code]}"
+
+    expected: dict[tuple[str, str], int] = {}
+    for i, (doc_a, start_a, end_a, code_a) in enumerate(codings):
+        for doc_b, start_b, end_b, code_b in codings[i + 1 :]:
+            if code_a != code_b and doc_a == doc_b and max(start_a, start_b) < min(end_a, end_b):
+                for key in ((path(code_a), path(code_b)), (path(code_b), path(code_a))):
+                    expected[key] = expected.get(key, 0) + 1
+    assert expected  # the small project has overlapping codings of different codes
+    shown = {
+        (row["code"], column): value
+        for row in data["rows"]
+        for column, value in zip(data["columns"], row["values"], strict=True)
+        if row["code"] != column
+    }
+    assert {k: v for k, v in shown.items() if v} == expected
 
 
 def test_presence_csv_uses_1_0_and_empty(small: Run) -> None:

@@ -120,3 +120,4 @@ def test_themes_with_an_unknown_attribute_exits_2(cli: Cli, built: Path) -> None
 def test_suggest_on_a_missing_project_exits_2(cli: Cli, tmp_path: Path) -> None:
     result = cli("suggest", project=tmp_path / "finnes-ikke.kodebok")
     assert result.exit_code == 2
+    assert "finnes-ikke.kodebok" in result.stderr and "Traceback" not in result.output

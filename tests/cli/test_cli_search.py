@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -24,7 +25,13 @@ def test_search_json_lists_hits_with_document_idx_segment_and_snippet(tmp_path: 
     assert len(hits) == 1
     hit = hits[0]
     assert hit["document"] == "nordvik_radmann" and hit["idx"] == 3
-    assert isinstance(hit["segment"], int)
+    conn = sqlite3.connect(str(path))
+    (segment_id,) = conn.execute(
+        "SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id "
+        "WHERE d.name = 'nordvik_radmann' AND s.idx = 3"
+    ).fetchone()
+    conn.close()
+    assert hit["segment"] == segment_id
     assert "Tillitsvalgte" in hit["snippet"]
     assert set(hit) >= {"document", "idx", "segment", "snippet"}
 

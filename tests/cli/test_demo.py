@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -42,6 +43,33 @@ def test_demo_cases_carry_attributes(demo: Path) -> None:
     assert isinstance(cases, list) and len(cases) == 4
     for c in cases:
         assert {"fylke", "innbyggere", "organisering", "oppfolgingskommune"} <= set(c["attributes"])
+    # the values are the demo material's case table, read here with the csv module
+    table = Path(__file__).resolve().parents[2] / "transcripts" / "cases.csv"
+    with table.open(encoding="utf-8-sig", newline="") as fh:
+        expected = {row.pop("case"): row for row in csv.DictReader(fh)}
+    assert {c["name"]: c["attributes"] for c in cases} == expected
+
+
+def test_demo_documents_progress_and_words_are_counted_from_the_material(demo: Path) -> None:
+    import re
+    import sqlite3
+
+    docs = _json(demo, "documents", "--format", "json")
+    assert isinstance(docs, list)
+    conn = sqlite3.connect(str(demo))
+    for d in docs:
+        said = conn.execute(
+            "SELECT s.text, COALESCE(sp.interviewer, 0), "
+            "EXISTS (SELECT 1 FROM codings k WHERE k.segment_id = s.id) FROM segments s "
+            "LEFT JOIN speakers sp ON sp.id = s.speaker_id JOIN documents x "
+            "ON x.id = s.document_id WHERE x.name = ?",
+            (d["name"],),
+        ).fetchall()
+        assert d["words"] == sum(len(re.findall(r"\w+", text)) for text, _, _ in said)
+        informant = [coded for _, interviewer, coded in said if not interviewer]
+        assert d["informant_segments"] == len(informant) <= d["segments"]
+        assert d["coded_segments"] == sum(informant)
+    conn.close()
 
 
 def test_two_coders_share_at_least_three_documents(demo: Path) -> None:

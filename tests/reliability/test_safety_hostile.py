@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import random
 import struct
-import time
 import unicodedata
 import zipfile
 import zlib
@@ -48,17 +47,17 @@ def demo(demo_project: Path) -> Iterator[Demo]:
     yield Demo(demo_project, codings_snapshot(demo_project), table_checksum(demo_project))
 
 
-def _refused(demo: Demo, path: Path, *needles: str, seconds: float = 3.0) -> Result:
-    """Import ``path``; it must fail with exit 2 within ``seconds``, naming the file and ``needles``."""
-    began = time.perf_counter()
+def _refused(demo: Demo, path: Path, *needles: str) -> Result:
+    """Import ``path``; it must fail with exit 2, naming the file and ``needles``.
+
+    How fast a bomb is refused is measured by ``kodebok bench`` (stage input-limits), not here.
+    """
     result = demo.run("import", str(path))
-    took = time.perf_counter() - began
     assert result.exit_code == 2, result.output
     assert path.name in result.stderr
     for needle in needles:
         assert needle in result.stderr, result.stderr
     assert "Traceback" not in result.output
-    assert took < seconds, f"took {took:.1f} s"
     demo.assert_unchanged()
     return result
 
@@ -80,7 +79,7 @@ def test_front_matter_alias_bomb_is_refused_at_once(demo: Demo, tmp_path: Path) 
     path = tmp_path / "bombe.txt"
     path.write_text(f"---\n{_alias_bomb()}\n---\n\n{TURNS}", encoding="utf-8")
     # the first alias is on line 3 of the file
-    _refused(demo, path, "bombe.txt, line 3", "aliases", seconds=1.0)
+    _refused(demo, path, "bombe.txt, line 3", "aliases")
 
 
 def test_front_matter_recursive_alias_gives_a_clear_error(demo: Demo, tmp_path: Path) -> None:
@@ -109,14 +108,12 @@ def test_front_matter_without_aliases_still_imports(demo: Demo, tmp_path: Path) 
 
 
 def test_codebook_and_front_matter_share_one_loader(tmp_path: Path) -> None:
-    """The codebook parser refuses the same bomb through the same loader, just as fast."""
+    """The codebook parser refuses the same bomb through the same loader."""
     from kodebok.codebook import parse_yaml_codebook
     from kodebok.errors import CodebookError
 
-    began = time.perf_counter()
     with pytest.raises(CodebookError, match=r"bok\.yaml, line 2: anchors and aliases"):
         parse_yaml_codebook(f"{_alias_bomb()}\ncodes: [A]\n", "bok.yaml")
-    assert time.perf_counter() - began < 1.0
 
 
 # --- NFC in linear time ------------------------------------------------------------------
@@ -153,22 +150,17 @@ def test_positions_equal_the_prefix_definition_on_odd_text() -> None:
         assert [got[p] for p in range(len(text) + 1)] == expected, repr(text)
 
 
-def test_decomposed_text_normalises_in_linear_time() -> None:
+def test_decomposed_text_normalises_to_the_composed_text() -> None:
+    """Long runs of accents normalise correctly (how fast: ``kodebok bench``, input-limits)."""
     from kodebok.exchange.refi_read import normalised_positions
     from kodebok.textnorm import nfc
 
     nfd = "e\u0301" * 100_000  # 200 000 characters, every second one an accent
-    normalised_positions("e\u0301")  # the character tables are built once per process
-    began = time.perf_counter()
     text, pos = normalised_positions(nfd)
-    took = time.perf_counter() - began
     assert text == "é" * 100_000 and pos[200_000] == 100_000 and (pos[2], pos[3]) == (1, 2)
-    assert took < 1.5, f"took {took:.2f} s"  # prefix by prefix it takes minutes
-    # mixed-order accents: unicodedata's insertion sort alone takes 20 s on this
+    # mixed-order accents: canonical order puts the below-accents (class 220) first
     marks = "a" + "\u0301\u0316" * 80_000
-    began = time.perf_counter()
     assert nfc(marks) == unicodedata.normalize("NFC", "a" + "\u0316" * 80_000 + "\u0301" * 80_000)
-    assert time.perf_counter() - began < 1.5
 
 
 def test_transcript_with_a_hundred_thousand_stacked_accents_imports(
@@ -177,10 +169,8 @@ def test_transcript_with_a_hundred_thousand_stacked_accents_imports(
     path = tmp_path / "aksenter.txt"
     accents = "\u0301\u0316" * 50_000
     path.write_text(f"{TURNS}IP: Ja{accents}.\n", encoding="utf-8")
-    began = time.perf_counter()
     result = demo.run("import", str(path))
     assert result.exit_code == 0, result.output
-    assert time.perf_counter() - began < 5
     assert integrity_ok(demo.path) and codings_snapshot(demo.path) == demo.codings
 
 

@@ -450,7 +450,7 @@ def test_an_unexpected_failure_writes_a_crash_report(
 
     project, before, _ = demo
 
-    def broken(project: object) -> list[object]:
+    def broken(project: object, coder: str | None = None) -> list[object]:
         raise RuntimeError("boom in list_documents")
 
     monkeypatch.setattr(documents, "list_documents", broken)
@@ -481,7 +481,7 @@ def test_the_crash_report_falls_back_to_the_temp_folder(
 
     project, before, _ = demo
 
-    def broken(project: object) -> list[object]:
+    def broken(project: object, coder: str | None = None) -> list[object]:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(documents, "list_documents", broken)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -123,7 +125,42 @@ def rows(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, 
         conn.close()
 
 
+# one run of text in Rich's SVG export: its column (x) and row (y) in pixels, then the text
+_SVG_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', re.S)
+_SVG_CELL_WIDTH = 12.2  # Rich's export: font size 20 × 0.61 per cell
+
+
 def screen_text(app: Any) -> str:
-    """Everything on the terminal as plain text, one line per row."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
+    """Everything on the terminal as plain text, one line per row.
+
+    Read from the public screenshot (``App.export_screenshot``): runs of text placed by their
+    cell column, non-breaking spaces as spaces.
+    """
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for x, y, content in _SVG_TEXT.findall(app.export_screenshot()):
+        rows.setdefault(float(y), []).append((float(x), html.unescape(content)))
+    lines = []
+    for y in sorted(rows):
+        line = ""
+        for x, content in sorted(rows[y]):
+            line = line.ljust(round(x / _SVG_CELL_WIDTH)) + content.replace("\xa0", " ")
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+class Notices:
+    """Every notification the app shows, recorded through its public ``notify``."""
+
+    def __init__(self, app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.messages: list[str] = []
+        shown = app.notify
+
+        def notify(message: str, *args: Any, **kwargs: Any) -> Any:
+            self.messages.append(str(message))
+            return shown(message, *args, **kwargs)
+
+        monkeypatch.setattr(app, "notify", notify)
+
+    def text(self) -> str:
+        """All messages so far, one per line."""
+        return "\n".join(self.messages)

@@ -10,13 +10,13 @@ import pytest
 
 from kodebok.services.documents import store_parsed
 from kodebok.store import Project
-from kodebok.tui.app import KodebokApp, make_app
+from kodebok.tui.app import make_app
 from kodebok.tui.bench import measure_tui, synthetic_transcript
 from kodebok.tui.screens.coding import CodingScreen
 from kodebok.tui.screens.help import HelpScreen
 from kodebok.tui.screens.library import LibraryScreen
 from kodebok.tui.widgets.transcript import TranscriptView, wrap_words
-from tests.tui.conftest import CODER, rows, screen_text
+from tests.tui.conftest import CODER, Notices, rows, screen_text
 
 # Textual runs on asyncio: every async test here runs through anyio's plugin
 pytestmark = pytest.mark.anyio
@@ -24,14 +24,11 @@ pytestmark = pytest.mark.anyio
 SIZE = (120, 40)
 
 
-def notifications(app: KodebokApp) -> str:
-    return "\n".join(n.message for n in app._notifications)
-
-
 async def test_a_write_while_another_program_holds_the_lock_is_retried(
-    tui_project: Path,
+    tui_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(tui_project, coder=CODER, document="nordvik_radmann")
+    notices = Notices(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         other = sqlite3.connect(str(tui_project), isolation_level=None)
@@ -39,13 +36,13 @@ async def test_a_write_while_another_program_holds_the_lock_is_retried(
         try:
             await pilot.press("j", "1")
             await pilot.pause()
-            assert "låst av et annet program" in notifications(app)
+            assert "låst av et annet program" in notices.text()
         finally:
             other.execute("ROLLBACK")
             other.close()
         await pilot.pause(1.5)
         assert rows(tui_project, "SELECT COUNT(*) FROM codings WHERE coder = ?", (CODER,)) == [(1,)]
-        assert "ledig igjen" in notifications(app)
+        assert "ledig igjen" in notices.text()
 
 
 async def test_opening_a_locked_project_shows_a_message_and_retries(tui_project: Path) -> None:
@@ -147,13 +144,13 @@ async def test_a_1500_segment_transcript_renders_only_what_is_visible(tmp_path: 
         await pilot.pause()
         view = app.screen.query_one(TranscriptView)
         assert len(view.segments) == 1500
-        assert len(view._cache) < 20  # segment lines are built only for what was shown
+        assert view.built_segments < 20  # segment lines are built only for what was shown
         await pilot.press("G")
         await pilot.pause()
         assert view.current == 1499
         assert "#1500" in screen_text(app)
         assert "02:29:54" in screen_text(app)  # t_start of the last turn (6 s apart)
-        assert len(view._cache) < 40
+        assert view.built_segments < 40
 
 
 def test_wrap_words_keeps_lines_within_the_width() -> None:

@@ -11,7 +11,7 @@ from kodebok.tui.dialogs.picker import ChoiceDialog, CodePicker
 from kodebok.tui.dialogs.simple import MemoDialog
 from kodebok.tui.screens.coding import CodingScreen
 from kodebok.tui.widgets.transcript import TranscriptView
-from tests.tui.conftest import CODER, rows, screen_text
+from tests.tui.conftest import CODER, Notices, rows, screen_text
 
 # Textual runs on asyncio: every async test here runs through anyio's plugin
 pytestmark = pytest.mark.anyio
@@ -36,11 +36,6 @@ def my_codings(path: Path) -> list[tuple[int, str]]:
 
 def view(app: KodebokApp) -> TranscriptView:
     return app.screen.query_one(TranscriptView)
-
-
-def notifications(app: KodebokApp) -> str:
-    """The messages of the toasts shown so far."""
-    return "\n".join(n.message for n in app._notifications)
 
 
 def transcript_text(app: KodebokApp) -> str:
@@ -254,10 +249,13 @@ async def test_escape_goes_back_to_the_library(tui_project: Path) -> None:
         assert type(app.screen).__name__ == "LibraryScreen"
 
 
-async def test_a_digit_without_a_code_only_warns(tui_project: Path) -> None:
+async def test_a_digit_without_a_code_only_warns(
+    tui_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = app_on(tui_project)
+    notices = Notices(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "9")
         await pilot.pause()
         assert my_codings(tui_project) == []
-        assert "Ingen kode har hurtigtasten 9" in notifications(app)
+        assert "Ingen kode har hurtigtasten 9" in notices.text()

@@ -13,7 +13,7 @@ from kodebok.tui.screens.coding import CodingScreen
 from kodebok.tui.screens.library import LibraryScreen
 from kodebok.tui.screens.search import SearchScreen
 from kodebok.tui.widgets.transcript import TranscriptView
-from tests.tui.conftest import CODER, rows, screen_text
+from tests.tui.conftest import CODER, Notices, rows, screen_text
 
 pytestmark = pytest.mark.anyio
 
@@ -375,7 +375,9 @@ async def test_a_dialog_opens_beside_the_line_the_eye_is_on(coded_project: Path)
 # -- one language at a time ----------------------------------------------------------------
 
 
-async def test_norwegian_ui_says_everything_in_norwegian(coded_project: Path) -> None:
+async def test_norwegian_ui_says_everything_in_norwegian(
+    coded_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from textual.command import CommandPalette
     from textual.widgets import Input as PaletteInput
 
@@ -387,6 +389,7 @@ async def test_norwegian_ui_says_everything_in_norwegian(coded_project: Path) ->
     conn.commit()
     conn.close()
     app = app_for(coded_project, "nb")
+    notices = Notices(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen))
         # the palette's placeholder
@@ -434,11 +437,10 @@ async def test_norwegian_ui_says_everything_in_norwegian(coded_project: Path) ->
         # undo names the operation in Norwegian
         await pilot.press("1")
         await settle(app, pilot)
-        app.clear_notifications()
+        notices.messages.clear()
         await pilot.press("u")
         await settle(app, pilot)
-        notices = [n.message for n in app._notifications]
-        assert "Angret: koding" in notices
+        assert "Angret: koding" in notices.messages
 
 
 async def test_english_ui_says_everything_in_english(coded_project: Path) -> None:

@@ -50,13 +50,11 @@ def transcript_text(app: KodebokApp) -> str:
 
 async def burst(app: KodebokApp, *keys: str) -> None:
     """Queue every key at once (no waiting between them), then let the app work them off."""
-    driver = app._driver
-    assert driver is not None
     for key in keys:
         char = key if len(key) == 1 else ("\r" if key == "enter" else None)
         event = events.Key(key, char)
         event.set_sender(app)
-        driver.send_message(event)
+        app.post_message(event)
 
 
 async def until(

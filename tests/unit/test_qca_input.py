@@ -14,7 +14,7 @@ from kodebok.analysis.qca import (
     truth_table,
 )
 from kodebok.analysis.qca.formula import parse_term, term_text
-from kodebok.errors import AnalysisError, KodebokError
+from kodebok.errors import AnalysisError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "qca"
 
@@ -145,10 +145,6 @@ def test_remainder_rows_have_no_incl_and_pri() -> None:
     remainder = tt.rows[0]
     assert remainder.out == "?" and remainder.n == 0
     assert remainder.incl is None and remainder.pri is None
-
-
-def test_errors_are_kodebok_errors_for_the_cli() -> None:
-    assert issubclass(AnalysisError, KodebokError)
 
 
 def test_r_ready_csv_has_ascii_names_and_round_trips() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kodebok.errors import AnalysisError
 from kodebok.notes import Note
+from kodebok.tabular import csv_text
 
 _TRANSLIT = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
 
@@ -92,7 +93,36 @@ def read_data_csv(path_or_text: str | Path, outcome: str) -> DataTable:
         raise AnalysisError(f"{source} is empty")
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    header = [h.strip() for h in rows[0]]
+    header = _checked_header(rows[0], outcome, source)
+    outcome_col = header.index(outcome)
+    condition_cols = [c for c in range(1, len(header)) if c != outcome_col]
+    cases: list[str] = []
+    values: list[tuple[int, ...]] = []
+    outcome_values: list[int] = []
+    seen: dict[str, int] = {}
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        case = _case_name(row, header, line_no, seen, source)
+        cells = {c: _crisp(row, c, header, line_no, source) for c in range(1, len(header))}
+        values.append(tuple(cells[c] for c in condition_cols))
+        outcome_values.append(cells[outcome_col])
+        cases.append(case)
+    if not cases:
+        raise AnalysisError(f"{source} has a header but no cases")
+    table = DataTable(
+        cases=tuple(cases),
+        conditions=tuple(header[c] for c in condition_cols),
+        outcome=outcome,
+        values=tuple(values),
+        outcome_values=tuple(outcome_values),
+    )
+    return replace(table, warnings=tuple(_constant_warnings(table)))
+
+
+def _checked_header(row: list[str], outcome: str, source: str) -> list[str]:
+    """The column names: a case column, at least one condition and the outcome, none twice."""
+    header = [h.strip() for h in row]
     if len(header) < 3:
         raise AnalysisError(
             f"{source}: need a case column, at least one condition and the outcome; "
@@ -105,51 +135,36 @@ def read_data_csv(path_or_text: str | Path, outcome: str) -> DataTable:
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
         raise AnalysisError(f"{source}: column names used twice: {', '.join(duplicates)}")
-    outcome_col = header.index(outcome)
-    condition_cols = [c for c in range(1, len(header)) if c != outcome_col]
-    cases: list[str] = []
-    values: list[tuple[int, ...]] = []
-    outcome_values: list[int] = []
-    seen: dict[str, int] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise AnalysisError(
-                f"{source}, line {line_no}: {len(row)} values but {len(header)} columns"
-            )
-        case = row[0].strip()
-        if not case:
-            raise AnalysisError(f"{source}, line {line_no}: the case name is empty")
-        if case in seen:
-            raise AnalysisError(
-                f"{source}, line {line_no}: case {case!r} already on line {seen[case]}"
-            )
-        seen[case] = line_no
+    return header
 
-        def cell(column: int, line_no: int = line_no, row: list[str] = row) -> int:
-            raw = row[column].strip()
-            if raw not in ("0", "1"):
-                shown = repr(raw) if raw else "an empty value"
-                raise AnalysisError(
-                    f"{source}, line {line_no}: case {row[0].strip()!r}, column "
-                    f"{header[column]!r} has {shown}; crisp-set QCA needs 0 or 1"
-                )
-            return int(raw)
 
-        values.append(tuple(cell(c) for c in condition_cols))
-        outcome_values.append(cell(outcome_col))
-        cases.append(case)
-    if not cases:
-        raise AnalysisError(f"{source} has a header but no cases")
-    table = DataTable(
-        cases=tuple(cases),
-        conditions=tuple(header[c] for c in condition_cols),
-        outcome=outcome,
-        values=tuple(values),
-        outcome_values=tuple(outcome_values),
-    )
-    return replace(table, warnings=tuple(_constant_warnings(table)))
+def _case_name(
+    row: list[str], header: list[str], line_no: int, seen: dict[str, int], source: str
+) -> str:
+    """The row's case name: present, not seen before (``seen`` maps names to their lines)."""
+    if len(row) != len(header):
+        raise AnalysisError(
+            f"{source}, line {line_no}: {len(row)} values but {len(header)} columns"
+        )
+    case = row[0].strip()
+    if not case:
+        raise AnalysisError(f"{source}, line {line_no}: the case name is empty")
+    if case in seen:
+        raise AnalysisError(f"{source}, line {line_no}: case {case!r} already on line {seen[case]}")
+    seen[case] = line_no
+    return case
+
+
+def _crisp(row: list[str], column: int, header: list[str], line_no: int, source: str) -> int:
+    """A condition's or the outcome's cell as 0 or 1; anything else names line, case, column."""
+    raw = row[column].strip()
+    if raw not in ("0", "1"):
+        shown = repr(raw) if raw else "an empty value"
+        raise AnalysisError(
+            f"{source}, line {line_no}: case {row[0].strip()!r}, column "
+            f"{header[column]!r} has {shown}; crisp-set QCA needs 0 or 1"
+        )
+    return int(raw)
 
 
 def _constant_warnings(table: DataTable) -> list[str]:
@@ -176,12 +191,11 @@ def format_data_csv(table: DataTable) -> str:
         while candidate in names or candidate == "case":
             candidate, k = f"{base}_{k}", k + 1
         names.append(candidate)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["case", *names])
-    for case, row, y in zip(table.cases, table.values, table.outcome_values, strict=True):
-        writer.writerow([case, *row, y])
-    return buf.getvalue()
+    rows = [
+        [case, *row, y]
+        for case, row, y in zip(table.cases, table.values, table.outcome_values, strict=True)
+    ]
+    return csv_text(["case", *names], rows)
 
 
 def data_table_from_presence(

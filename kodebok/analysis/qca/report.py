@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from kodebok.analysis.qca.data import DataTable
@@ -12,6 +10,7 @@ from kodebok.analysis.qca.formula import configuration_text
 from kodebok.analysis.qca.necessity import necessity
 from kodebok.analysis.qca.solutions import Solution
 from kodebok.analysis.qca.truth_table import TruthTable
+from kodebok.tabular import csv_text
 
 SOLUTION_NAMES = {
     "complex": "Kompleks løsning (complex/conservative)",
@@ -96,23 +95,9 @@ def truth_table_markdown(tt: TruthTable, decimal: str = ".") -> str:
 
 
 def truth_table_csv(tt: TruthTable) -> str:
-    """The truth table as CSV (R's columns; cases joined with ``;``)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["row", *tt.conditions, "OUT", "n", "incl", "PRI", "cases"])
-    for r in tt.rows:
-        writer.writerow(
-            [
-                r.row,
-                *r.values,
-                r.out,
-                r.n,
-                "" if r.incl is None else f"{r.incl:.6g}",
-                "" if r.pri is None else f"{r.pri:.6g}",
-                ";".join(r.cases),
-            ]
-        )
-    return buf.getvalue()
+    """The truth table as CSV (R's columns; cases joined with ``;``; fit with 6 digits)."""
+    rows = [[r.row, *r.values, r.out, r.n, r.incl, r.pri, ";".join(r.cases)] for r in tt.rows]
+    return csv_text(["row", *tt.conditions, "OUT", "n", "incl", "PRI", "cases"], rows, digits=6)
 
 
 def _fit_row(label: str, fit: Fit, decimal: str, cov_u: bool = True) -> str:

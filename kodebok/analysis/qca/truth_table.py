@@ -95,6 +95,52 @@ def _cut_pair(incl_cut: float | Sequence[float]) -> tuple[float, float]:
     return pair
 
 
+def _row(
+    data: DataTable,
+    config: int,
+    idx: list[int],
+    cuts: tuple[float, float],
+    n_cut: int,
+    pri_cut: float,
+) -> TruthRow:
+    """One configuration's row: its cases (indexes ``idx``), incl, PRI and OUT."""
+    ic1, ic0 = cuts
+    cases = tuple(data.cases[k] for k in idx)
+    positive = tuple(data.cases[k] for k in idx if data.outcome_values[k] == 1)
+    incl = pri = None
+    if idx:
+        incl = len(positive) / len(idx)
+        pri = incl
+    if len(idx) < n_cut or incl is None or pri is None:
+        out = "?"
+    elif incl >= ic1 - TOLERANCE and pri >= pri_cut - TOLERANCE:
+        out = "1"
+    elif incl >= ic0 - TOLERANCE and ic0 < ic1:
+        out = "C"
+    else:
+        out = "0"
+    n = len(data.conditions)
+    values = tuple(int(ch) for ch in configuration_text(config, n))
+    return TruthRow(config + 1, config, values, len(idx), incl, pri, cases, positive, out)
+
+
+def _contradiction(row: TruthRow, n: int) -> Note:
+    """The note on a row whose cases disagree on the outcome."""
+    negative = [c for c in row.cases if c not in row.positive_cases]
+    configuration = configuration_text(row.configuration, n)
+    return Note(
+        "qca.contradictory",
+        f"row {row.row} ({configuration}) is contradictory: "
+        f"{', '.join(row.positive_cases)} with the outcome, "
+        f"{', '.join(negative)} without; OUT = {row.out}",
+        row=row.row,
+        configuration=configuration,
+        positive=row.positive_cases,
+        negative=negative,
+        out=row.out,
+    )
+
+
 def truth_table(
     data: DataTable,
     incl_cut: float | Sequence[float] = 1.0,
@@ -123,41 +169,9 @@ def truth_table(
     for k in range(len(data.cases)):
         members.setdefault(data.configuration(k), []).append(k)
     configurations = range(2**n) if complete else sorted(members)
-    rows = []
-    for config in configurations:
-        idx = members.get(config, [])
-        cases = tuple(data.cases[k] for k in idx)
-        positive = tuple(data.cases[k] for k in idx if data.outcome_values[k] == 1)
-        incl = pri = None
-        if idx:
-            incl = len(positive) / len(idx)
-            pri = incl
-        if len(idx) < n_cut or incl is None or pri is None:
-            out = "?"
-        elif incl >= ic1 - TOLERANCE and pri >= pri_cut - TOLERANCE:
-            out = "1"
-        elif incl >= ic0 - TOLERANCE and ic0 < ic1:
-            out = "C"
-        else:
-            out = "0"
-        values = tuple(int(ch) for ch in configuration_text(config, n))
-        rows.append(TruthRow(config + 1, config, values, len(idx), incl, pri, cases, positive, out))
-    warnings = list(data.warnings)
-    for row in rows:
-        if row.contradictory:
-            negative = [c for c in row.cases if c not in row.positive_cases]
-            configuration = configuration_text(row.configuration, n)
-            warnings.append(
-                Note(
-                    "qca.contradictory",
-                    f"row {row.row} ({configuration}) is contradictory: "
-                    f"{', '.join(row.positive_cases)} with the outcome, "
-                    f"{', '.join(negative)} without; OUT = {row.out}",
-                    row=row.row,
-                    configuration=configuration,
-                    positive=row.positive_cases,
-                    negative=negative,
-                    out=row.out,
-                )
-            )
+    rows = [
+        _row(data, config, members.get(config, []), (ic1, ic0), n_cut, pri_cut)
+        for config in configurations
+    ]
+    warnings = [*data.warnings, *(_contradiction(row, n) for row in rows if row.contradictory)]
     return TruthTable(data, tuple(rows), (ic1, ic0), n_cut, pri_cut, complete, tuple(warnings))

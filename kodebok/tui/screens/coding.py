@@ -302,16 +302,24 @@ class CodingScreen(CodingEdits):
         else:
             self.action_suggest_reject()
 
+    def _showing_suggestions(self) -> tuple[int, ws.ViewSegment] | None:
+        """The current segment when its suggestions are on screen; otherwise None, and a
+        first press of a suggestion key opens the panel."""
+        found = self._current()
+        if found is None:
+            return None
+        if not self._suggestions_visible():
+            self._open_suggestions()
+            return None
+        return found
+
     def action_suggest_accept(self, n: int) -> None:
         """Code the segment with the n-th suggestion (the first press opens the panel)."""
         from kodebok.services.nlp import accept_suggestion
 
         panel = self.query_one(SuggestionPanel)
-        found = self._current()
+        found = self._showing_suggestions()
         if found is None:
-            return
-        if not self._suggestions_visible():
-            self._open_suggestions()
             return
         panel.awaiting_digit = False
         if not self._ready("accept", n):
@@ -333,10 +341,7 @@ class CodingScreen(CodingEdits):
     def action_suggest_pick(self) -> None:
         """Wait for a digit: the suggestion to accept."""
         panel = self.query_one(SuggestionPanel)
-        if self._current() is None:
-            return
-        if not self._suggestions_visible():
-            self._open_suggestions()
+        if self._showing_suggestions() is None:
             return
         self._suggest_current()  # the digit is for the current segment, even right after a move
         panel.ask_digit()
@@ -346,11 +351,8 @@ class CodingScreen(CodingEdits):
         from kodebok.services.nlp import record_feedback
 
         panel = self.query_one(SuggestionPanel)
-        found = self._current()
+        found = self._showing_suggestions()
         if found is None:
-            return
-        if not self._suggestions_visible():
-            self._open_suggestions()
             return
         if not self._ready("reject", 1):
             return

@@ -21,14 +21,6 @@ from kodebok.tui.dialogs.simple import ConfirmDialog, TextInputDialog
 from kodebok.tui.screens.base import KodebokScreen
 
 
-def progress_text(row: LibraryRow) -> str:
-    """``coded/total (percent)`` of informant segments."""
-    if not row.informant_segments:
-        return "–"
-    share = round(100 * row.coded_segments / row.informant_segments)
-    return f"{row.coded_segments}/{row.informant_segments} ({share} %)"
-
-
 def clip(text: str, width: int) -> str:
     """Text cut to ``width`` characters with an ellipsis (long focus-group speaker lists)."""
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -147,7 +139,7 @@ class LibraryScreen(KodebokScreen):
                 Text(case, style="bold") if first else "",
                 row.name,
                 row.kind,
-                progress_text(row),
+                row.progress.text(),
                 clip(", ".join(row.speakers), 30),
                 clip(attrs, 50),
                 key=str(row.id),

@@ -276,20 +276,22 @@ class QcaScreen(AnalysisScreen):
         self, conditions: list[str], outcome: str, min_codings: int, incl_cut: float = 1.0
     ) -> None:
         """Data table, truth table and solutions in a thread with its own connection."""
-        from kodebok.analysis.qca import minimize, truth_table
-        from kodebok.services.qca import project_data_table
+        from kodebok.services.qca import project_qca
 
         result = QcaResult()
         try:
             with open_project(self.kapp.project_path, daily_backup=False) as project:
-                data, messages = project_data_table(
-                    project, conditions, outcome, rule=PresenceRule(min_codings=min_codings)
+                run = project_qca(
+                    project,
+                    conditions,
+                    outcome,
+                    rule=PresenceRule(min_codings=min_codings),
+                    incl_cut=incl_cut,
+                    solutions=("complex", "parsimonious"),
                 )
-            result.data = data
-            result.messages = list(dict.fromkeys([*messages, *data.warnings]))
-            result.truth = truth_table(data, incl_cut=incl_cut)
-            for kind in ("complex", "parsimonious"):
-                result.solutions.append(minimize(result.truth, kind))
+            result = QcaResult(run.data, run.truth, run.solutions, list(run.messages))
+            if run.error is not None:
+                result.messages.append(render(run.error))
         except KodebokError as exc:
             result.messages.append(render(exc))
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running

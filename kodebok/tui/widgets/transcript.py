@@ -145,6 +145,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.painted_change = -1
         self.painted = False
 
+    @property
+    def built_segments(self) -> int:
+        """How many segments have their lines built (only those shown are: a long transcript
+        is not rendered whole)."""
+        return len(self._cache)
+
     # -- data ------------------------------------------------------------------------------
 
     def load(self, segments: list[ViewSegment], current: int = 0) -> None:
