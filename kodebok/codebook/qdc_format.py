@@ -15,6 +15,7 @@ import uuid
 
 from lxml import etree
 
+from kodebok import safe_xml
 from kodebok.codebook.model import (
     MAX_DEPTH,
     Codebook,
@@ -41,28 +42,12 @@ def code_guid(path: str) -> str:
 
 
 def _parse_xml(data: bytes, source: str) -> etree._Element:
-    if not data.strip():
-        raise fail(source, 1, "the file is empty")
     if len(data) > MAX_BYTES:
         raise fail(source, None, "the file is too large for a codebook")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else 1
-        raise fail(source, line, f"not valid XML ({exc.msg})") from None
-    except (ValueError, etree.LxmlError) as exc:
-        raise fail(source, 1, f"not valid XML ({exc})") from None
-    if root.getroottree().docinfo.doctype:
-        raise fail(source, 1, "a DOCTYPE is not allowed in a codebook")
-    return root
+        return safe_xml.parse(data, max_bytes=MAX_BYTES)
+    except safe_xml.XmlRefused as exc:
+        raise fail(source, exc.line, exc.problem) from None
 
 
 def _line(element: etree._Element) -> int:

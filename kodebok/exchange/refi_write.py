@@ -1,13 +1,18 @@
-"""Writing a REFI-QDA project (.qdpx: a zip with project.qde and sources/<guid>.txt)."""
+"""Writing a REFI-QDA project (.qdpx: a zip with project.qde and sources/<guid>.txt).
+
+What REFI-QDA has no element for (speakers, segments, origins …) goes to a side file,
+``kodebok/kodebok.json``, that other programs ignore; the writer only serialises it.
+"""
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 from lxml import etree
 
-from kodebok.exchange.refi_model import NAMESPACE, RefiCode, RefiProject
+from kodebok.exchange.refi_model import EXTENSION_MEMBER, NAMESPACE, RefiCode, RefiProject
 
 _NS = f"{{{NAMESPACE}}}"
 
@@ -126,6 +131,16 @@ def project_xml(project: RefiProject, variable_guids: dict[str, str]) -> bytes:
                 creationDateTime=note.created,
             )
             _text(el, "PlainTextContent", note.text)
+    if project.sets:
+        sets = _el(root, "Sets")
+        for st in project.sets:
+            el = _el(sets, "Set", guid=st.guid, name=st.name)
+            if st.description:
+                _text(el, "Description", st.description)
+            for guid in st.code_guids:
+                _el(el, "MemberCode", targetGUID=guid)
+            for guid in st.source_guids:
+                _el(el, "MemberSource", targetGUID=guid)
     _note_refs(root, project.project_note_guids)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
@@ -137,4 +152,7 @@ def write_qdpx(project: RefiProject, variable_guids: dict[str, str]) -> bytes:
         zf.writestr("project.qde", project_xml(project, variable_guids))
         for src in project.sources:
             zf.writestr(f"sources/{src.guid}.txt", src.text.encode("utf-8"))
+        if project.extension:
+            side = json.dumps(project.extension, ensure_ascii=False, indent=1, sort_keys=True)
+            zf.writestr(EXTENSION_MEMBER, side.encode("utf-8"))
     return buf.getvalue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each entry upgrades the schema from version i to i+1. Keep old entries unchanged forever:
 # projects in the field are migrated step by step.
@@ -203,5 +203,16 @@ MIGRATIONS: list[str] = [
     END;
     INSERT INTO segments_fts(segments_fts) VALUES ('rebuild');
     INSERT INTO lemmas_fts(lemmas_fts) VALUES ('rebuild');
+    """,
+    # 4: REFI-QDA identity. The GUID a source, code, coding, case or memo had in the .qdpx it
+    # came from, or was first exported with, so that NVivo -> kodebok -> NVivo updates instead
+    # of duplicating; a coding also keeps the GUID of the selection it was part of.
+    """
+    ALTER TABLE documents ADD COLUMN guid TEXT;
+    ALTER TABLE codes ADD COLUMN guid TEXT;
+    ALTER TABLE codings ADD COLUMN guid TEXT;
+    ALTER TABLE codings ADD COLUMN selection_guid TEXT;
+    ALTER TABLE cases ADD COLUMN guid TEXT;
+    ALTER TABLE memos ADD COLUMN guid TEXT;
     """,
 ]
