@@ -73,7 +73,7 @@ def parse_qdc_codebook(data: bytes, source: str) -> Codebook:
     lines: dict[int, int] = {}
     book = Codebook()
     if codes is not None:
-        book.codes = _codes(codes, source, lines, 1)
+        book.codes = _codes(codes, source, lines, 1, set())
     check_tree(book.codes, source, lambda spec: lines.get(id(spec)))
     return book
 
@@ -86,27 +86,52 @@ def _child(element: etree._Element, name: str) -> etree._Element | None:
 
 
 def _codes(
-    parent: etree._Element, source: str, lines: dict[int, int], depth: int
+    parent: etree._Element, source: str, lines: dict[int, int], depth: int, implicit: set[int]
 ) -> list[CodeSpec]:
+    """The codes under ``parent``. A ``/`` in a name separates a path, as everywhere in
+    kodebok: Taguette writes a hierarchy as flat codes named ``Ledelse/Fremmer``, which
+    become ``Fremmer`` under ``Ledelse`` (made when no code of that name came first)."""
     out: list[CodeSpec] = []
     for element in parent:
         if _local(element) != "Code":
             continue
-        if depth > MAX_DEPTH:
+        parts = [p for p in (element.get("name") or "").split("/") if p.strip()] or [""]
+        if depth + len(parts) - 1 > MAX_DEPTH:
             raise fail(source, _line(element), f"codes nested more than {MAX_DEPTH} deep")
         try:
-            spec = CodeSpec(name=clean_name(element.get("name") or ""))
+            names = [clean_name(p) for p in parts]
             color = element.get("color")
-            spec.color = clean_color(color) if color else None
+            color = clean_color(color) if color else None
         except ValueError as exc:
             raise fail(source, _line(element), str(exc)) from None
+        siblings = out
+        for name in names[:-1]:
+            siblings = _sibling(siblings, name, implicit).children
+        spec = CodeSpec(name=names[-1], color=color)
+        found = next((c for c in siblings if c.name.casefold() == spec.name.casefold()), None)
+        if found is not None and id(found) in implicit:
+            spec = found  # made as the parent of an earlier path: this is its own row
+            spec.color = color
+            implicit.discard(id(found))
         description = _child(element, "Description")
         if description is not None:
             spec.description, spec.keywords = _split_description("".join(description.itertext()))
-        spec.children = _codes(element, source, lines, depth + 1)
+        spec.children.extend(_codes(element, source, lines, depth + len(names), implicit))
         lines[id(spec)] = _line(element)
-        out.append(spec)
+        if not any(c is spec for c in siblings):
+            siblings.append(spec)
     return out
+
+
+def _sibling(siblings: list[CodeSpec], name: str, implicit: set[int]) -> CodeSpec:
+    """The code ``name`` among ``siblings``, made (and noted in ``implicit``) if missing."""
+    for spec in siblings:
+        if spec.name.casefold() == name.casefold():
+            return spec
+    spec = CodeSpec(name=name)
+    siblings.append(spec)
+    implicit.add(id(spec))
+    return spec
 
 
 def _split_description(text: str) -> tuple[str, tuple[str, ...]]:

@@ -386,6 +386,20 @@ def _project(
     return project
 
 
+def utf16_positions(text: str) -> list[int] | None:
+    """UTF-16 code unit → character index, for text with characters beyond the BMP (emoji);
+    None when the two counts agree. NVivo counts selection positions in UTF-16 units."""
+    if text.isascii() or all(ord(ch) <= 0xFFFF for ch in text):
+        return None
+    out: list[int] = []
+    for i, ch in enumerate(text):
+        out.append(i)
+        if ord(ch) > 0xFFFF:
+            out.append(i)  # a surrogate pair's second unit: inside the character
+    out.append(len(text))
+    return out
+
+
 def normalised_positions(original: str) -> tuple[str, PositionMap]:
     """The text normalised as kodebok stores it, and a map from original to new positions.
 

@@ -213,13 +213,18 @@ class _Importer:
                 f"{src.skipped_selections} selection(s) on pages of '{src.name}' are regions, "
                 "not text; skipped"
             )
+        units = self._position_units(src)
+        length = len(units) - 1 if units else len(src.text)
         for sel in src.selections:
-            if not (0 <= sel.start <= sel.end <= len(src.text)):
+            if not (0 <= sel.start <= sel.end <= length):
                 self.report.warnings.append(
                     f"selection {sel.start}–{sel.end} in '{src.name}' is outside the text; skipped"
                 )
                 continue
-            start, end = pos[sel.start], pos[sel.end]
+            if units:
+                start, end = pos[units[sel.start]], pos[units[sel.end]]
+            else:
+                start, end = pos[sel.start], pos[sel.end]
             seg = _segment_for(self.project, doc_id, start, end)
             if not self.ext:
                 for g in sel.note_guids:
@@ -231,6 +236,22 @@ class _Importer:
         for c in src.codings:
             seg = _segment_for(self.project, doc_id, *whole)
             self._coding(src, doc_id, c, whole, seg, None, c.created)
+
+    def _position_units(self, src: RefiSource) -> list[int] | None:
+        """UTF-16 unit → character map when the source's positions count UTF-16 units:
+        NVivo's do (a .NET program); others' too when a selection ends past the characters
+        but within the units. None when positions count characters, as REFI-QDA says."""
+        from kodebok.exchange.refi_read import utf16_positions
+
+        units = utf16_positions(src.text)
+        if units is None or self.ext:
+            return None
+        if self.refi.origin.lower().startswith("nvivo"):
+            return units
+        ends = [sel.end for sel in src.selections]
+        if ends and len(src.text) < max(ends) <= len(units) - 1:
+            return units
+        return None
 
     def _document(self, src: RefiSource, text: str) -> int:
         from kodebok.services.documents import store_parsed
@@ -612,6 +633,7 @@ def _paragraph_turns(text: str) -> list[Turn]:
 
 _MIN_TURNS_PER_SPEAKER = 2
 _MIN_SPOKEN_SHARE = 0.5
+_MIN_LABELLED_LINES = 0.3  # of the non-empty lines
 
 
 def _parsed_foreign(name: str, text: str, archive: str, source_name: str) -> ParsedDocument:
@@ -620,7 +642,7 @@ def _parsed_foreign(name: str, text: str, archive: str, source_name: str) -> Par
     from kodebok.ingest import segment_transcript
 
     turns, interviewers = segment_transcript(text)
-    if not _reads_as_transcript(turns, interviewers, len(text)):
+    if not _reads_as_transcript(turns, interviewers, text):
         turns, interviewers = _paragraph_turns(text), frozenset()
     speakers = {t.speaker for t in turns if t.speaker}
     kind = "dokument"
@@ -637,9 +659,11 @@ def _parsed_foreign(name: str, text: str, archive: str, source_name: str) -> Par
     )
 
 
-def _reads_as_transcript(turns: list[Turn], interviewers: frozenset[str], length: int) -> bool:
+def _reads_as_transcript(turns: list[Turn], interviewers: frozenset[str], text: str) -> bool:
     """Speaker turns that are a dialogue: an interviewer label, or at least two speakers who
-    each take two turns and together hold half the text. Headings come once each."""
+    each take two turns, together hold half the text, and open a good share of its lines.
+    Headings (``RQ 2:``, ``Model 1:``) come once each; titles repeated in a table dump
+    (``Covid: …`` over every row) open few of its lines."""
     counts = Counter(t.speaker for t in turns if t.speaker)
     if not counts:
         return False
@@ -647,9 +671,16 @@ def _reads_as_transcript(turns: list[Turn], interviewers: frozenset[str], length
         return True
     talkers = [s for s, n in counts.items() if n >= _MIN_TURNS_PER_SPEAKER]
     spoken = sum(t.end - t.start for t in turns if t.speaker in talkers)
-    return len(talkers) >= 2 and spoken >= _MIN_SPOKEN_SHARE * length
+    lines = sum(1 for line in text.split("\n") if line.strip())
+    return (
+        len(talkers) >= 2
+        and spoken >= _MIN_SPOKEN_SHARE * len(text)
+        and sum(counts.values()) >= _MIN_LABELLED_LINES * lines
+    )
 
 
+_FEW_WORDS = 20
+_MARKER_SHARE = 0.05  # marker words are 20-30 % of running text in their language
 _WORD = re.compile(r"[^\W\d_]+")
 _ENGLISH = frozenset(
     [
@@ -715,13 +746,19 @@ _NORWEGIAN = frozenset(
 
 
 def guess_source_language(text: str) -> str:
-    """``en`` for English, else ``nb``/``nn`` (marker words; cheap, for foreign sources)."""
+    """``en`` or ``nb``/``nn`` when their marker words are frequent, else ``und``
+    (undetermined: a Hungarian source is neither), for sources from other programs."""
     from kodebok.ingest.document import guess_language
 
-    words = Counter(w for w in _WORD.findall(text[:200_000].casefold()))
-    english = sum(n for w, n in words.items() if w in _ENGLISH)
-    norwegian = sum(n for w, n in words.items() if w in _NORWEGIAN)
-    return "en" if english > 2 * norwegian else guess_language(text)
+    words = _WORD.findall(text[:200_000].casefold())
+    if len(words) < _FEW_WORDS:
+        return guess_language(text)
+    counts = Counter(words)
+    english = sum(n for w, n in counts.items() if w in _ENGLISH)
+    norwegian = sum(n for w, n in counts.items() if w in _NORWEGIAN)
+    if max(english, norwegian) < _MARKER_SHARE * len(words):
+        return "und"
+    return "en" if english > norwegian else guess_language(text)
 
 
 def _same_text_document(

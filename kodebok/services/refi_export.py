@@ -97,6 +97,7 @@ class Exporter:
             }
         )
         known = _json_setting(self.project, USERS_SETTING)
+        names = sorted(set(names) | set(known))  # users of an imported file stay, coding or not
         self.user_guid = {u: str(known.get(u) or stable_guid("user", u)) for u in names}
         self.refi.users = {g: u for u, g in self.user_guid.items()}
 
