@@ -4,8 +4,8 @@ REFI-QDA codes have a name, a colour and a description, but no keywords or short
 are written as a last description line ``Nøkkelord: a; b`` and read back from it, so they
 survive a round trip and stay visible in other programs. Shortcuts, metadata and the codebook's
 name and description are not written. Reading also accepts a REFI-QDA project (``project.qde``)
-and takes its ``CodeBook``. Guids are uuid5 of the code path, so the same codebook always gets
-the same guids.
+and takes its ``CodeBook``. A code keeps the GUID it came with; others get uuid5 of the code
+path, so the same codebook always gets the same GUIDs, the same as in a .qdpx export.
 """
 
 from __future__ import annotations
@@ -34,6 +34,16 @@ _KEYWORD_LINE = re.compile(r"(?:nøkkelord|keywords)\s*:\s*(.*)", re.IGNORECASE)
 MAX_BYTES = 20_000_000
 # characters XML 1.0 cannot hold at all (tab, newline and carriage return are fine)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+_GUID = re.compile(
+    r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
+)
+
+
+def is_guid(value: str | None) -> bool:
+    """Whether ``value`` is a GUID as REFI-QDA's schema allows it (others are not kept)."""
+    return bool(value) and _GUID.fullmatch(value or "") is not None
 
 
 def code_guid(path: str) -> str:
@@ -108,11 +118,13 @@ def _codes(
         for name in names[:-1]:
             siblings = _sibling(siblings, name, implicit).children
         spec = CodeSpec(name=names[-1], color=color)
+        guid = element.get("guid")
         found = next((c for c in siblings if c.name.casefold() == spec.name.casefold()), None)
         if found is not None and id(found) in implicit:
             spec = found  # made as the parent of an earlier path: this is its own row
             spec.color = color
             implicit.discard(id(found))
+        spec.guid = guid if is_guid(guid) else None
         description = _child(element, "Description")
         if description is not None:
             spec.description, spec.keywords = _split_description("".join(description.itertext()))
@@ -145,7 +157,7 @@ def _split_description(text: str) -> tuple[str, tuple[str, ...]]:
 def _element(spec: CodeSpec, path: str) -> etree._Element:
     code = etree.Element(
         f"{{{NAMESPACE}}}Code",
-        guid=code_guid(path),
+        guid=spec.guid or code_guid(path),
         name=spec.name,
         isCodable="true",
     )

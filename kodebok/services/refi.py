@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kodebok.codebook.qdc_format import is_guid
 from kodebok.errors import ExchangeError, KodebokError
 from kodebok.exchange.refi_model import RefiCode, RefiCoding, RefiNote, RefiProject, RefiSource
 from kodebok.ingest.model import ParsedDocument, Turn
@@ -136,7 +137,8 @@ class _Importer:
             return
         known = _json_setting(self.project, USERS_SETTING)
         for guid, name in self.refi.users.items():
-            known.setdefault(name, guid)
+            if is_guid(guid):
+                known.setdefault(name, guid)
         self.conn.execute(
             "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
             (USERS_SETTING, json.dumps(known, ensure_ascii=False, sort_keys=True)),
@@ -184,7 +186,7 @@ class _Importer:
 
     def _keep_guid(self, table: str, row_id: int, guid: str) -> None:
         """Remember the GUID a row came with, unless it has one (and no other row has it)."""
-        if guid and self._by_guid(table, guid) is None:
+        if is_guid(guid) and self._by_guid(table, guid) is None:
             self.conn.execute(
                 f"UPDATE {table} SET guid = ? WHERE id = ? AND guid IS NULL", (guid, row_id)
             )
@@ -340,7 +342,7 @@ class _Importer:
                 self.conn.execute(
                     "UPDATE codings SET created_at = ? WHERE id = ?", (stamp, coding_id)
                 )
-            if selection_guid:
+            if is_guid(selection_guid):
                 self.conn.execute(
                     "UPDATE codings SET selection_guid = ? WHERE id = ?",
                     (selection_guid, coding_id),
@@ -390,7 +392,8 @@ class _Importer:
             name = st.name.strip() or st.guid
             for doc_id in members:
                 set_attribute(self.project, "document", doc_id, name, SET_MEMBER_VALUE)
-            known.setdefault(name, st.guid)
+            if is_guid(st.guid):
+                known.setdefault(name, st.guid)
             self.report.sets += 1
         if self.report.sets:
             self.conn.execute(
@@ -427,7 +430,9 @@ class _Importer:
                 "author": author,
                 "created_at": note.created or now_iso(),
                 "updated_at": where.get("updated_at") or note.created or now_iso(),
-                "guid": note.guid or None,
+                "guid": note.guid
+                if is_guid(note.guid) and not self._by_guid("memos", note.guid)
+                else None,
             },
         )
         return 1

@@ -257,3 +257,81 @@ def test_taguette_codebook_csv_with_a_tag_column(tmp_path: Path) -> None:
     )
     book = read_codebook(path)
     assert [p for p, _ in book.walk()] == ["Ledelse", "Ledelse/Fremmer"]
+
+
+def test_a_qde_named_after_the_project_and_a_document_source(
+    project: Project, tmp_path: Path
+) -> None:
+    """ATLAS.ti names the .qde after the project; REFI-QDA 1.5 adds DocumentSource, read
+    like a PDF through its plain-text Representation."""
+    qde = FOREIGN.replace("<PDFSource ", "<DocumentSource ").replace(
+        "</PDFSource>", "</DocumentSource>"
+    )
+    qde = qde.replace(
+        '<PDFSelection guid="AAAAAAAA-0000-4000-8000-000000000032" page="1" firstX="1" '
+        'firstY="1"\n       secondX="9" secondY="9"/>',
+        "",
+    )
+    path = tmp_path / "Project.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Trial.qde", qde)
+        zf.writestr("Sources/AAAAAAAA-0000-4000-8000-000000000020.txt", INTERVIEW.encode())
+    report = import_qdpx(project, path, coder="meg")
+    assert sorted(report.documents) == ["intervju", "paper"] and report.warnings == []
+    assert report.codings == 2
+
+
+def test_a_qdc_code_keeps_its_guid_into_the_qdpx(project: Project, tmp_path: Path) -> None:
+    from kodebok.services.codes import import_codebook
+
+    path = tmp_path / "nvivo.qdc"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo"><Codes>'
+        '<Code guid="5067d381-1dc9-4816-81dd-ae1dbfea2ad7" name="Oltás" isCodable="true">'
+        '<Code guid="7142c1bf-1bbe-4073-88dd-ae1dbfec9f8f" name="COVID" isCodable="true"/>'
+        '</Code><Code guid="x" name="Ugyldig" isCodable="true"/></Codes></CodeBook>',
+        encoding="utf-8",
+    )
+    import_codebook(project, path, coder="meg")
+    out = _qde(export_qdpx(project))
+    guids = dict(
+        zip(
+            out.xpath("//q:Code/@name", namespaces=NS),
+            out.xpath("//q:Code/@guid", namespaces=NS),
+            strict=True,
+        )
+    )
+    assert guids["Oltás"] == "5067d381-1dc9-4816-81dd-ae1dbfea2ad7"
+    assert guids["COVID"] == "7142c1bf-1bbe-4073-88dd-ae1dbfec9f8f"
+    assert guids["Ugyldig"] != "x"  # not a GUID the schema allows: a stable one instead
+    assert validate_qdpx(export_qdpx(project), XSD) == []
+
+
+def test_cli_imports_a_taguette_codebook(tmp_path: Path, project_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kodebok.cli import main
+
+    qdc = tmp_path / "taguette.qdc"
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Taguette 1.5.2"><Codes>'
+        '<Code guid="1" name="Ledelse/Fremmer" isCodable="true"/>'
+        '<Code guid="2" name="Ledelse/Hemmer" isCodable="true"/></Codes></CodeBook>',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["-p", str(project_path), "codebook", "import", str(qdc)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    p = Project.open(project_path)
+    paths = {
+        r[0]
+        for r in p.conn.execute(
+            "SELECT COALESCE(p.name || '/', '') || c.name FROM codes c "
+            "LEFT JOIN codes p ON p.id = c.parent_id"
+        )
+    }
+    p.close()
+    assert paths == {"Ledelse", "Ledelse/Fremmer", "Ledelse/Hemmer"}
