@@ -320,6 +320,20 @@ def _source(
     return src
 
 
+def _cases(root: etree._Element, var_names: dict[str, str]) -> list[RefiCase]:
+    return [
+        RefiCase(
+            guid=c.get("guid", ""),
+            name=c.get("name") or c.get("guid", ""),
+            description=_child_text(c, "Description"),
+            variables=_variables(c, var_names),
+            source_guids=_refs(c, "SourceRef"),
+        )
+        for cases in _children(root, "Cases")
+        for c in _children(cases, "Case")
+    ]
+
+
 def _project(
     root: etree._Element, loader: Callable[[str | None], str | None], source: str
 ) -> RefiProject:
@@ -339,17 +353,7 @@ def _project(
         for v in _children(variables, "Variable"):
             var_names[v.get("guid", "")] = v.get("name", "")
             project.variables[v.get("name", "")] = v.get("typeOfVariable", "Text")
-    for cases in _children(root, "Cases"):
-        for c in _children(cases, "Case"):
-            project.cases.append(
-                RefiCase(
-                    guid=c.get("guid", ""),
-                    name=c.get("name") or c.get("guid", ""),
-                    description=_child_text(c, "Description"),
-                    variables=_variables(c, var_names),
-                    source_guids=_refs(c, "SourceRef"),
-                )
-            )
+    project.cases = _cases(root, var_names)
     for sources in _children(root, "Sources"):
         for s in sources:
             if not isinstance(s.tag, str):
