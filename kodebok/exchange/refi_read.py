@@ -167,9 +167,15 @@ def read_qdpx(data: bytes, source: str) -> RefiProject:
             )
 
         def load_text(path: str | None) -> str | None:
-            if not path or not path.startswith("internal://"):
-                return None  # relative:// and absolute paths point outside the archive
-            name = path.split("internal://", 1)[-1]
+            if not path:
+                return None
+            if path.startswith("internal://"):
+                name = path.removeprefix("internal://")
+            elif "://" in path or path.startswith(("/", "\\")) or ":" in path[:3]:
+                return None  # relative://, file:// and absolute paths point outside the archive
+            else:
+                name = path  # qc 1.3 writes the bare file name
+
             for candidate in (f"sources/{name}", name):
                 info = folded.get(candidate.casefold())
                 if info is not None:
@@ -276,6 +282,15 @@ def _selection(sel: etree._Element, src: RefiSource, source: str) -> RefiSelecti
 _TEXT_ELEMENTS = ("TextSource", "PDFSource", "DocumentSource")
 
 
+def _path_name(s: etree._Element, text_el: etree._Element | None) -> str:
+    """A source without a name is called after its file (qc 1.3 writes no names)."""
+    for el in (s, text_el):
+        path = el.get("plainTextPath") or el.get("path") if el is not None else None
+        if path:
+            return PurePosixPath(path.split("://", 1)[-1]).name
+    return ""
+
+
 def _source(
     s: etree._Element,
     loader: Callable[[str | None], str | None],
@@ -285,7 +300,7 @@ def _source(
     """A text source; a PDF or document source is read through its plain-text Representation."""
     kind = etree.QName(s).localname
     text_el = s if kind == "TextSource" else next(iter(_children(s, "Representation")), None)
-    name = s.get("name") or s.get("guid", "")
+    name = s.get("name") or _path_name(s, text_el) or s.get("guid", "")
     if text_el is None:
         raise ExchangeError(
             f"{source}: {kind} '{name}' has no plain-text Representation; kodebok reads "

@@ -335,3 +335,80 @@ def test_cli_imports_a_taguette_codebook(tmp_path: Path, project_path: Path) -> 
     }
     p.close()
     assert paths == {"Ledelse", "Ledelse/Fremmer", "Ledelse/Hemmer"}
+
+
+TAGUETTE = DATA / "real" / "taguette_codebook"
+
+
+def _prefixes(paths: list[str]) -> set[str]:
+    return {"/".join(p.split("/")[: i + 1]) for p in paths for i in range(p.count("/") + 1)}
+
+
+def test_a_real_taguette_codebook_imports_as_a_hierarchy(project: Project) -> None:
+    from kodebok.services.codes import import_codebook
+
+    qdc = TAGUETTE.with_suffix(".qdc")
+    names = etree.parse(str(qdc)).xpath(
+        "//c:Code/@name", namespaces={"c": "urn:QDA-XML:codebook:1.0"}
+    )
+    import_codebook(project, qdc, coder="meg")
+    from kodebok.store import queries as q
+
+    assert {c.path for c in q.codes(project)} == _prefixes(names)
+    # each named code keeps Taguette's GUID; the parents Taguette never wrote get kodebok's
+    out = _qde(export_qdpx(project))
+    kept = {g.upper() for g in out.xpath("//q:Code/@guid", namespaces=NS)}
+    assert set(etree.parse(str(qdc)).xpath("//@guid")) <= kept
+
+
+def test_a_real_taguette_codebook_csv_imports_without_renaming_columns(
+    project: Project,
+) -> None:
+    import csv
+
+    from kodebok.services.codes import import_codebook
+    from kodebok.store import queries as q
+
+    path = TAGUETTE.with_suffix(".csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    import_codebook(project, path, coder="meg")
+    codes = {c.path: c for c in q.codes(project)}
+    assert set(codes) == _prefixes([r["tag"] for r in rows])
+    for r in rows:
+        assert codes[r["tag"]].description == r["description"]
+
+
+QC = DATA / "real" / "qc_export.qdpx"
+
+
+def test_a_real_qc_export_imports_with_every_count(project: Project, tmp_path: Path) -> None:
+    root = _qde(QC.read_bytes())
+    report = import_qdpx(project, QC, coder="meg")
+    assert report.warnings == []
+    assert report.codings == len(root.xpath("//q:Coding", namespaces=NS))
+    assert _count(project, "SELECT COUNT(*) FROM codes") == len(
+        root.xpath("//q:Code", namespaces=NS)
+    )
+    by_user = {
+        r[0]: r[1] for r in project.conn.execute("SELECT coder, COUNT(*) FROM codings GROUP BY 1")
+    }
+    names = {u.get("guid"): u.get("name") for u in root.xpath("//q:User", namespaces=NS)}
+    expected: dict[str, int] = {}
+    for c in root.xpath("//q:Coding", namespaces=NS):
+        expected[names[c.get("creatingUser")]] = expected.get(names[c.get("creatingUser")], 0) + 1
+    assert by_user == expected
+    # qc codes whole lines: each coded text is the line the selection names
+    with zipfile.ZipFile(QC) as zf:
+        path = root.xpath("//q:TextSource/@plainTextPath", namespaces=NS)[0]
+        lines = zf.read("sources/" + path.split("internal://")[1]).decode("utf-8").split("\n")
+    for sel in root.xpath("//q:PlainTextSelection", namespaces=NS):
+        line = lines[int(sel.get("name").split(":")[1])]
+        start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        row = project.conn.execute(
+            "SELECT d.text FROM codings c JOIN documents d ON d.id = c.document_id "
+            'WHERE c.start = ? AND c."end" = ?',
+            (start, end),
+        ).fetchone()
+        assert row[0][start:end].strip() == line.strip()
+    assert _all_guids(root) <= _all_guids(_qde(export_qdpx(project)))
