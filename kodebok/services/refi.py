@@ -20,13 +20,7 @@ from kodebok.codebook.qdc_format import is_guid
 from kodebok.errors import ExchangeError, KodebokError
 from kodebok.exchange.refi_model import RefiCode, RefiCoding, RefiNote, RefiProject, RefiSource
 from kodebok.ingest.model import ParsedDocument, Turn
-from kodebok.services.refi_export import (
-    ORPHANED_NOTE,
-    SETS_SETTING,
-    USERS_SETTING,
-    Exporter,
-    _json_setting,
-)
+from kodebok.services.refi_export import ORPHANED_NOTE, Exporter, stored_ids
 from kodebok.store import Operation, Project, now_iso
 
 __all__ = ["ORPHANED_NOTE", "QdpxImport", "export_qdpx", "import_qdpx", "validate_qdpx"]
@@ -133,16 +127,14 @@ class _Importer:
         return self.refi.users.get(guid or "") or self.coder
 
     def _users(self) -> None:
-        if not self.refi.users:
-            return
-        known = _json_setting(self.project, USERS_SETTING)
+        known = stored_ids(self.conn, "user")
         for guid, name in self.refi.users.items():
-            if is_guid(guid):
-                known.setdefault(name, guid)
-        self.conn.execute(
-            "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
-            (USERS_SETTING, json.dumps(known, ensure_ascii=False, sort_keys=True)),
-        )
+            if is_guid(guid) and name not in known:
+                self._keep_id("user", name, guid)
+                known[name] = guid
+
+    def _keep_id(self, kind: str, name: str, guid: str) -> None:
+        self.op.insert("refi_ids", {"kind": kind, "name": name, "guid": guid})
 
     def _codes(self, codes: list[RefiCode], prefix: str) -> None:
         from kodebok.services.codes import ensure_code_path
@@ -381,7 +373,7 @@ class _Importer:
         from kodebok.services.documents import set_attribute
 
         own = set(self.ext.get("sets", []))
-        known = _json_setting(self.project, SETS_SETTING)
+        known = stored_ids(self.conn, "set")
         for st in self.refi.sets:
             if st.guid in own:
                 continue
@@ -392,14 +384,10 @@ class _Importer:
             name = st.name.strip() or st.guid
             for doc_id in members:
                 set_attribute(self.project, "document", doc_id, name, SET_MEMBER_VALUE)
-            if is_guid(st.guid):
-                known.setdefault(name, st.guid)
+            if is_guid(st.guid) and name not in known:
+                self._keep_id("set", name, st.guid)
+                known[name] = st.guid
             self.report.sets += 1
-        if self.report.sets:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
-                (SETS_SETTING, json.dumps(known, ensure_ascii=False, sort_keys=True)),
-            )
 
     # -- memos, overrides, pseudonyms --------------------------------------------------------
 
@@ -631,11 +619,26 @@ def _restore_persons(conn: Any, persons: dict[str, Any]) -> None:
 
 
 def _paragraph_turns(text: str) -> list[Turn]:
+    """Paragraphs; lines where blank lines are rare (NVivo writes one paragraph a line, so a
+    50-page source would otherwise be a handful of segments)."""
     from kodebok.ingest import segment_paragraphs
 
-    return segment_paragraphs(text)
+    paragraphs = segment_paragraphs(text)
+    lines = text.count("\n") + 1
+    if len(text) <= _LONG_PARAGRAPH * max(len(paragraphs), 1) or lines < 3 * len(paragraphs):
+        return paragraphs
+    turns: list[Turn] = []
+    start = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            first = start + line.index(stripped[0])
+            turns.append(Turn(first, first + len(stripped)))
+        start += len(line) + 1
+    return turns
 
 
+_LONG_PARAGRAPH = 3000  # characters, on average: a text of few blank lines
 _MIN_TURNS_PER_SPEAKER = 2
 _MIN_SPOKEN_SHARE = 0.5
 _MIN_LABELLED_LINES = 0.3  # of the non-empty lines

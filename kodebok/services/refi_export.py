@@ -33,8 +33,6 @@ from kodebok.exchange.refi_model import (
 from kodebok.store import Project, now_iso
 
 _TYPES = {"integer": "Integer", "number": "Float", "text": "Text"}
-USERS_SETTING = "refi.users"  # coder name → the user GUID a .qdpx gave it
-SETS_SETTING = "refi.sets"  # document attribute made from a foreign Set → that Set's GUID
 ORPHANED_NOTE = "[orphaned] The coded text is no longer in the revised document. It was:"
 # memo targets REFI-QDA can hold a NoteRef for; others hang on the project (and the side file
 # says where they belong)
@@ -96,7 +94,7 @@ class Exporter:
                 )
             }
         )
-        known = _json_setting(self.project, USERS_SETTING)
+        known = stored_ids(self.conn, "user")
         names = sorted(set(names) | set(known))  # users of an imported file stay, coding or not
         self.user_guid = {u: str(known.get(u) or stable_guid("user", u)) for u in names}
         self.refi.users = {g: u for u, g in self.user_guid.items()}
@@ -368,7 +366,7 @@ class Exporter:
     def _sets(self) -> None:
         """kodebok's groupings as Sets: by case, by kind, by each document attribute value;
         a foreign Set imported as a document attribute goes back as that Set."""
-        foreign = _json_setting(self.project, SETS_SETTING)
+        foreign = stored_ids(self.conn, "set")
         groups: dict[str, list[str]] = defaultdict(list)
         own: dict[str, str] = {}
         for d in self.conn.execute(
@@ -412,12 +410,11 @@ class Exporter:
         ]
 
 
-def _json_setting(project: Project, key: str) -> dict[str, Any]:
-    try:
-        value = json.loads(project.get_setting(key) or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+def stored_ids(conn: sqlite3.Connection, kind: str) -> dict[str, str]:
+    """name → GUID kept from imported files, for coders (``user``) or foreign Sets (``set``)."""
+    return {
+        r[0]: r[1] for r in conn.execute("SELECT name, guid FROM refi_ids WHERE kind = ?", (kind,))
+    }
 
 
 def _attributes(conn: sqlite3.Connection, kind: str) -> dict[int, dict[str, list[Any]]]:

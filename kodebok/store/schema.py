@@ -206,7 +206,8 @@ MIGRATIONS: list[str] = [
     """,
     # 4: REFI-QDA identity. The GUID a source, code, coding, case or memo had in the .qdpx it
     # came from, or was first exported with, so that NVivo -> kodebok -> NVivo updates instead
-    # of duplicating; a coding also keeps the GUID of the selection it was part of.
+    # of duplicating; a coding also keeps the GUID of the selection it was part of. Coders
+    # (users) and foreign Sets (document attributes) are names, so theirs are in refi_ids.
     """
     ALTER TABLE documents ADD COLUMN guid TEXT;
     ALTER TABLE codes ADD COLUMN guid TEXT;
@@ -214,5 +215,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE codings ADD COLUMN selection_guid TEXT;
     ALTER TABLE cases ADD COLUMN guid TEXT;
     ALTER TABLE memos ADD COLUMN guid TEXT;
+    CREATE TABLE refi_ids (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'set')),
+        name TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        UNIQUE (kind, name)
+    );
     """,
 ]
