@@ -101,6 +101,8 @@ class _Importer:
         self.case_ids: dict[str, int] = {}
         self.coding_ids: dict[str, int] = {}
         self.coding_notes: set[str] = set()  # notes that became a coding's memo
+        # documents made from the side file: their segments are the exporter's, by index
+        self.restored: set[int] = set()
 
     def run(self) -> None:
         self._users()
@@ -282,6 +284,7 @@ class _Importer:
         self._keep_guid("documents", doc_id, src.guid)
         if ext_doc and result.status == "imported":
             _restore_document(self.conn, doc_id, ext_doc)
+            self.restored.add(doc_id)
         return doc_id
 
     def _coding(
@@ -310,7 +313,8 @@ class _Importer:
             memo = extra.get("memo") or ""
             if extra.get("memo_note"):
                 self.coding_notes.add(extra["memo_note"])
-            seg = _segment_at(self.conn, doc_id, extra.get("segment"), seg)
+            if doc_id in self.restored:
+                seg = _segment_at(self.conn, doc_id, extra.get("segment"), seg)
         else:
             memo = " ".join(self.notes[g].text for g in c.note_guids if g in self.notes)
         coding_id, made = add_coding(
