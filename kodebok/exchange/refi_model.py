@@ -93,6 +93,7 @@ class RefiCase:
     description: str = ""
     variables: dict[str, str] = field(default_factory=dict)
     source_guids: list[str] = field(default_factory=list)
+    selection_guids: list[str] = field(default_factory=list)  # a speaker's turns
 
 
 @dataclass

@@ -343,6 +343,7 @@ def _cases(root: etree._Element, var_names: dict[str, str]) -> list[RefiCase]:
             description=_child_text(c, "Description"),
             variables=_variables(c, var_names),
             source_guids=_refs(c, "SourceRef"),
+            selection_guids=_refs(c, "SelectionRef"),
         )
         for cases in _children(root, "Cases")
         for c in _children(cases, "Case")

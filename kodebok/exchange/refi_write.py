@@ -100,6 +100,8 @@ def _cases(parent: etree._Element, project: RefiProject, variable_guids: dict[st
         _variable_values(el, case.variables, project, variable_guids)
         for guid in case.source_guids:
             _el(el, "SourceRef", targetGUID=guid)
+        for guid in case.selection_guids:
+            _el(el, "SelectionRef", targetGUID=guid)
 
 
 def _source(

@@ -351,7 +351,10 @@ class _Importer:
         from kodebok.services.documents import ensure_case, set_attribute
 
         ext_cases = self.ext.get("cases", {})
+        speakers = set(self.ext.get("speaker_cases", []))  # in the side file already
         for case in self.refi.cases:
+            if case.guid in speakers:
+                continue
             case_id = self._by_guid("cases", case.guid) or ensure_case(self.project, case.name)
             self._keep_guid("cases", case_id, case.guid)
             self.case_ids[case.guid] = case_id

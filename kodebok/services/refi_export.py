@@ -63,6 +63,8 @@ class Exporter:
         self.segment_ref: dict[int, tuple[int, int]] = {}  # segment id → (document id, idx)
         self.codes_by_id: dict[int, RefiCode] = {}
         self.notes_on: dict[tuple[str, int | None], list[str]] = defaultdict(list)
+        self.speaker_cases: list[str] = []
+        self._speaker_attrs: dict[int, dict[str, list[Any]]] | None = None
 
     def run(self) -> RefiProject:
         self._users()
@@ -135,7 +137,7 @@ class Exporter:
     def _variables(self) -> None:
         for r in self.conn.execute(
             "SELECT name, MIN(type) FROM attributes WHERE entity_kind IN "
-            "('case', 'document') GROUP BY name ORDER BY name"
+            "('case', 'document', 'speaker') GROUP BY name ORDER BY name"
         ):
             self.refi.variables[r[0]] = _TYPES.get(r[1], "Text")
             self.variable_guids[r[0]] = stable_guid("variable", r[0])
@@ -214,18 +216,63 @@ class Exporter:
                 description=_description(d),
             )
             src.selections = self._selections(d["id"], guid, d["text"], ext_codings)
+            self._speaker_cases(d, src)
             self.refi.sources.append(src)
             ext_docs[guid] = self._document_extension(d, attrs.get(d["id"], {}))
         self.ext["documents"] = ext_docs
         self.ext["codings"] = ext_codings
+        self.ext["speaker_cases"] = self.speaker_cases
         self.ext["persons"] = {
             p["name"]: _attributes(self.conn, "person").get(p["id"], {})
             for p in self.conn.execute("SELECT id, name FROM persons ORDER BY id")
         }
 
+    def speaker_attrs(self) -> dict[int, dict[str, list[Any]]]:
+        if self._speaker_attrs is None:
+            self._speaker_attrs = _attributes(self.conn, "speaker")
+        return self._speaker_attrs
+
+    def _speaker_cases(self, d: sqlite3.Row, src: RefiSource) -> None:
+        """Each speaker as a Case of its turns (a selection per segment), with its attributes
+        as Variables: other programs show who said what, with role and level."""
+        attrs = self.speaker_attrs()
+        by_span = {(s.start, s.end): s.guid for s in src.selections}
+        turns: dict[int, list[str]] = defaultdict(list)
+        for seg in self.conn.execute(
+            'SELECT idx, start, "end", speaker_id FROM segments WHERE document_id = ? '
+            "AND speaker_id IS NOT NULL ORDER BY idx",
+            (d["id"],),
+        ):
+            guid = by_span.get((seg["start"], seg["end"]))
+            if guid is None:
+                guid = stable_guid("segment", src.guid, str(seg["idx"]))
+                src.selections.append(
+                    RefiSelection(
+                        guid=guid, start=seg["start"], end=seg["end"], user_guid=None, created=None
+                    )
+                )
+                by_span[(seg["start"], seg["end"])] = guid
+            turns[seg["speaker_id"]].append(guid)
+        src.selections.sort(key=lambda s: (s.start, s.end, s.guid))
+        for sp in self.conn.execute(
+            "SELECT id, label, interviewer FROM speakers WHERE document_id = ? ORDER BY id",
+            (d["id"],),
+        ):
+            guid = stable_guid("speaker", src.guid, sp["label"])
+            self.speaker_cases.append(guid)
+            self.refi.cases.append(
+                RefiCase(
+                    guid=guid,
+                    name=f"{d['name']}: {sp['label']}",
+                    description="Interviewer" if sp["interviewer"] else "Speaker",
+                    variables={k: v for k, (v, _) in attrs.get(sp["id"], {}).items()},
+                    selection_guids=turns.get(sp["id"], []),
+                )
+            )
+
     def _document_extension(self, d: sqlite3.Row, attrs: dict[str, Any]) -> dict[str, Any]:
         doc_id = d["id"]
-        speaker_attrs = _attributes(self.conn, "speaker")
+        speaker_attrs = self.speaker_attrs()
         speakers = self.conn.execute(
             "SELECT s.id, s.label, s.interviewer, p.name AS person FROM speakers s "
             "LEFT JOIN persons p ON p.id = s.person_id WHERE s.document_id = ? ORDER BY s.id",

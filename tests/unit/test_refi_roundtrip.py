@@ -213,6 +213,17 @@ def test_descriptions_are_readable_text_and_groupings_are_sets(demo: Project) ->
         root = etree.fromstring(zf.read("project.qde"))
     descriptions = root.xpath("//q:TextSource/q:Description/text()", namespaces=NS)
     assert descriptions and not any(d.lstrip().startswith("{") for d in descriptions)
+    # speakers are Cases of their turns, with their attributes as Variables
+    speaker = root.xpath("//q:Case[q:SelectionRef]", namespaces=NS)
+    assert len(speaker) >= 35
+    roles = root.xpath(
+        "//q:Case[q:SelectionRef]/q:VariableValue[q:VariableRef/@targetGUID = "
+        "//q:Variable[@name='role']/@guid]/q:TextValue/text()",
+        namespaces=NS,
+    )
+    assert "rektor" in roles
+    selections = set(root.xpath("//q:PlainTextSelection/@guid", namespaces=NS))
+    assert set(root.xpath("//q:SelectionRef/@targetGUID", namespaces=NS)) <= selections
     sets = root.xpath("//q:Sets/q:Set/@name", namespaces=NS)
     assert any(s.startswith("case: ") for s in sets)
     assert any(s.startswith("kind: ") for s in sets)
