@@ -1,7 +1,7 @@
 """Codebooks as CSV: one row per code, the hierarchy in a ``path`` column (or ``name`` + ``parent``).
 
 Reading accepts ``,`` or ``;`` as separator (whichever the header uses) and column names in
-English or Norwegian (``path``/``sti``, ``description``/``beskrivelse``, ``keywords``/``nøkkelord``,
+English or Norwegian (``path``/``sti``/``tag`` as Taguette writes it, ``description``/``beskrivelse``, ``keywords``/``nøkkelord``,
 ``color``/``farge``, ``shortcut``/``hurtigtast``). A path ``A/B`` without a row for ``A`` creates
 ``A``. Instead of ``path`` a file may have ``name`` and ``parent`` columns, where ``parent`` is
 the parent's name (or its path when the name is not unique). Keywords are ``;``-separated
@@ -29,7 +29,7 @@ from kodebok.codebook.model import (
 )
 
 _COLUMNS = {
-    "path": ("path", "sti", "kode", "code"),
+    "path": ("path", "sti", "kode", "code", "tag"),  # tag: Taguette's codebook export
     "name": ("name", "navn"),
     "parent": ("parent", "forelder", "overordnet"),
     "description": ("description", "beskrivelse", "definisjon"),

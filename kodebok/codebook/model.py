@@ -28,6 +28,7 @@ class CodeSpec:
     shortcut: str | None = None
     children: list[CodeSpec] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    guid: str | None = None  # REFI-QDA identity, kept from a .qdc or the project's codes
 
 
 @dataclass

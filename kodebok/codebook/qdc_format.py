@@ -4,8 +4,8 @@ REFI-QDA codes have a name, a colour and a description, but no keywords or short
 are written as a last description line ``Nøkkelord: a; b`` and read back from it, so they
 survive a round trip and stay visible in other programs. Shortcuts, metadata and the codebook's
 name and description are not written. Reading also accepts a REFI-QDA project (``project.qde``)
-and takes its ``CodeBook``. Guids are uuid5 of the code path, so the same codebook always gets
-the same guids.
+and takes its ``CodeBook``. A code keeps the GUID it came with; others get uuid5 of the code
+path, so the same codebook always gets the same GUIDs, the same as in a .qdpx export.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import uuid
 
 from lxml import etree
 
+from kodebok import safe_xml
 from kodebok.codebook.model import (
     MAX_DEPTH,
     Codebook,
@@ -35,34 +36,28 @@ MAX_BYTES = 20_000_000
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+_GUID = re.compile(
+    r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
+)
+
+
+def is_guid(value: str | None) -> bool:
+    """Whether ``value`` is a GUID as REFI-QDA's schema allows it (others are not kept)."""
+    return bool(value) and _GUID.fullmatch(value or "") is not None
+
+
 def code_guid(path: str) -> str:
     """The stable guid kodebok gives the code at ``path`` in REFI-QDA files."""
     return str(uuid.uuid5(_GUID_ROOT, path))
 
 
 def _parse_xml(data: bytes, source: str) -> etree._Element:
-    if not data.strip():
-        raise fail(source, 1, "the file is empty")
     if len(data) > MAX_BYTES:
         raise fail(source, None, "the file is too large for a codebook")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else 1
-        raise fail(source, line, f"not valid XML ({exc.msg})") from None
-    except (ValueError, etree.LxmlError) as exc:
-        raise fail(source, 1, f"not valid XML ({exc})") from None
-    if root.getroottree().docinfo.doctype:
-        raise fail(source, 1, "a DOCTYPE is not allowed in a codebook")
-    return root
+        return safe_xml.parse(data, max_bytes=MAX_BYTES)
+    except safe_xml.XmlRefused as exc:
+        raise fail(source, exc.line, exc.problem) from None
 
 
 def _line(element: etree._Element) -> int:
@@ -88,7 +83,7 @@ def parse_qdc_codebook(data: bytes, source: str) -> Codebook:
     lines: dict[int, int] = {}
     book = Codebook()
     if codes is not None:
-        book.codes = _codes(codes, source, lines, 1)
+        book.codes = _codes(codes, source, lines, 1, set())
     check_tree(book.codes, source, lambda spec: lines.get(id(spec)))
     return book
 
@@ -101,27 +96,54 @@ def _child(element: etree._Element, name: str) -> etree._Element | None:
 
 
 def _codes(
-    parent: etree._Element, source: str, lines: dict[int, int], depth: int
+    parent: etree._Element, source: str, lines: dict[int, int], depth: int, implicit: set[int]
 ) -> list[CodeSpec]:
+    """The codes under ``parent``. A ``/`` in a name separates a path, as everywhere in
+    kodebok: Taguette writes a hierarchy as flat codes named ``Ledelse/Fremmer``, which
+    become ``Fremmer`` under ``Ledelse`` (made when no code of that name came first)."""
     out: list[CodeSpec] = []
     for element in parent:
         if _local(element) != "Code":
             continue
-        if depth > MAX_DEPTH:
+        parts = [p for p in (element.get("name") or "").split("/") if p.strip()] or [""]
+        if depth + len(parts) - 1 > MAX_DEPTH:
             raise fail(source, _line(element), f"codes nested more than {MAX_DEPTH} deep")
         try:
-            spec = CodeSpec(name=clean_name(element.get("name") or ""))
+            names = [clean_name(p) for p in parts]
             color = element.get("color")
-            spec.color = clean_color(color) if color else None
+            color = clean_color(color) if color else None
         except ValueError as exc:
             raise fail(source, _line(element), str(exc)) from None
+        siblings = out
+        for name in names[:-1]:
+            siblings = _sibling(siblings, name, implicit).children
+        spec = CodeSpec(name=names[-1], color=color)
+        guid = element.get("guid")
+        found = next((c for c in siblings if c.name.casefold() == spec.name.casefold()), None)
+        if found is not None and id(found) in implicit:
+            spec = found  # made as the parent of an earlier path: this is its own row
+            spec.color = color
+            implicit.discard(id(found))
+        spec.guid = guid if is_guid(guid) else None
         description = _child(element, "Description")
         if description is not None:
             spec.description, spec.keywords = _split_description("".join(description.itertext()))
-        spec.children = _codes(element, source, lines, depth + 1)
+        spec.children.extend(_codes(element, source, lines, depth + len(names), implicit))
         lines[id(spec)] = _line(element)
-        out.append(spec)
+        if not any(c is spec for c in siblings):
+            siblings.append(spec)
     return out
+
+
+def _sibling(siblings: list[CodeSpec], name: str, implicit: set[int]) -> CodeSpec:
+    """The code ``name`` among ``siblings``, made (and noted in ``implicit``) if missing."""
+    for spec in siblings:
+        if spec.name.casefold() == name.casefold():
+            return spec
+    spec = CodeSpec(name=name)
+    siblings.append(spec)
+    implicit.add(id(spec))
+    return spec
 
 
 def _split_description(text: str) -> tuple[str, tuple[str, ...]]:
@@ -135,7 +157,7 @@ def _split_description(text: str) -> tuple[str, tuple[str, ...]]:
 def _element(spec: CodeSpec, path: str) -> etree._Element:
     code = etree.Element(
         f"{{{NAMESPACE}}}Code",
-        guid=code_guid(path),
+        guid=spec.guid or code_guid(path),
         name=spec.name,
         isCodable="true",
     )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
+# kodebok's side file inside a .qdpx: other programs ignore files they do not know
+EXTENSION_MEMBER = "kodebok/kodebok.json"
+EXTENSION_FORMAT = "kodebok-refi-extension"
 _GUID_ROOT = uuid.UUID("5b0f7f3e-2c1a-4e8b-9a53-6b6f64626f6b")
 
 
@@ -63,6 +67,21 @@ class RefiSource:
     variables: dict[str, str] = field(default_factory=dict)
     note_guids: list[str] = field(default_factory=list)
     description: str = ""
+    element: str = "TextSource"  # as read: TextSource, PDFSource, DocumentSource
+    # codings on the whole source (a TextSource's own Coding elements)
+    codings: list[RefiCoding] = field(default_factory=list)
+    skipped_selections: int = 0  # selections in units kodebok cannot place (PDF regions)
+
+
+@dataclass
+class RefiSet:
+    """A named set of sources and codes (MAXQDA's and ATLAS.ti's document groups)."""
+
+    guid: str
+    name: str
+    description: str = ""
+    source_guids: list[str] = field(default_factory=list)
+    code_guids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +93,7 @@ class RefiCase:
     description: str = ""
     variables: dict[str, str] = field(default_factory=dict)
     source_guids: list[str] = field(default_factory=list)
+    selection_guids: list[str] = field(default_factory=list)  # a speaker's turns
 
 
 @dataclass
@@ -99,8 +119,12 @@ class RefiProject:
     sources: list[RefiSource] = field(default_factory=list)
     notes: list[RefiNote] = field(default_factory=list)
     project_note_guids: list[str] = field(default_factory=list)
+    sets: list[RefiSet] = field(default_factory=list)
     created: str | None = None
     origin: str = ""
+    # kodebok's own side file in the archive (speakers, segments, origins …); {} from others
+    extension: dict[str, Any] = field(default_factory=dict)
+    skipped_sources: list[str] = field(default_factory=list)  # audio, video, pictures …
 
     def code_paths(self) -> dict[str, str]:
         """Code guid → path (names joined with '/')."""

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import Any
 
 from lxml import etree
 
+from kodebok import safe_xml
 from kodebok.errors import ExchangeError
 from kodebok.exchange.refi_model import (
+    EXTENSION_FORMAT,
+    EXTENSION_MEMBER,
     NAMESPACE,
     RefiCase,
     RefiCode,
@@ -19,6 +24,7 @@ from kodebok.exchange.refi_model import (
     RefiNote,
     RefiProject,
     RefiSelection,
+    RefiSet,
     RefiSource,
 )
 from kodebok.textnorm import PositionMap, nfc_with_positions
@@ -120,24 +126,12 @@ def _reason(exc: BaseException) -> str:
 
 
 def parse_xml(data: bytes, source: str) -> etree._Element:
-    """Parse XML with entities, DTDs and network access off."""
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-    )
+    """Parse XML with the one safe reader (entities, DTDs and network off, size bounded)."""
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ExchangeError(f"{source}: not well-formed XML ({exc})") from exc
-    if root is None:
-        raise ExchangeError(f"{source}: empty XML document")
-    for el in root.iter():
-        if isinstance(el, etree._Entity):
-            raise ExchangeError(f"{source}: refused: the XML uses entities")
-    return root
+        return safe_xml.parse(data, max_bytes=MAX_QDE_BYTES)
+    except safe_xml.XmlRefused as exc:
+        where = f"{source}, line {exc.line}" if exc.line > 1 else source
+        raise ExchangeError(f"{where}: refused: {exc.problem}") from None
 
 
 def read_qdpx(data: bytes, source: str) -> RefiProject:
@@ -145,7 +139,8 @@ def read_qdpx(data: bytes, source: str) -> RefiProject:
 
     Anything wrong with the archive (not a zip, truncated, damaged, forged sizes, too large
     or too compressed) raises ExchangeError naming the archive and, where it applies, the
-    member.
+    member. Member names are matched without regard to case (NVivo writes ``Sources/``), and
+    the project file may have any name ending in ``.qde`` (ATLAS.ti names it after the project).
     """
     import io
 
@@ -157,8 +152,10 @@ def read_qdpx(data: bytes, source: str) -> RefiProject:
         ) from exc
     with zf:
         members = _safe_members(zf, source)
+        folded = {name.casefold(): info for name, info in members.items()}
         inflater = _Inflater(zf, source)
-        qde = next((n for n in members if n.lower().endswith(".qde")), None)
+        qdes = sorted(n for n in members if n.lower().endswith(".qde"))
+        qde = next((n for n in qdes if n.lower() == "project.qde"), qdes[0] if qdes else None)
         if qde is None:
             raise ExchangeError(f"{source}: no project.qde inside")
         root = parse_xml(
@@ -172,15 +169,36 @@ def read_qdpx(data: bytes, source: str) -> RefiProject:
         def load_text(path: str | None) -> str | None:
             if not path:
                 return None
-            name = path.split("internal://", 1)[-1]
+            if path.startswith("internal://"):
+                name = path.removeprefix("internal://")
+            elif "://" in path or path.startswith(("/", "\\")) or ":" in path[:3]:
+                return None  # relative://, file:// and absolute paths point outside the archive
+            else:
+                name = path  # qc 1.3 writes the bare file name
+
             for candidate in (f"sources/{name}", name):
-                if candidate in members:
-                    return decode_source(
-                        inflater.read(members[candidate], MAX_SOURCE_BYTES, "texts")
-                    )
+                info = folded.get(candidate.casefold())
+                if info is not None:
+                    return decode_source(inflater.read(info, MAX_SOURCE_BYTES, "texts"))
             return None
 
-        return _project(root, load_text, source)
+        project = _project(root, load_text, source)
+        side = folded.get(EXTENSION_MEMBER.casefold())
+        if side is not None:
+            project.extension = _extension(
+                inflater.read(side, MAX_QDE_BYTES, "project files"), f"{source}:{side.filename}"
+            )
+        return project
+
+
+def _extension(data: bytes, where: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ExchangeError(f"{where}: not valid JSON ({exc})") from None
+    if not isinstance(value, dict) or value.get("format") != EXTENSION_FORMAT:
+        return {}  # someone else's file of that name: ignored like other unknown members
+    return value
 
 
 def decode_source(data: bytes) -> str:
@@ -221,6 +239,117 @@ def _variables(el: etree._Element, names: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def _code(el: etree._Element) -> RefiCode:
+    # names are kept as written: a '/' in a name is a path separator, applied by the importer
+    return RefiCode(
+        guid=el.get("guid", ""),
+        name=el.get("name") or "uten navn",
+        description=_child_text(el, "Description"),
+        color=el.get("color"),
+        children=[_code(c) for c in _children(el, "Code")],
+        note_guids=_refs(el),
+    )
+
+
+def _coding(c: etree._Element, default_user: str | None) -> RefiCoding:
+    return RefiCoding(
+        guid=c.get("guid", ""),
+        code_guid=(_refs(c, "CodeRef") or [""])[0],
+        user_guid=c.get("creatingUser") or default_user,
+        created=c.get("creationDateTime"),
+        note_guids=_refs(c),
+    )
+
+
+def _selection(sel: etree._Element, src: RefiSource, source: str) -> RefiSelection:
+    try:
+        start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+    except ValueError as exc:
+        raise ExchangeError(
+            f"{source}: selection {sel.get('guid')} in '{src.name}' has no valid positions"
+        ) from exc
+    return RefiSelection(
+        guid=sel.get("guid", ""),
+        start=min(start, end),
+        end=max(start, end),
+        user_guid=sel.get("creatingUser"),
+        created=sel.get("creationDateTime"),
+        codings=[_coding(c, sel.get("creatingUser")) for c in _children(sel, "Coding")],
+        note_guids=_refs(sel),
+    )
+
+
+_TEXT_ELEMENTS = ("TextSource", "PDFSource", "DocumentSource")
+
+
+def _path_name(s: etree._Element, text_el: etree._Element | None) -> str:
+    """A source without a name is called after its file (qc 1.3 writes no names)."""
+    for el in (s, text_el):
+        path = el.get("plainTextPath") or el.get("path") if el is not None else None
+        if path:
+            return PurePosixPath(path.split("://", 1)[-1]).name
+    return ""
+
+
+def _source(
+    s: etree._Element,
+    loader: Callable[[str | None], str | None],
+    var_names: dict[str, str],
+    source: str,
+) -> RefiSource:
+    """A text source; a PDF or document source is read through its plain-text Representation."""
+    kind = etree.QName(s).localname
+    text_el = s if kind == "TextSource" else next(iter(_children(s, "Representation")), None)
+    name = s.get("name") or _path_name(s, text_el) or s.get("guid", "")
+    if text_el is None:
+        raise ExchangeError(
+            f"{source}: {kind} '{name}' has no plain-text Representation; kodebok reads "
+            "PDF and document sources through the text the other program extracted"
+        )
+    text = loader(text_el.get("plainTextPath"))
+    if text is None and _children(text_el, "PlainTextContent"):
+        text = _child_text(text_el, "PlainTextContent")
+    if text is None:
+        raise ExchangeError(
+            f"{source}: text source '{name}' has no plain text "
+            f"(looked for {text_el.get('plainTextPath') or 'PlainTextContent'})"
+        )
+    src = RefiSource(
+        guid=s.get("guid", ""),
+        name=name,
+        text=text,
+        user_guid=s.get("creatingUser"),
+        created=s.get("creationDateTime"),
+        variables=_variables(s, var_names) | _variables(text_el, var_names),
+        note_guids=_refs(s) + (_refs(text_el) if text_el is not s else []),
+        description=_child_text(s, "Description"),
+        element=kind,
+    )
+    src.selections = [
+        _selection(sel, src, source) for sel in _children(text_el, "PlainTextSelection")
+    ]
+    src.codings = [_coding(c, s.get("creatingUser")) for c in _children(text_el, "Coding")]
+    if text_el is not s:
+        src.codings += [_coding(c, s.get("creatingUser")) for c in _children(s, "Coding")]
+        src.skipped_selections = len(_children(s, "PDFSelection"))
+    return src
+
+
+def _cases(root: etree._Element, var_names: dict[str, str]) -> list[RefiCase]:
+    return [
+        RefiCase(
+            guid=c.get("guid", ""),
+            name=c.get("name") or c.get("guid", ""),
+            description=_child_text(c, "Description"),
+            variables=_variables(c, var_names),
+            source_guids=_refs(c, "SourceRef"),
+            selection_guids=_refs(c, "SelectionRef"),
+        )
+        for cases in _children(root, "Cases")
+        for c in _children(cases, "Case")
+    ]
+
+
 def _project(
     root: etree._Element, loader: Callable[[str | None], str | None], source: str
 ) -> RefiProject:
@@ -232,86 +361,24 @@ def _project(
     for users in _children(root, "Users"):
         for u in _children(users, "User"):
             project.users[u.get("guid", "")] = u.get("name") or u.get("id") or "ukjent"
-
-    def code(el: etree._Element) -> RefiCode:
-        return RefiCode(
-            guid=el.get("guid", ""),
-            name=(el.get("name") or "uten navn").replace("/", "-"),
-            description=_child_text(el, "Description"),
-            color=el.get("color"),
-            children=[code(c) for c in _children(el, "Code")],
-            note_guids=_refs(el),
-        )
-
     for book in _children(root, "CodeBook"):
         for codes in _children(book, "Codes"):
-            project.codes.extend(code(c) for c in _children(codes, "Code"))
+            project.codes.extend(_code(c) for c in _children(codes, "Code"))
     var_names: dict[str, str] = {}
     for variables in _children(root, "Variables"):
         for v in _children(variables, "Variable"):
             var_names[v.get("guid", "")] = v.get("name", "")
             project.variables[v.get("name", "")] = v.get("typeOfVariable", "Text")
-    for cases in _children(root, "Cases"):
-        for c in _children(cases, "Case"):
-            project.cases.append(
-                RefiCase(
-                    guid=c.get("guid", ""),
-                    name=c.get("name") or c.get("guid", ""),
-                    description=_child_text(c, "Description"),
-                    variables=_variables(c, var_names),
-                    source_guids=_refs(c, "SourceRef"),
-                )
-            )
+    project.cases = _cases(root, var_names)
     for sources in _children(root, "Sources"):
-        for s in _children(sources, "TextSource"):
-            text = loader(s.get("plainTextPath"))
-            if text is None and _children(s, "PlainTextContent"):
-                text = _child_text(s, "PlainTextContent")
-            if text is None:
-                raise ExchangeError(
-                    f"{source}: text source '{s.get('name')}' has no plain text "
-                    f"(looked for {s.get('plainTextPath') or 'PlainTextContent'})"
-                )
-            src = RefiSource(
-                guid=s.get("guid", ""),
-                name=s.get("name") or s.get("guid", ""),
-                text=text,
-                user_guid=s.get("creatingUser"),
-                created=s.get("creationDateTime"),
-                variables=_variables(s, var_names),
-                note_guids=_refs(s),
-                description=_child_text(s, "Description"),
-            )
-            for sel in _children(s, "PlainTextSelection"):
-                try:
-                    start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
-                except ValueError as exc:
-                    raise ExchangeError(
-                        f"{source}: selection {sel.get('guid')} in "
-                        f"'{src.name}' has no valid positions"
-                    ) from exc
-                codings = [
-                    RefiCoding(
-                        guid=c.get("guid", ""),
-                        code_guid=(_refs(c, "CodeRef") or [""])[0],
-                        user_guid=c.get("creatingUser") or sel.get("creatingUser"),
-                        created=c.get("creationDateTime"),
-                        note_guids=_refs(c),
-                    )
-                    for c in _children(sel, "Coding")
-                ]
-                src.selections.append(
-                    RefiSelection(
-                        guid=sel.get("guid", ""),
-                        start=start,
-                        end=end,
-                        user_guid=sel.get("creatingUser"),
-                        created=sel.get("creationDateTime"),
-                        codings=codings,
-                        note_guids=_refs(sel),
-                    )
-                )
-            project.sources.append(src)
+        for s in sources:
+            if not isinstance(s.tag, str):
+                continue
+            kind = etree.QName(s).localname
+            if kind in _TEXT_ELEMENTS and (kind == "TextSource" or _children(s, "Representation")):
+                project.sources.append(_source(s, loader, var_names, source))
+            else:
+                project.skipped_sources.append(f"{kind} '{s.get('name') or s.get('guid')}'")
     for notes in _children(root, "Notes"):
         for n in _children(notes, "Note"):
             project.notes.append(
@@ -324,8 +391,33 @@ def _project(
                     created=n.get("creationDateTime"),
                 )
             )
+    for sets in _children(root, "Sets"):
+        for st in _children(sets, "Set"):
+            project.sets.append(
+                RefiSet(
+                    guid=st.get("guid", ""),
+                    name=st.get("name") or st.get("guid", ""),
+                    description=_child_text(st, "Description"),
+                    source_guids=[m.get("targetGUID", "") for m in _children(st, "MemberSource")],
+                    code_guids=[m.get("targetGUID", "") for m in _children(st, "MemberCode")],
+                )
+            )
     project.project_note_guids = _refs(root)
     return project
+
+
+def utf16_positions(text: str) -> list[int] | None:
+    """UTF-16 code unit → character index, for text with characters beyond the BMP (emoji);
+    None when the two counts agree. NVivo counts selection positions in UTF-16 units."""
+    if text.isascii() or all(ord(ch) <= 0xFFFF for ch in text):
+        return None
+    out: list[int] = []
+    for i, ch in enumerate(text):
+        out.append(i)
+        if ord(ch) > 0xFFFF:
+            out.append(i)  # a surrogate pair's second unit: inside the character
+    out.append(len(text))
+    return out
 
 
 def normalised_positions(original: str) -> tuple[str, PositionMap]:

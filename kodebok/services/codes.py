@@ -397,6 +397,7 @@ def _apply_codebook(
                 fields["metadata"] = spec.metadata
             code_id, was_created = ensure_code_path(op, path, **fields)
             seen.add(code_id)
+            _keep_guid(op, code_id, spec.guid)
             if was_created:
                 created += 1
                 continue
@@ -420,6 +421,18 @@ def _apply_codebook(
     return CodebookImport(created, updated, removed, removed_codings)
 
 
+def _keep_guid(op: Operation, code_id: int, guid: str | None) -> None:
+    """A code read from a .qdc keeps its GUID (unless it has one, or another code has it)."""
+    if not guid:
+        return
+    row = op.conn.execute(
+        "SELECT guid, (SELECT COUNT(*) FROM codes WHERE guid = ?) FROM codes WHERE id = ?",
+        (guid, code_id),
+    ).fetchone()
+    if row[0] is None and row[1] == 0:
+        op.update("codes", code_id, {"guid": guid})
+
+
 def _has_value(row: Any, key: str) -> bool:
     value = row[key]
     return bool(value) and value not in ("[]", "{}")
@@ -431,7 +444,7 @@ def project_codebook(project: Project, name: str = "") -> Codebook:
 
     book = Codebook(name=name or project.path.stem)
     by_id: dict[int, CodeSpec] = {}
-    rows = {r["id"]: r for r in project.conn.execute("SELECT id, metadata FROM codes")}
+    rows = {r["id"]: r for r in project.conn.execute("SELECT id, metadata, guid FROM codes")}
     for c in q.codes(project):
         spec = CodeSpec(
             name=c.name,
@@ -440,6 +453,7 @@ def project_codebook(project: Project, name: str = "") -> Codebook:
             color=c.color,
             shortcut=c.shortcut,
             metadata=json.loads(rows[c.id]["metadata"] or "{}"),
+            guid=rows[c.id]["guid"],
         )
         by_id[c.id] = spec
         if c.parent_id is None:

@@ -41,6 +41,7 @@ JOURNALED_TABLES = frozenset(
         "segments",
         "suggestion_feedback",
         "persons",
+        "refi_ids",
     }
 )
 

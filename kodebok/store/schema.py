@@ -6,7 +6,7 @@ APPLICATION_ID = (
     0x6B6F6462  # "kodb": lets `file` and kodebok tell a project from other SQLite files
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Views made by the migrations for reading the project with other tools (docs/design.md).
 VIEWS = ("code_paths", "coded_text", "code_case_counts")
@@ -262,5 +262,24 @@ MIGRATIONS: list[str] = [
     LEFT JOIN cases c ON c.id = d.case_id
     WHERE k.status != 'orphaned'
     GROUP BY k.code_id, d.case_id;
+    """,
+    # 5: REFI-QDA identity. The GUID a source, code, coding, case or memo had in the .qdpx it
+    # came from, or was first exported with, so that NVivo -> kodebok -> NVivo updates instead
+    # of duplicating; a coding also keeps the GUID of the selection it was part of. Coders
+    # (users) and foreign Sets (document attributes) are names, so theirs are in refi_ids.
+    """
+    ALTER TABLE documents ADD COLUMN guid TEXT;
+    ALTER TABLE codes ADD COLUMN guid TEXT;
+    ALTER TABLE codings ADD COLUMN guid TEXT;
+    ALTER TABLE codings ADD COLUMN selection_guid TEXT;
+    ALTER TABLE cases ADD COLUMN guid TEXT;
+    ALTER TABLE memos ADD COLUMN guid TEXT;
+    CREATE TABLE refi_ids (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'set')),
+        name TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        UNIQUE (kind, name)
+    );
     """,
 ]

@@ -419,8 +419,8 @@ def test_orphans_show_their_old_text_in_every_export(demo_project: Path, tmp_pat
     assert (
         validate_qdpx(qdpx.read_bytes(), ROOT / "tests" / "data" / "refi-qda" / "Project.xsd") == []
     )
-    # reading it back, the other codings arrive; the orphans' zero-length selections are
-    # named as skipped, not dropped silently
+    # reading it back, every coding arrives, the orphans still orphaned with their old text
+    # (kodebok's side file in the archive says so)
     copy = tmp_path / "tilbake.kodebok"
     assert _cli(copy, "init").exit_code == 0
     back = _cli(copy, "import", str(qdpx))
@@ -428,10 +428,25 @@ def test_orphans_show_their_old_text_in_every_export(demo_project: Path, tmp_pat
     conn = sqlite3.connect(str(copy))
     try:
         n_back = conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+        back_orphans = sorted(
+            r[0] for r in conn.execute("SELECT anchor_text FROM codings WHERE status = 'orphaned'")
+        )
     finally:
         conn.close()
-    assert n_back == len(codings_snapshot(demo_project)) - 4
-    assert back.output.count("skipped") >= 1
+    assert n_back == len(codings_snapshot(demo_project))
+    assert back_orphans == sorted(str(orphans[cid]["anchor"]) for cid in orphans)
+    # without the side file (as another program would write it), the orphans' zero-length
+    # selections are named as skipped, not dropped silently
+    bare = tmp_path / "bare.qdpx"
+    with zipfile.ZipFile(qdpx) as src, zipfile.ZipFile(bare, "w") as dst:
+        for info in src.infolist():
+            if not info.filename.startswith("kodebok/"):
+                dst.writestr(info, src.read(info))
+    other = tmp_path / "annen.kodebok"
+    assert _cli(other, "init").exit_code == 0
+    foreign = _cli(other, "import", str(bare))
+    assert foreign.exit_code == 0, foreign.output
+    assert foreign.output.count("skipped") >= 1
     assert integrity_ok(demo_project)
 
 
