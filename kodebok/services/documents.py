@@ -12,6 +12,7 @@ from typing import Any
 from kodebok.errors import DocumentReadError, KodebokError
 from kodebok.ingest.model import ParsedDocument
 from kodebok.models import Segment
+from kodebok.notes import Change
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 from kodebok.store.segments import insert_segments
@@ -31,6 +32,8 @@ class ImportResult:
     speakers: int = 0
     message: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # the failure's KodebokError code, for front ends that act on it ("import.revised")
+    code: str = ""
 
 
 def sha256_text(text: str) -> str:
@@ -86,7 +89,7 @@ def import_paths(
                 )
             )
         except KodebokError as exc:
-            results.append(ImportResult(str(path), "failed", message=exc.message))
+            results.append(ImportResult(str(path), "failed", message=exc.message, code=exc.code))
     if progress is not None:
         progress(len(files), len(files), "")
     if nlp:
@@ -229,7 +232,9 @@ def store_parsed(
         if not update:
             raise DocumentReadError(
                 f"{parsed.source}: a document named '{name}' with different text is already in "
-                "the project; use --update to import the revised version (codings are kept)"
+                "the project; use --update to import the revised version (codings are kept)",
+                code="import.revised",
+                name=name,
             )
         from kodebok.services.revision import update_document
 
@@ -242,7 +247,8 @@ def store_parsed(
     lemmas, stamp = segment_lemmas(parsed, doc_lang, features)
     # journaled with capture, so that undo removes the document with everything it brought
     # (segments, speakers, case, attributes); inside a .qdpx import this joins its operation
-    with project.operation(coder or "import", "import", f"Importer {name}", capture=True):
+    what = Change("import_document", name=name)
+    with project.operation(coder or "import", "import", what, capture=True):
         conn = project.conn
         if stamp is not None:  # a new project's lemmas are current (an older stamp stays)
             from kodebok.nlp.stamp import FEATURES_SETTING

@@ -20,6 +20,7 @@ from kodebok.exchange.refi_model import (
     stable_guid,
 )
 from kodebok.models import Coding
+from kodebok.notes import Change
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
@@ -216,7 +217,9 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> QdpxImport:
     backup_project(project, reason=f"before-import-{path.stem}")
     # capture: undo removes every row the import wrote (documents, segments, speakers, cases,
     # attributes, codes, codings, memos) and restores what it changed, in one transaction
-    with project.operation(coder, "import-qdpx", f"Importer {path.name}", capture=True) as op:
+    with project.operation(
+        coder, "import-qdpx", Change("import_qdpx", file=path.name), capture=True
+    ) as op:
         code_ids: dict[str, int] = {}
 
         def add_codes(codes: list[RefiCode], prefix: str) -> None:

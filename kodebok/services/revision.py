@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kodebok.errors import KodebokError
+from kodebok.notes import Change
 from kodebok.store import Project, now_iso
 
 if TYPE_CHECKING:
@@ -572,7 +573,7 @@ def update_document(
     report = Reanchoring()
     # journaled with capture: undo brings the old text, segments, speakers and codings back
     with project.operation(
-        coder or "import", "import-update", f"Ny versjon av {old['name']}", capture=True
+        coder or "import", "import-update", Change("import_update", name=old["name"]), capture=True
     ):
         old_speakers = {
             r["label"]: r

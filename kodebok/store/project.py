@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -22,7 +22,10 @@ from kodebok.errors import (
     ProjectLocked,
     ProjectNotFound,
     ProjectReadOnly,
+    is_locked_error,
 )
+from kodebok.i18n import change_text
+from kodebok.notes import Change
 from kodebok.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 APPLICATION_ID = (
@@ -44,6 +47,7 @@ JOURNALED_TABLES = frozenset(
         "segments",
         "suggestion_feedback",
         "persons",
+        "pseudonyms",  # the pseudonymisation map is journaled (services.privacy)
     }
 )
 
@@ -51,11 +55,6 @@ JOURNALED_TABLES = frozenset(
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with seconds."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-def _is_locked(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 def is_read_only_error(exc: BaseException) -> bool:
@@ -139,6 +138,12 @@ class JournalEntry:
     op: str
     description: str
     state: str
+    # the message code and parameters the front ends render in their language (``"op"`` is
+    # the code); None for rows written before schema 4, which show their ``description``
+    params: dict[str, Any] | None = None
+    # how many rows of each counted kind an undo or redo moved (``change_counts``); empty when
+    # the operation changed one row at most, or the entry comes from a listing
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 class Project:
@@ -289,7 +294,7 @@ class Project:
             except sqlite3.OperationalError as exc:
                 if conn is not None:
                     conn.close()
-                if _is_locked(exc):
+                if is_locked_error(exc):
                     raise ProjectLocked(
                         f"{path}: the project is locked by another program (another kodebok?); "
                         "try again when it has finished"
@@ -317,7 +322,7 @@ class Project:
                 raise ProjectLocked(f"{path}: could not switch the project to WAL mode ({mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.OperationalError as exc:
-            if _is_locked(exc):
+            if is_locked_error(exc):
                 raise ProjectLocked(
                     f"{path}: the project is locked by another program (another kodebok?); "
                     "try again when it has finished"
@@ -356,7 +361,7 @@ class Project:
                     try:
                         self.conn.execute(statement)
                     except sqlite3.OperationalError as exc:
-                        if _is_locked(exc) or is_read_only_error(exc):
+                        if is_locked_error(exc) or is_read_only_error(exc):
                             raise
                         done = (
                             "nothing was changed"
@@ -426,7 +431,7 @@ class Project:
         except sqlite3.OperationalError as exc:
             if is_read_only_error(exc):
                 raise ProjectReadOnly(read_only_message(self.path)) from exc
-            if _is_locked(exc):
+            if is_locked_error(exc):
                 raise ProjectLocked(
                     f"{self.path}: the project is locked by another program writing to it "
                     "(another kodebok?); try again when it has finished"
@@ -447,15 +452,20 @@ class Project:
                 self.conn.execute("ROLLBACK")
                 if is_read_only_error(exc):
                     raise ProjectReadOnly(read_only_message(self.path)) from exc
-                if _is_locked(exc):
+                if is_locked_error(exc):
                     raise ProjectLocked(f"{self.path}: the project is locked ({exc})") from exc
                 raise
 
     @contextmanager
     def operation(
-        self, coder: str, op: str, description: str, *, capture: bool = False
+        self, coder: str, op: str, description: str | Change, *, capture: bool = False
     ) -> Iterator[Operation]:
         """A journaled write: every change made through the yielded Operation can be undone.
+
+        ``description`` says what the operation does: a :class:`kodebok.notes.Change` (a
+        message code and its parameters, stored language-neutrally in ``journal.params`` and
+        rendered by the CLI and TUI in their language; ``journal.description`` gets the English
+        text for people reading the file with sqlite3), or plain text, shown as it is.
 
         With ``capture``, every row change in a journaled table is recorded, however it is
         made (plain SQL, helpers that know nothing of the journal, foreign-key cascades), so
@@ -484,14 +494,21 @@ class Project:
                     "UPDATE journal SET state = 'dropped' WHERE coder = ? AND state = 'undone'",
                     (coder,),
                 )
+                params = None
+                text = description
+                if isinstance(description, Change):
+                    params = json.dumps(description.as_json(), ensure_ascii=False)
+                    text = change_text(description.as_json(), "en")
                 self.conn.execute(
-                    "INSERT INTO journal(coder, at, op, description, changes) VALUES (?,?,?,?,?)",
+                    "INSERT INTO journal(coder, at, op, description, changes, params) "
+                    "VALUES (?,?,?,?,?,?)",
                     (
                         coder,
                         now_iso(),
                         op,
-                        description,
+                        text,
                         json.dumps(operation.changes, ensure_ascii=False),
+                        params,
                     ),
                 )
 
@@ -694,7 +711,7 @@ class Project:
 
         verb = "undo" if undo else "redo"
         later = "undo the later changes first" if undo else "the redo is no longer possible"
-        message = f"cannot {verb} '{entry['description']}': {why}; nothing was changed ({later}"
+        message = f"cannot {verb} '{_stored_text(entry)}': {why}; nothing was changed ({later}"
         backup = backup_before(self.path, entry["at"]) if undo else None
         if backup is not None:
             message += f", or go back to the backup taken before it: kodebok restore {backup}"
@@ -715,43 +732,54 @@ class Project:
 def _entry(
     row: sqlite3.Row, state: str, changes: list[dict[str, Any]] | None = None
 ) -> JournalEntry:
-    """A journal row; with its ``changes``, the description says how much it changed."""
-    description = row["description"]
-    if changes is not None:
-        amount = change_summary(changes)
-        if amount:
-            description = f"{description} ({amount})"
-    return JournalEntry(row["id"], row["coder"], row["at"], row["op"], description, state)
+    """A journal row; with its ``changes``, the entry counts how much it changed."""
+    return JournalEntry(
+        row["id"],
+        row["coder"],
+        row["at"],
+        row["op"],
+        row["description"],
+        state,
+        _params(row),
+        change_counts(changes) if changes is not None else {},
+    )
 
 
-# what an undo or redo message counts, in this order: (table, one, many)
-_COUNTED = (
-    ("documents", "dokument", "dokumenter"),
-    ("cases", "case", "caser"),
-    ("codes", "kode", "koder"),
-    ("codings", "koding", "kodinger"),
-    ("memos", "notat", "notater"),
-)
+def _params(row: sqlite3.Row) -> dict[str, Any] | None:
+    """The row's message parameters; None for old rows (and unreadable ones: their text stays)."""
+    raw = row["params"]
+    if not raw:
+        return None
+    try:
+        params = json.loads(raw)
+    except ValueError:
+        return None
+    return params if isinstance(params, dict) and isinstance(params.get("op"), str) else None
 
 
-def change_summary(changes: list[dict[str, Any]]) -> str:
-    """How much an operation changed, as an undo message says it: "17 dokumenter, 724 kodinger".
+def _stored_text(row: sqlite3.Row) -> str:
+    """An entry's text for an English error message (its stored description for old rows)."""
+    params = _params(row)
+    return change_text(params, "en") if params is not None else str(row["description"])
 
-    Counts the distinct rows of each kind that the operation added, changed or removed; empty
-    for an operation that changed one row at most (its description says all there is).
+
+# the kinds of rows an undo or redo message counts, in this order
+COUNTED_TABLES = ("documents", "cases", "codes", "codings", "memos")
+
+
+def change_counts(changes: list[dict[str, Any]]) -> dict[str, int]:
+    """How much an operation changed: distinct rows per counted table (``COUNTED_TABLES``).
+
+    Empty for an operation that changed one row at most (its description says all there is);
+    the front ends say it in their language ("17 dokumenter, 724 kodinger").
     """
     rows: dict[str, set[Any]] = {}
     for change in changes:
         ref = change.get("after") or change.get("before") or {}
         rows.setdefault(change.get("table", ""), set()).add(ref.get("id"))
     if sum(len(ids) for ids in rows.values()) <= 1:
-        return ""
-    parts = []
-    for table, one, many in _COUNTED:
-        n = len(rows.get(table, ()))
-        if n:
-            parts.append(f"{n} {one if n == 1 else many}")
-    return ", ".join(parts)
+        return {}
+    return {table: len(rows[table]) for table in COUNTED_TABLES if rows.get(table)}
 
 
 def _split_sql(script: str) -> list[str]:

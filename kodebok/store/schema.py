@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each entry upgrades the schema from version i to i+1. Keep old entries unchanged forever:
 # projects in the field are migrated step by step.
@@ -203,5 +203,11 @@ MIGRATIONS: list[str] = [
     END;
     INSERT INTO segments_fts(segments_fts) VALUES ('rebuild');
     INSERT INTO lemmas_fts(lemmas_fts) VALUES ('rebuild');
+    """,
+    # 4: the journal names an operation by a message code and its parameters (JSON, e.g.
+    # {"op": "code_segment", "doc": "nordvik_rektor", "number": 4, "code": "Ledelse/Fremmer"}),
+    # so the CLI and TUI say it in their language; rows from before keep their description.
+    """
+    ALTER TABLE journal ADD COLUMN params TEXT;
     """,
 ]

@@ -13,7 +13,12 @@ from kodebok.i18n import t
 from kodebok.models import Code
 from kodebok.services import workspace as ws
 from kodebok.services.codes import create_code
-from kodebok.services.coding import code_segment_id, uncode_segment_id, write_memo
+from kodebok.services.coding import (
+    code_segment_id,
+    segment_change,
+    uncode_segment_id,
+    write_memo,
+)
 from kodebok.store import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog, CodePicker, PickedCode
 from kodebok.tui.dialogs.simple import MemoDialog
@@ -109,7 +114,8 @@ class CodingEdits(KodebokScreen):
         coder = self.session.coder
 
         def action(p: Project) -> Code:
-            with p.operation(coder, "create-code", f"Ny kode {path}"):
+            what = segment_change(p, "create_code_and_code", seg.id, code=path)
+            with p.operation(coder, "create-code", what):
                 code = create_code(p, path, coder=coder)
                 code_segment_id(p, seg.id, code.id, coder=coder, span=span)
             return code
