@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kodebok.errors import KodebokError
-from kodebok.i18n import number, t
+from kodebok.i18n import number, render, t
 from kodebok.i18n import percent as percent_text
 from kodebok.store import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog
@@ -148,7 +148,7 @@ class AgreementScreen(AnalysisScreen):
                     return
                 report = agreement_report(project, coders)
         except KodebokError as exc:
-            self.post_message(self.Computed(None, exc.message))
+            self.post_message(self.Computed(None, render(exc)))
             return
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
             self.post_message(self.Computed(None, str(exc)))
