@@ -60,9 +60,10 @@ class AgreementScreen(AnalysisScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "key.back"),
-        Binding("c", "coders", "key.coders"),
-        Binding("k", "resolve('with')", "key.keep"),
-        Binding("d", "resolve('without')", "key.drop"),
+        # short words in the footer (80 columns must show Q and A too), whole ones in help
+        Binding("c", "coders", "key.coders", tooltip="key.coders_long"),
+        Binding("k", "resolve('with')", "key.keep", tooltip="key.keep_long"),
+        Binding("d", "resolve('without')", "key.drop", tooltip="key.drop_long"),
     ]
 
     DEFAULT_CSS = """
