@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 LANGUAGES = ("nb", "en")
 DEFAULT_LANGUAGE = "nb"
@@ -330,6 +331,30 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "cli.redid": "Gjort om igjen: {what}",
         "cli.nothing_undo": "Ingenting å angre for {coder}",
         "cli.nothing_redo": "Ingenting å gjøre om igjen for {coder}",
+        # a refused undo or redo (store.project: KodebokError code journal.refused)
+        "item.document": "dokumentet «{name}» (id {id})",
+        "item.code": "koden «{name}» (id {id})",
+        "item.case": "casen «{name}» (id {id})",
+        "item.person": "personen «{name}» (id {id})",
+        "item.speaker": "taleren «{name}» (id {id})",
+        "item.attribute": "attributtet «{name}» (id {id})",
+        "item.coding": "en koding av {coder}",
+        "item.with_code": " med «{code}»",
+        "item.in_doc": " i «{doc}»",
+        "item.id": " (id {id})",
+        "item.segment": "segment #{number}",
+        "item.memo": "et notat av {author}",
+        "item.presence": "en manuell til stede-verdi av {author}",
+        "item.row": "rad {id} i {table}",
+        "refused.added": "{item} er lagt til siden",
+        "refused.removed": "{item} er fjernet siden",
+        "refused.changed": "{item} er endret siden ({columns})",
+        "refused.depends": "{item} avhenger av {other}",
+        "refused.revised": "«{doc}» er revidert siden ({item} peker inn i den gamle teksten)",
+        "refused.not_allowed": "prosjektet tillater det ikke lenger ({detail})",
+        "refused.undo": "Kan ikke angre «{what}»: {why}; ingenting ble endret (angre de senere endringene først{backup})",
+        "refused.redo": "Kan ikke gjøre om igjen «{what}»: {why}; ingenting ble endret (det går ikke lenger å gjøre om igjen)",
+        "refused.backup": ", eller gå tilbake til sikkerhetskopien fra før: kodebok restore {backup}",
         "msg.qca.constant": "Betingelsen «{name}» har samme verdi i alle caser og kan ikke forklare utfallet",
         "msg.qca.left_out": "Casen «{case}» er utelatt: ikke rapportert for {names}",
         "msg.qca.counted_absent": "Casen «{case}»: ikke rapportert for {names}, regnet som fraværende (0)",
@@ -672,6 +697,30 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "cli.redid": "Redid: {what}",
         "cli.nothing_undo": "Nothing to undo for {coder}",
         "cli.nothing_redo": "Nothing to redo for {coder}",
+        # a refused undo or redo (store.project: KodebokError code journal.refused)
+        "item.document": "document '{name}' (id {id})",
+        "item.code": "code '{name}' (id {id})",
+        "item.case": "case '{name}' (id {id})",
+        "item.person": "person '{name}' (id {id})",
+        "item.speaker": "speaker '{name}' (id {id})",
+        "item.attribute": "attribute '{name}' (id {id})",
+        "item.coding": "a coding by {coder}",
+        "item.with_code": " with '{code}'",
+        "item.in_doc": " in '{doc}'",
+        "item.id": " (id {id})",
+        "item.segment": "segment #{number}",
+        "item.memo": "a memo by {author}",
+        "item.presence": "a presence override by {author}",
+        "item.row": "{table} row {id}",
+        "refused.added": "{item} was added since",
+        "refused.removed": "{item} was removed since",
+        "refused.changed": "{item} was changed since ({columns})",
+        "refused.depends": "{item} depends on {other}",
+        "refused.revised": "'{doc}' was revised since ({item} points into its old text)",
+        "refused.not_allowed": "the project does not allow it any more ({detail})",
+        "refused.undo": "cannot undo '{what}': {why}; nothing was changed (undo the later changes first{backup})",
+        "refused.redo": "cannot redo '{what}': {why}; nothing was changed (the redo is no longer possible)",
+        "refused.backup": ", or go back to the backup taken before it: kodebok restore {backup}",
         "msg.qca.constant": "Condition “{name}” has the same value in every case and cannot explain the outcome",
         "msg.qca.left_out": "Case “{case}” left out: not reported for {names}",
         "msg.qca.counted_absent": "Case “{case}”: not reported for {names}, counted as absent (0)",
@@ -758,6 +807,8 @@ def render(message: object) -> str:
     """
     code = getattr(message, "code", "")
     params = getattr(message, "params", None) or {}
+    if code == "journal.refused":
+        return refusal_text(params)
     if code and f"msg.{code}" in CATALOGUES[_active]:
         return t(f"msg.{code}", **{k: _param(v) for k, v in params.items()})
     text = getattr(message, "message", None)
@@ -829,3 +880,46 @@ def journal_text(entry: object, language: str | None = None) -> str:
     text = change_text(params, language) if params else str(getattr(entry, "description", ""))
     amount = count_text(getattr(entry, "counts", None) or {}, language)
     return f"{text} ({amount})" if amount else text
+
+
+def item_text(item: Mapping[str, Any], language: str | None = None) -> str:
+    """A row named in a message (store.project._item: a coding, a segment, a case …)."""
+    lang = language or _active
+    kind = str(item.get("kind", "row"))
+    if kind == "coding":
+        text = tr(lang, "item.coding", coder=item.get("coder"))
+        if item.get("code"):
+            text += tr(lang, "item.with_code", code=item["code"])
+        if item.get("doc"):
+            text += tr(lang, "item.in_doc", doc=item["doc"])
+        return text + tr(lang, "item.id", id=item.get("id"))
+    if kind == "segment":
+        text = tr(lang, "item.segment", number=item.get("number"))
+        return text + (tr(lang, "item.in_doc", doc=item["doc"]) if item.get("doc") else "")
+    if kind in ("memo", "presence"):
+        return tr(lang, f"item.{kind}", author=item.get("author")) + tr(
+            lang, "item.id", id=item.get("id")
+        )
+    if f"item.{kind}" in CATALOGUES["en"] and kind != "row":
+        return tr(lang, f"item.{kind}", name=item.get("name"), id=item.get("id"))
+    return tr(lang, "item.row", table=item.get("table", kind), id=item.get("id"))
+
+
+def refusal_text(params: Mapping[str, Any], language: str | None = None) -> str:
+    """Why an undo or redo was refused (KodebokError code ``journal.refused``), in a language."""
+    lang = language or _active
+    what = params.get("what")
+    name = change_text(what, lang) if what else str(params.get("description", ""))
+    values: dict[str, object] = {
+        "item": item_text(params.get("item") or {}, lang),
+        "other": item_text(params.get("other") or {}, lang),
+        "columns": ", ".join(map(str, params.get("columns") or ())),
+        "doc": params.get("doc", ""),
+        "detail": params.get("detail", ""),
+    }
+    why = tr(lang, f"refused.{params.get('reason', 'not_allowed')}", **values)
+    if params.get("undo"):
+        backup = params.get("backup")
+        extra = tr(lang, "refused.backup", backup=backup) if backup else ""
+        return tr(lang, "refused.undo", what=name, why=why, backup=extra)
+    return tr(lang, "refused.redo", what=name, why=why)

@@ -24,7 +24,7 @@ from kodebok.errors import (
     ProjectReadOnly,
     is_locked_error,
 )
-from kodebok.i18n import change_text
+from kodebok.i18n import change_text, refusal_text
 from kodebok.notes import Change
 from kodebok.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -599,8 +599,9 @@ class Project:
                     self._refuse(
                         entry,
                         undo,
-                        f"{_describe(self.conn, other, before)} depends on "
-                        f"{_describe(self.conn, table, ref)}",
+                        "depends",
+                        item=_item(self.conn, other, before),
+                        other=_item(self.conn, table, ref),
                     )
         finally:
             capture.stop()
@@ -621,19 +622,18 @@ class Project:
         assert ref is not None
         found = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (ref["id"],)).fetchone()
         if current is None and found is not None:
-            self._refuse(entry, undo, f"{_describe(self.conn, table, dict(found))} was added since")
+            self._refuse(entry, undo, "added", item=_item(self.conn, table, dict(found)))
         if current is not None:
             if found is None:
-                self._refuse(
-                    entry, undo, f"{_describe(self.conn, table, current)} was removed since"
-                )
+                self._refuse(entry, undo, "removed", item=_item(self.conn, table, current))
             changed = _differs(table, dict(found), current)
             if changed:
                 self._refuse(
                     entry,
                     undo,
-                    f"{_describe(self.conn, table, dict(found))} was changed since "
-                    f"({', '.join(changed)})",
+                    "changed",
+                    item=_item(self.conn, table, dict(found)),
+                    columns=changed,
                 )
         if target is None and undo:  # a redo deletes only what the operation itself deleted
             self._check_unreferenced(table, ref, entry, undo)
@@ -657,7 +657,7 @@ class Project:
                     [*(target[c] for c in cols), ref["id"]],
                 )
         except sqlite3.IntegrityError as exc:
-            self._refuse(entry, undo, f"the project does not allow it any more ({exc})")
+            self._refuse(entry, undo, "not_allowed", detail=str(exc))
 
     def _check_document_unrevised(
         self, table: str, row: dict[str, Any], document_sha: str, entry: sqlite3.Row, undo: bool
@@ -670,12 +670,7 @@ class Project:
             "SELECT sha256, name FROM documents WHERE id = ?", (row.get("document_id"),)
         ).fetchone()
         if doc is not None and doc[0] != document_sha:
-            self._refuse(
-                entry,
-                undo,
-                f"'{doc[1]}' was revised since ({_describe(self.conn, table, row)} "
-                "points into its old text)",
-            )
+            self._refuse(entry, undo, "revised", item=_item(self.conn, table, row), doc=str(doc[1]))
 
     def _check_unreferenced(
         self, table: str, row: dict[str, Any], entry: sqlite3.Row, undo: bool
@@ -701,21 +696,30 @@ class Project:
                 self._refuse(
                     entry,
                     undo,
-                    f"{_describe(self.conn, other, dict(found))} depends on "
-                    f"{_describe(self.conn, table, row)}",
+                    "depends",
+                    item=_item(self.conn, other, dict(found)),
+                    other=_item(self.conn, table, row),
                 )
 
-    def _refuse(self, entry: sqlite3.Row, undo: bool, why: str) -> None:
-        """Stop an undo or redo: nothing of it is applied (the transaction rolls back)."""
+    def _refuse(self, entry: sqlite3.Row, undo: bool, reason: str, **details: Any) -> None:
+        """Stop an undo or redo: nothing of it is applied (the transaction rolls back).
+
+        The error carries code ``journal.refused`` with the operation, the reason (added,
+        removed, changed, depends, revised, not_allowed) and the rows it names as data, so the
+        TUI says it in its language (:func:`kodebok.i18n.refusal_text`); its message is English.
+        """
         from kodebok.store.backup import backup_before
 
-        verb = "undo" if undo else "redo"
-        later = "undo the later changes first" if undo else "the redo is no longer possible"
-        message = f"cannot {verb} '{_stored_text(entry)}': {why}; nothing was changed ({later}"
         backup = backup_before(self.path, entry["at"]) if undo else None
-        if backup is not None:
-            message += f", or go back to the backup taken before it: kodebok restore {backup}"
-        raise KodebokError(message + ")")
+        params: dict[str, Any] = {
+            "undo": undo,
+            "what": _params(entry),
+            "description": str(entry["description"]),
+            "reason": reason,
+            "backup": str(backup) if backup is not None else None,
+            **details,
+        }
+        raise KodebokError(refusal_text(params, "en"), code="journal.refused", **params)
 
     def journal(self, coder: str | None = None, limit: int = 50) -> list[JournalEntry]:
         """The most recent journal entries, newest first (all coders when coder is None)."""
@@ -755,12 +759,6 @@ def _params(row: sqlite3.Row) -> dict[str, Any] | None:
     except ValueError:
         return None
     return params if isinstance(params, dict) and isinstance(params.get("op"), str) else None
-
-
-def _stored_text(row: sqlite3.Row) -> str:
-    """An entry's text for an English error message (its stored description for old rows)."""
-    params = _params(row)
-    return change_text(params, "en") if params is not None else str(row["description"])
 
 
 # the kinds of rows an undo or redo message counts, in this order
@@ -1019,27 +1017,31 @@ def _name_of(conn: sqlite3.Connection, table: str, row_id: Any) -> str | None:
     return str(row[0]) if row else None
 
 
-def _describe(conn: sqlite3.Connection, table: str, row: dict[str, Any] | None) -> str:
-    """A row as a reader would name it in a message."""
+def _item(conn: sqlite3.Connection, table: str, row: dict[str, Any] | None) -> dict[str, Any]:
+    """A row as a message names it, as data (``kodebok.i18n.item_text`` says it)."""
     row = row or {}
     if table in _NAMED:
         kind, key = _NAMED[table]
-        return f"{kind} '{row.get(key)}' (id {row.get('id')})"
+        return {"kind": kind, "name": row.get(key), "id": row.get("id")}
     document = _name_of(conn, "documents", row.get("document_id"))
-    where = f" in '{document}'" if document else ""
     if table == "codings":
         code = _name_of(conn, "codes", row.get("code_id"))
-        what = f" with '{code}'" if code else ""
-        return f"a coding by {row.get('coder')}{what}{where} (id {row.get('id')})"
+        return {
+            "kind": "coding",
+            "coder": row.get("coder"),
+            "code": code,
+            "doc": document,
+            "id": row.get("id"),
+        }
     if table == "segments":
         idx = row.get("idx")
-        number = f"#{idx + 1}" if isinstance(idx, int) else "?"
-        return f"segment {number}{where}"
+        number = idx + 1 if isinstance(idx, int) else "?"
+        return {"kind": "segment", "number": number, "doc": document}
     if table == "memos":
-        return f"a memo by {row.get('author')} (id {row.get('id')})"
+        return {"kind": "memo", "author": row.get("author"), "id": row.get("id")}
     if table == "presence_overrides":
-        return f"a presence override by {row.get('author')} (id {row.get('id')})"
-    return f"{table} row {row.get('id')}"
+        return {"kind": "presence", "author": row.get("author"), "id": row.get("id")}
+    return {"kind": "row", "table": table, "id": row.get("id")}
 
 
 def wait_for_unlock(path: Path, seconds: float) -> bool:

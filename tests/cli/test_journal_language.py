@@ -573,3 +573,106 @@ def test_the_demo_codings_are_one_operation_named_in_each_language(demo_project:
     assert undo == f"Undid: Demo codings ({n} codings)\n"
     redo = kodebok(demo_project, "redo", "--coder", coder, lang="nb").output
     assert redo == f"Gjort om igjen: Demo-kodinger ({n} kodinger)\n"
+
+
+@pytest.mark.parametrize(
+    ("reason", "details", "en", "nb"),
+    [
+        (
+            "added",
+            {"item": {"kind": "case", "name": "Nordvik", "id": 1}},
+            "case 'Nordvik' (id 1) was added since",
+            "casen «Nordvik» (id 1) er lagt til siden",
+        ),
+        (
+            "removed",
+            {"item": {"kind": "memo", "author": "ola", "id": 4}},
+            "a memo by ola (id 4) was removed since",
+            "et notat av ola (id 4) er fjernet siden",
+        ),
+        (
+            "changed",
+            {"item": {"kind": "code", "name": "Ledelse", "id": 2}, "columns": ["name", "color"]},
+            "code 'Ledelse' (id 2) was changed since (name, color)",
+            "koden «Ledelse» (id 2) er endret siden (name, color)",
+        ),
+        (
+            "depends",
+            {
+                "item": {"kind": "coding", "coder": "ola", "code": "Ledelse", "doc": "d", "id": 9},
+                "other": {"kind": "code", "name": "Ledelse", "id": 2},
+            },
+            "a coding by ola with 'Ledelse' in 'd' (id 9) depends on code 'Ledelse' (id 2)",
+            "en koding av ola med «Ledelse» i «d» (id 9) avhenger av koden «Ledelse» (id 2)",
+        ),
+        (
+            "revised",
+            {"item": {"kind": "segment", "number": 3, "doc": "d"}, "doc": "d"},
+            "'d' was revised since (segment #3 in 'd' points into its old text)",
+            "«d» er revidert siden (segment #3 i «d» peker inn i den gamle teksten)",
+        ),
+        (
+            "not_allowed",
+            {"detail": "UNIQUE constraint failed"},
+            "the project does not allow it any more (UNIQUE constraint failed)",
+            "prosjektet tillater det ikke lenger (UNIQUE constraint failed)",
+        ),
+    ],
+)
+def test_a_refused_undo_is_said_in_either_language(
+    reason: str, details: dict[str, object], en: str, nb: str
+) -> None:
+    from kodebok.i18n import refusal_text
+
+    params = {
+        "undo": True,
+        "what": {"op": "create_code", "code": "Ledelse"},
+        "reason": reason,
+        "backup": "b.db",
+        **details,
+    }
+    assert refusal_text(params, "en") == (
+        f"cannot undo 'New code Ledelse': {en}; nothing was changed (undo the later changes "
+        "first, or go back to the backup taken before it: kodebok restore b.db)"
+    )
+    assert refusal_text(params, "nb") == (
+        f"Kan ikke angre «Ny kode Ledelse»: {nb}; ingenting ble endret (angre de senere "
+        "endringene først, eller gå tilbake til sikkerhetskopien fra før: kodebok restore b.db)"
+    )
+    redo = {**params, "undo": False, "what": None, "description": "Gammel tekst"}
+    assert refusal_text(redo, "en") == (
+        f"cannot redo 'Gammel tekst': {en}; nothing was changed (the redo is no longer possible)"
+    )
+    assert refusal_text(redo, "nb").startswith(f"Kan ikke gjøre om igjen «Gammel tekst»: {nb};")
+
+
+def test_the_refusal_error_carries_its_code_and_data(tmp_path: Path) -> None:
+    from kodebok.errors import KodebokError
+    from kodebok.i18n import render, set_language
+
+    path = build_project(tmp_path / "prosjekt.kodebok")
+    with Project.open(path) as p:
+        codes.create_code(p, "Økonomi", coder=ME)
+        result = coding.code_segment(p, "nordvik_radmann", 1, "Økonomi", coder="ola")
+        with pytest.raises(KodebokError) as caught:
+            p.undo(ME)
+    error = caught.value
+    assert error.code == "journal.refused"
+    assert error.params["reason"] == "depends"
+    assert error.params["item"] == {
+        "kind": "coding",
+        "coder": "ola",
+        "code": None,  # the code is already deleted when the cascade shows the coding
+        "doc": "nordvik_radmann",
+        "id": result.coding_id,
+    }
+    try:
+        set_language("nb")
+        assert render(error).startswith(
+            "Kan ikke angre «Ny kode Økonomi»: en koding av ola i «nordvik_radmann» "
+            f"(id {result.coding_id}) avhenger av koden «Økonomi»"
+        )
+        set_language("en")
+        assert render(error) == error.message
+    finally:
+        set_language("nb")

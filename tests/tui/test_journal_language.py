@@ -120,3 +120,32 @@ async def test_switching_the_language_switches_the_undo_message(tui_project: Pat
         await pilot.pause()
         await pilot.press("u")
         await wait_for_notice(app, pilot, "Undone: Code fjellbygd_ordforar #4 with Styringssystem")
+
+
+@pytest.mark.parametrize(
+    ("language", "start", "reason"),
+    [
+        ("nb", "Kan ikke angre «Ny kode Økonomi»: ", "avhenger av koden «Økonomi»"),
+        ("en", "cannot undo 'New code Økonomi': ", "depends on code 'Økonomi'"),
+    ],
+)
+async def test_a_refused_undo_is_explained_in_the_ui_language(
+    tui_project: Path, language: str, start: str, reason: str
+) -> None:
+    from kodebok.services.codes import create_code
+    from tests.tui.conftest import OTHER
+
+    with Project.open(tui_project) as p:
+        create_code(p, "Økonomi", coder=CODER)
+        code_segment(p, "nordvik_radmann", 3, "Økonomi", coder=OTHER)
+    app = make_app(tui_project, coder=CODER, language=language)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("u")
+        for _ in range(200):
+            if any(m.startswith(start) for m in notices(app)):
+                break
+            await pilot.pause(0.05)
+        [message] = [m for m in notices(app) if m.startswith(start)]
+        assert reason in message
+    assert rows(tui_project, "SELECT COUNT(*) FROM codes WHERE name = 'Økonomi'") == [(1,)]
