@@ -676,3 +676,16 @@ def test_the_refusal_error_carries_its_code_and_data(tmp_path: Path) -> None:
         assert render(error) == error.message
     finally:
         set_language("nb")
+
+
+def test_no_operation_is_described_by_text_in_one_language() -> None:
+    """Project.operation still takes plain text (old callers), but nothing in kodebok/ uses it."""
+    text_description = re.compile(
+        r"""\.operation\(\s*[^,()]+,\s*"[^"]*",\s*f?["']|_journaled\(\s*\w+,\s*f?["']"""
+    )
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)!r}"
+        for path in sorted((ROOT / "kodebok").rglob("*.py"))
+        for match in text_description.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
