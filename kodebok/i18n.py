@@ -815,12 +815,13 @@ def render(message: object) -> str:
     return text if isinstance(text, str) else str(message)
 
 
-def _param(value: object) -> object:
+def _param(value: object, language: str | None = None) -> object:
     """Lists in messages are joined with commas; numbers get the language's decimal mark."""
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     if isinstance(value, float):
-        return number(value, 2)
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if (language or _active) == "nb" else text
     return value
 
 
@@ -851,7 +852,7 @@ def change_text(params: Mapping[str, object], language: str | None = None) -> st
     """
     lang = language or _active
     code = str(params.get("op", ""))
-    values = {k: _param(v) for k, v in params.items() if k != "op"}
+    values = {k: _param(v, lang) for k, v in params.items() if k != "op"}
     key = f"journal.{code}"
     if key not in CATALOGUES.get(lang, CATALOGUES["en"]) and key not in CATALOGUES["en"]:
         shown = ", ".join(f"{k}={v}" for k, v in values.items())

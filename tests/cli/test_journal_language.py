@@ -689,3 +689,15 @@ def test_no_operation_is_described_by_text_in_one_language() -> None:
         for match in text_description.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_parameters_are_formatted_for_the_language_they_are_said_in() -> None:
+    from kodebok.i18n import set_language
+
+    try:
+        set_language("nb")  # the English text in the file must not get a decimal comma
+        params = {"op": "code_hits", "n": 2.5, "code": ["A", "B"]}
+        assert change_text(params, "en") == "Code 2.50 search hits with A, B"
+        assert change_text(params, "nb") == "Kod 2,50 søketreff med A, B"
+    finally:
+        set_language("nb")
