@@ -390,7 +390,7 @@ CASES: dict[str, Case] = {
 }
 
 # done elsewhere: the demo's codings (test below) and the TUI's "new code on this segment"
-# (tests/tui/test_journal_language.py)
+# (tests/tui/test_tui_journal_language.py)
 ELSEWHERE = {"demo_codings", "create_code_and_code"}
 
 
