@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+# SQLite's primary result codes for "another connection holds the lock" (extended codes such as
+# SQLITE_BUSY_SNAPSHOT keep them in their low byte): https://sqlite.org/rescode.html
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+
 
 class KodebokError(Exception):
     """Base class of every user-facing failure; the CLI and TUI show its message without traceback.
@@ -60,3 +67,19 @@ class ExchangeError(KodebokError):
 
 class OutputError(KodebokError):
     """A file cannot be written, or kodebok refuses to write it there (the project, a database)."""
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """Whether a sqlite3 error means "the project is locked or busy" (another writer holds it).
+
+    The one place that decides it, for the store, the services, the CLI and the TUI: by SQLite's
+    result code (SQLITE_BUSY, SQLITE_LOCKED and their extended codes), and by the message only
+    for an error without a code (raised by Python code, not by SQLite).
+    """
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 LANGUAGES = ("nb", "en")
 DEFAULT_LANGUAGE = "nb"
@@ -197,9 +199,12 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "key.threshold_down": "Terskel ned",
         "key.outcome": "Utfall",
         "key.add_condition": "Ny betingelse",
-        "key.coders": "Velg kodere",
-        "key.keep": "Behold koden for begge",
-        "key.drop": "Fjern koden",
+        "key.coders": "Kodere",
+        "key.coders_long": "Velg kodere",
+        "key.keep": "Behold",
+        "key.keep_long": "Behold koden for begge",
+        "key.drop": "Fjern",
+        "key.drop_long": "Fjern koden",
         "analysis.loading": "Beregner …",
         "analysis.no_codes": "Prosjektet har ingen koder ennå (b åpner kodeboken).",
         "analysis.no_codings": "Ingen kodinger ennå: kod noen segmenter først, så vises tabellen her.",
@@ -264,26 +269,6 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "analysis.help_quotes": "Sitatene bak cellen (Enter på et sitat åpner det)",
         "analysis.help_condition": "Ta med eller ta bort som betingelse",
         "analysis.help_tab": "Bytt mellom tabellene",
-        "journal.code": "koding",
-        "journal.uncode": "fjerning av kode",
-        "journal.memo": "notat",
-        "journal.create-code": "ny kode",
-        "journal.update-code": "endring av kode",
-        "journal.rename-code": "nytt navn på kode",
-        "journal.move-code": "flytting av kode",
-        "journal.merge-codes": "sammenslåing av koder",
-        "journal.delete-code": "sletting av kode",
-        "journal.import-codebook": "import av kodebok",
-        "journal.code-hits": "koding av søketreff",
-        "journal.import-codings": "import av kodinger",
-        "journal.suggestion-feedback": "tilbakemelding på forslag",
-        "journal.accept-suggestion": "godtatt forslag",
-        "journal.presence": "manuell verdi for til stede",
-        "journal.resolve": "avgjort uenighet",
-        "journal.merge": "sammenslåing med et annet prosjekt",
-        "journal.import-qdpx": "import av REFI-QDA-prosjekt",
-        "journal.pseudonym": "pseudonym",
-        "journal.demo": "demo-kodinger",
         "key.palette_short": "palett",
         "palette.placeholder": "Søk etter kommandoer, skjermer, dokumenter og koder …",
         "palette.theme": "Fargetema",
@@ -294,6 +279,82 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "palette.screenshot_help": "Lagre et SVG-bilde av skjermen",
         "key.incl_up": "incl.cut opp",
         "key.incl_down": "incl.cut ned",
+        # journal: what an operation did (kodebok.notes.Change), for undo, redo and history
+        "journal.code_segment": "Kode {doc} #{number} med {code}",
+        "journal.uncode_segment": "Fjern {code} fra {doc} #{number}",
+        "journal.memo_coding": "Notat på {code} i {doc} {where}",
+        "journal.memo_segment": "Notat på {doc} #{number}",
+        "journal.memo_document": "Notat på {doc}",
+        "journal.memo_other": "Notat ({kind})",
+        "journal.import_codings": "Importer kodinger fra {file}",
+        "journal.import_document": "Importer {name}",
+        "journal.import_update": "Ny versjon av {name}",
+        "journal.import_qdpx": "Importer {file}",
+        "journal.set_pseudonym": "Pseudonym for {real}",
+        "journal.remove_pseudonym": "Fjern pseudonym for {real}",
+        "journal.code_hits": "Kod {n} søketreff med {code}",
+        "journal.code_all_hits": "Kod alle treff på «{query}» med {code}",
+        "journal.accept_feedback": "{coder} godtok et forslag",
+        "journal.reject_feedback": "{coder} avviste et forslag",
+        "journal.accept_suggestion": "Godta forslaget {code} på {doc} #{number}",
+        "journal.demo_codings": "Demo-kodinger",
+        "journal.merge_project": "Slå sammen med {file}",
+        "journal.resolve": "Avgjør {code} på {doc} #{number}",
+        "journal.set_case_attributes": "Sett attributter for {case}",
+        "journal.assign_case": "Knytt {doc} til {case}",
+        "journal.unassign_case": "Ta {doc} ut av casen",
+        "journal.import_cases": "Importer caser fra {file}",
+        "journal.import_speakers": "Importer talere fra {file}",
+        "journal.set_speaker_attributes": "Sett attributter for {speaker} i {doc}",
+        "journal.import_document_table": "Importer dokumenttabell {file}",
+        "journal.set_presence": "Sett til stede for {case} × {code}",
+        "journal.clear_presence": "Fjern manuell til stede-verdi for {case} × {code}",
+        "journal.create_code": "Ny kode {code}",
+        "journal.create_code_and_code": "Ny kode {code} på {doc} #{number}",
+        "journal.update_code": "Endre kode {code}",
+        "journal.rename_code": "Gi nytt navn {code} → {name}",
+        "journal.move_code": "Flytt {code}",
+        "journal.merge_codes": "Slå sammen {code} → {into}",
+        "journal.delete_code": "Slett kode {code}",
+        "journal.import_codebook": "Importer kodebok {source}",
+        "count.documents.one": "{n} dokument",
+        "count.documents.many": "{n} dokumenter",
+        "count.cases.one": "{n} case",
+        "count.cases.many": "{n} caser",
+        "count.codes.one": "{n} kode",
+        "count.codes.many": "{n} koder",
+        "count.codings.one": "{n} koding",
+        "count.codings.many": "{n} kodinger",
+        "count.memos.one": "{n} notat",
+        "count.memos.many": "{n} notater",
+        "cli.undid": "Angret: {what}",
+        "cli.redid": "Gjort om igjen: {what}",
+        "cli.nothing_undo": "Ingenting å angre for {coder}",
+        "cli.nothing_redo": "Ingenting å gjøre om igjen for {coder}",
+        # a refused undo or redo (store.project: KodebokError code journal.refused)
+        "item.document": "dokumentet «{name}» (id {id})",
+        "item.code": "koden «{name}» (id {id})",
+        "item.case": "casen «{name}» (id {id})",
+        "item.person": "personen «{name}» (id {id})",
+        "item.speaker": "taleren «{name}» (id {id})",
+        "item.attribute": "attributtet «{name}» (id {id})",
+        "item.coding": "en koding av {coder}",
+        "item.with_code": " med «{code}»",
+        "item.in_doc": " i «{doc}»",
+        "item.id": " (id {id})",
+        "item.segment": "segment #{number}",
+        "item.memo": "et notat av {author}",
+        "item.presence": "en manuell til stede-verdi av {author}",
+        "item.row": "rad {id} i {table}",
+        "refused.added": "{item} er lagt til siden",
+        "refused.removed": "{item} er fjernet siden",
+        "refused.changed": "{item} er endret siden ({columns})",
+        "refused.depends": "{item} avhenger av {other}",
+        "refused.revised": "«{doc}» er revidert siden ({item} peker inn i den gamle teksten)",
+        "refused.not_allowed": "prosjektet tillater det ikke lenger ({detail})",
+        "refused.undo": "Kan ikke angre «{what}»: {why}; ingenting ble endret (angre de senere endringene først{backup})",
+        "refused.redo": "Kan ikke gjøre om igjen «{what}»: {why}; ingenting ble endret (det går ikke lenger å gjøre om igjen)",
+        "refused.backup": ", eller gå tilbake til sikkerhetskopien fra før: kodebok restore {backup}",
         "msg.qca.constant": "Betingelsen «{name}» har samme verdi i alle caser og kan ikke forklare utfallet",
         "msg.qca.left_out": "Casen «{case}» er utelatt: ikke rapportert for {names}",
         "msg.qca.counted_absent": "Casen «{case}»: ikke rapportert for {names}, regnet som fraværende (0)",
@@ -504,9 +565,12 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "key.threshold_down": "Threshold down",
         "key.outcome": "Outcome",
         "key.add_condition": "New condition",
-        "key.coders": "Choose coders",
-        "key.keep": "Keep the code for both",
-        "key.drop": "Drop the code",
+        "key.coders": "Coders",
+        "key.coders_long": "Choose coders",
+        "key.keep": "Keep",
+        "key.keep_long": "Keep the code for both",
+        "key.drop": "Drop",
+        "key.drop_long": "Drop the code",
         "analysis.loading": "Computing …",
         "analysis.no_codes": "The project has no codes yet (b opens the codebook).",
         "analysis.no_codings": "No codings yet: code some segments first, then the table shows here.",
@@ -571,26 +635,6 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "analysis.help_quotes": "The quotes behind the cell (Enter on a quote opens it)",
         "analysis.help_condition": "Include or drop as a condition",
         "analysis.help_tab": "Switch between the tables",
-        "journal.code": "coding",
-        "journal.uncode": "removing a code",
-        "journal.memo": "memo",
-        "journal.create-code": "new code",
-        "journal.update-code": "code change",
-        "journal.rename-code": "renaming a code",
-        "journal.move-code": "moving a code",
-        "journal.merge-codes": "merging codes",
-        "journal.delete-code": "deleting a code",
-        "journal.import-codebook": "codebook import",
-        "journal.code-hits": "coding search hits",
-        "journal.import-codings": "importing codings",
-        "journal.suggestion-feedback": "suggestion feedback",
-        "journal.accept-suggestion": "accepted suggestion",
-        "journal.presence": "manual presence value",
-        "journal.resolve": "resolved disagreement",
-        "journal.merge": "merge with another project",
-        "journal.import-qdpx": "REFI-QDA import",
-        "journal.pseudonym": "pseudonym",
-        "journal.demo": "demo codings",
         "key.palette_short": "palette",
         "palette.placeholder": "Search for commands, screens, documents and codes …",
         "palette.theme": "Theme",
@@ -601,6 +645,82 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "palette.screenshot_help": "Save an SVG picture of the screen",
         "key.incl_up": "incl.cut up",
         "key.incl_down": "incl.cut down",
+        # journal: what an operation did (kodebok.notes.Change), for undo, redo and history
+        "journal.code_segment": "Code {doc} #{number} with {code}",
+        "journal.uncode_segment": "Remove {code} from {doc} #{number}",
+        "journal.memo_coding": "Memo on {code} in {doc} {where}",
+        "journal.memo_segment": "Memo on {doc} #{number}",
+        "journal.memo_document": "Memo on {doc}",
+        "journal.memo_other": "Memo ({kind})",
+        "journal.import_codings": "Import codings from {file}",
+        "journal.import_document": "Import {name}",
+        "journal.import_update": "New version of {name}",
+        "journal.import_qdpx": "Import {file}",
+        "journal.set_pseudonym": "Pseudonym for {real}",
+        "journal.remove_pseudonym": "Remove the pseudonym for {real}",
+        "journal.code_hits": "Code {n} search hits with {code}",
+        "journal.code_all_hits": "Code all hits for “{query}” with {code}",
+        "journal.accept_feedback": "{coder} accepted a suggestion",
+        "journal.reject_feedback": "{coder} rejected a suggestion",
+        "journal.accept_suggestion": "Accept the suggestion {code} on {doc} #{number}",
+        "journal.demo_codings": "Demo codings",
+        "journal.merge_project": "Merge with {file}",
+        "journal.resolve": "Resolve {code} on {doc} #{number}",
+        "journal.set_case_attributes": "Set attributes of {case}",
+        "journal.assign_case": "Assign {doc} to {case}",
+        "journal.unassign_case": "Take {doc} out of its case",
+        "journal.import_cases": "Import cases from {file}",
+        "journal.import_speakers": "Import speakers from {file}",
+        "journal.set_speaker_attributes": "Set attributes of {speaker} in {doc}",
+        "journal.import_document_table": "Import the document table {file}",
+        "journal.set_presence": "Set presence for {case} × {code}",
+        "journal.clear_presence": "Clear the manual presence value for {case} × {code}",
+        "journal.create_code": "New code {code}",
+        "journal.create_code_and_code": "New code {code} on {doc} #{number}",
+        "journal.update_code": "Change code {code}",
+        "journal.rename_code": "Rename {code} → {name}",
+        "journal.move_code": "Move {code}",
+        "journal.merge_codes": "Merge {code} → {into}",
+        "journal.delete_code": "Delete code {code}",
+        "journal.import_codebook": "Import codebook {source}",
+        "count.documents.one": "{n} document",
+        "count.documents.many": "{n} documents",
+        "count.cases.one": "{n} case",
+        "count.cases.many": "{n} cases",
+        "count.codes.one": "{n} code",
+        "count.codes.many": "{n} codes",
+        "count.codings.one": "{n} coding",
+        "count.codings.many": "{n} codings",
+        "count.memos.one": "{n} memo",
+        "count.memos.many": "{n} memos",
+        "cli.undid": "Undid: {what}",
+        "cli.redid": "Redid: {what}",
+        "cli.nothing_undo": "Nothing to undo for {coder}",
+        "cli.nothing_redo": "Nothing to redo for {coder}",
+        # a refused undo or redo (store.project: KodebokError code journal.refused)
+        "item.document": "document '{name}' (id {id})",
+        "item.code": "code '{name}' (id {id})",
+        "item.case": "case '{name}' (id {id})",
+        "item.person": "person '{name}' (id {id})",
+        "item.speaker": "speaker '{name}' (id {id})",
+        "item.attribute": "attribute '{name}' (id {id})",
+        "item.coding": "a coding by {coder}",
+        "item.with_code": " with '{code}'",
+        "item.in_doc": " in '{doc}'",
+        "item.id": " (id {id})",
+        "item.segment": "segment #{number}",
+        "item.memo": "a memo by {author}",
+        "item.presence": "a presence override by {author}",
+        "item.row": "{table} row {id}",
+        "refused.added": "{item} was added since",
+        "refused.removed": "{item} was removed since",
+        "refused.changed": "{item} was changed since ({columns})",
+        "refused.depends": "{item} depends on {other}",
+        "refused.revised": "'{doc}' was revised since ({item} points into its old text)",
+        "refused.not_allowed": "the project does not allow it any more ({detail})",
+        "refused.undo": "cannot undo '{what}': {why}; nothing was changed (undo the later changes first{backup})",
+        "refused.redo": "cannot redo '{what}': {why}; nothing was changed (the redo is no longer possible)",
+        "refused.backup": ", or go back to the backup taken before it: kodebok restore {backup}",
         "msg.qca.constant": "Condition “{name}” has the same value in every case and cannot explain the outcome",
         "msg.qca.left_out": "Case “{case}” left out: not reported for {names}",
         "msg.qca.counted_absent": "Case “{case}”: not reported for {names}, counted as absent (0)",
@@ -687,27 +807,120 @@ def render(message: object) -> str:
     """
     code = getattr(message, "code", "")
     params = getattr(message, "params", None) or {}
+    if code == "journal.refused":
+        return refusal_text(params)
     if code and f"msg.{code}" in CATALOGUES[_active]:
         return t(f"msg.{code}", **{k: _param(v) for k, v in params.items()})
     text = getattr(message, "message", None)
     return text if isinstance(text, str) else str(message)
 
 
-def _param(value: object) -> object:
+def _param(value: object, language: str | None = None) -> object:
     """Lists in messages are joined with commas; numbers get the language's decimal mark."""
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     if isinstance(value, float):
-        return number(value, 2)
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if (language or _active) == "nb" else text
     return value
 
 
 def t(key: str, /, **values: object) -> str:
     """The text for ``key`` in the active language, with ``{name}`` fields filled in."""
-    text = CATALOGUES[_active].get(key) or CATALOGUES["en"].get(key) or key
+    return tr(_active, key, **values)
+
+
+def tr(language: str, key: str, /, **values: object) -> str:
+    """The text for ``key`` in ``language`` (nb or en), with ``{name}`` fields filled in.
+
+    For callers that choose the language per call (the CLI) instead of setting it globally.
+    """
+    text = CATALOGUES.get(language, {}).get(key) or CATALOGUES["en"].get(key) or key
     if values:
         try:
             return text.format(**values)
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def change_text(params: Mapping[str, object], language: str | None = None) -> str:
+    """A journaled operation (``{"op": code, **params}``, see kodebok.notes.Change) as text.
+
+    In ``language`` (default: the active one). An operation code the catalogue does not know
+    (written by a newer kodebok) is shown as its code with its parameters.
+    """
+    lang = language or _active
+    code = str(params.get("op", ""))
+    values = {k: _param(v, lang) for k, v in params.items() if k != "op"}
+    key = f"journal.{code}"
+    if key not in CATALOGUES.get(lang, CATALOGUES["en"]) and key not in CATALOGUES["en"]:
+        shown = ", ".join(f"{k}={v}" for k, v in values.items())
+        return f"{code} ({shown})" if shown else code
+    return tr(lang, key, **values)
+
+
+def count_text(counts: Mapping[str, int], language: str | None = None) -> str:
+    """How many rows an operation changed, per kind: "17 dokumenter, 724 kodinger"."""
+    lang = language or _active
+    return ", ".join(
+        tr(lang, f"count.{kind}.{'one' if n == 1 else 'many'}", n=n)
+        for kind, n in counts.items()
+        if n
+    )
+
+
+def journal_text(entry: object, language: str | None = None) -> str:
+    """A journal entry (kodebok.store.project.JournalEntry) as the undo, redo or history text.
+
+    Entries with a message code are rendered in ``language`` (default: the active one), with
+    how much an undo or redo changed when it was more than one row; entries written before the
+    journal stored codes (schema 3 and older) show their stored description.
+    """
+    params = getattr(entry, "params", None)
+    text = change_text(params, language) if params else str(getattr(entry, "description", ""))
+    amount = count_text(getattr(entry, "counts", None) or {}, language)
+    return f"{text} ({amount})" if amount else text
+
+
+def item_text(item: Mapping[str, Any], language: str | None = None) -> str:
+    """A row named in a message (store.project._item: a coding, a segment, a case …)."""
+    lang = language or _active
+    kind = str(item.get("kind", "row"))
+    if kind == "coding":
+        text = tr(lang, "item.coding", coder=item.get("coder"))
+        if item.get("code"):
+            text += tr(lang, "item.with_code", code=item["code"])
+        if item.get("doc"):
+            text += tr(lang, "item.in_doc", doc=item["doc"])
+        return text + tr(lang, "item.id", id=item.get("id"))
+    if kind == "segment":
+        text = tr(lang, "item.segment", number=item.get("number"))
+        return text + (tr(lang, "item.in_doc", doc=item["doc"]) if item.get("doc") else "")
+    if kind in ("memo", "presence"):
+        return tr(lang, f"item.{kind}", author=item.get("author")) + tr(
+            lang, "item.id", id=item.get("id")
+        )
+    if f"item.{kind}" in CATALOGUES["en"] and kind != "row":
+        return tr(lang, f"item.{kind}", name=item.get("name"), id=item.get("id"))
+    return tr(lang, "item.row", table=item.get("table", kind), id=item.get("id"))
+
+
+def refusal_text(params: Mapping[str, Any], language: str | None = None) -> str:
+    """Why an undo or redo was refused (KodebokError code ``journal.refused``), in a language."""
+    lang = language or _active
+    what = params.get("what")
+    name = change_text(what, lang) if what else str(params.get("description", ""))
+    values: dict[str, object] = {
+        "item": item_text(params.get("item") or {}, lang),
+        "other": item_text(params.get("other") or {}, lang),
+        "columns": ", ".join(map(str, params.get("columns") or ())),
+        "doc": params.get("doc", ""),
+        "detail": params.get("detail", ""),
+    }
+    why = tr(lang, f"refused.{params.get('reason', 'not_allowed')}", **values)
+    if params.get("undo"):
+        backup = params.get("backup")
+        extra = tr(lang, "refused.backup", backup=backup) if backup else ""
+        return tr(lang, "refused.undo", what=name, why=why, backup=extra)
+    return tr(lang, "refused.redo", what=name, why=why)

@@ -30,3 +30,27 @@ class Note(str):
 
 def _rebuild(code: str, text: str, params: dict[str, object]) -> Note:
     return Note(code, text, **params)
+
+
+class Change:
+    """What a journaled operation does, by message code and parameters, without any text.
+
+    ``Change("code_segment", doc="nordvik_rektor", number=4, code="Ledelse/Fremmer")`` is
+    stored as JSON in the journal; the CLI and TUI render it from the catalogue
+    (:func:`kodebok.i18n.change_text`, key ``journal.<code>``) in their language, so undo,
+    redo and history follow the UI language. Parameters are plain JSON values (names, paths,
+    numbers), never text in one language.
+    """
+
+    __slots__ = ("code", "params")
+
+    def __init__(self, op: str, /, **params: object) -> None:
+        self.code = op
+        self.params = params
+
+    def as_json(self) -> dict[str, object]:
+        """``{"op": code, **params}``, as the journal's ``params`` column stores it."""
+        return {"op": self.code, **self.params}
+
+    def __repr__(self) -> str:
+        return f"Change({self.code!r}, {self.params!r})"

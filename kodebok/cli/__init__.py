@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from kodebok import __version__
-from kodebok.errors import KodebokError
+from kodebok.errors import KodebokError, is_locked_error
 
 
 class KodebokGroup(click.Group):
@@ -25,7 +25,7 @@ class KodebokGroup(click.Group):
                 click.echo(f"Error: {line}", err=True)
             sys.exit(exc.exit_code)
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            if is_locked_error(exc):
                 click.echo(
                     "Error: the project is locked by another program writing to it "
                     "(another kodebok?); try again when it has finished",

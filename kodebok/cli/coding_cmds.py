@@ -403,12 +403,16 @@ def memo_cmd(ctx: click.Context, document: str, number: int | None, text: str, c
 @click.pass_context
 def history_cmd(ctx: click.Context, limit: int) -> None:
     """The journal: recent changes by every coder, newest first."""
+    from kodebok.i18n import journal_text
+    from kodebok.services.project import ui_language
+
     with open_project(ctx) as project:
+        language = ui_language(project)
         entries = project.journal(limit=limit)
     click.echo(
         table_text(
             ["id", "at", "coder", "state", "change"],
-            [[e.id, e.at, e.coder, e.state, e.description] for e in entries],
+            [[e.id, e.at, e.coder, e.state, journal_text(e, language)] for e in entries],
         )
     )
 

@@ -75,12 +75,17 @@ def doctor_cmd(ctx: click.Context, fmt: str) -> None:
 
 def _step(ctx: click.Context, coder: str, redo: bool) -> None:
     """Undo or redo this coder's last change and say which."""
+    from kodebok.i18n import journal_text, tr
+    from kodebok.services.project import ui_language
+
     with open_project(ctx) as project:
+        language = ui_language(project)
         entry = project.redo(coder) if redo else project.undo(coder)
     if entry is None:
-        click.echo(f"Nothing to {'redo' if redo else 'undo'} for {coder}")
+        click.echo(tr(language, "cli.nothing_redo" if redo else "cli.nothing_undo", coder=coder))
     else:
-        click.echo(f"{'Redid' if redo else 'Undid'}: {entry.description}")
+        what = journal_text(entry, language)
+        click.echo(tr(language, "cli.redid" if redo else "cli.undid", what=what))
 
 
 @click.command("undo")

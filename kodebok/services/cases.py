@@ -10,12 +10,13 @@ from typing import Any
 
 from kodebok.errors import KodebokError, UnknownItem
 from kodebok.models import Case
+from kodebok.notes import Change
 from kodebok.services.documents import ensure_case, kind_problem, known_kinds, set_attribute
 from kodebok.store import Project
 from kodebok.store import queries as q
 
 
-def _journaled(project: Project, description: str, coder: str | None) -> Any:
+def _journaled(project: Project, description: Change, coder: str | None) -> Any:
     """One undoable write of case, document or speaker facts (every row change recorded),
     journaled for ``coder`` (default: ``$KODEBOK_CODER`` or the login name)."""
     from kodebok.services.project import default_coder
@@ -53,7 +54,7 @@ def set_case_attributes(
                 f"{exc.message} (add --create to make a new case named '{case}')"
             ) from exc
         existing = None
-    with _journaled(project, f"Sett attributter for {case}", coder):
+    with _journaled(project, Change("set_case_attributes", case=case), coder):
         case_id = existing if existing is not None else ensure_case(project, case)
         for key, value in values.items():
             set_attribute(project, "case", case_id, key, value)
@@ -65,7 +66,12 @@ def assign_document(
 ) -> None:
     """Tie a document to a case (creating the case if needed); '-' unties it."""
     doc = q.document(project, document)
-    with _journaled(project, f"Knytt {doc.name} til {case}", coder):
+    what = (
+        Change("unassign_case", doc=doc.name)
+        if case == "-"
+        else Change("assign_case", doc=doc.name, case=case)
+    )
+    with _journaled(project, what, coder):
         conn = project.conn
         case_id = None if case == "-" else ensure_case(project, case)
         conn.execute("UPDATE documents SET case_id = ? WHERE id = ?", (case_id, doc.id))
@@ -146,7 +152,7 @@ def import_cases_table(project: Project, path: Path, *, coder: str | None = None
                 f"{path.name}, line {line}: case '{name}' appears twice (also line {seen[name]})"
             )
         seen[name] = line
-    with _journaled(project, f"Importer saker fra {path.name}", coder):
+    with _journaled(project, Change("import_cases", file=path.name), coder):
         for row in rows[1:]:
             name = row[0]
             if name not in existing:
@@ -183,7 +189,7 @@ def import_speakers_table(project: Project, path: Path, *, coder: str | None = N
                 f"(it has {', '.join(labels) or 'no speakers'})"
             )
         plans.append((int(found[0]), row))
-    with _journaled(project, f"Importer talere fra {path.name}", coder):
+    with _journaled(project, Change("import_speakers", file=path.name), coder):
         conn = project.conn
         for speaker_id, row in plans:
             for key, value in zip(rows[0][2:], row[2:], strict=False):
@@ -223,7 +229,8 @@ def set_speaker_attributes(
     ).fetchone()
     if row is None:
         raise UnknownItem(f"'{doc.name}' has no speaker '{label}'")
-    with _journaled(project, f"Sett attributter for {label} i {doc.name}", coder):
+    what = Change("set_speaker_attributes", speaker=label, doc=doc.name)
+    with _journaled(project, what, coder):
         for key, value in values.items():
             if key == "interviewer":
                 project.conn.execute(
@@ -268,7 +275,7 @@ def import_documents_table(
             if value not in known:
                 known = sorted({*known, value})
     columns = {"case", "kind", "language"}
-    with _journaled(project, f"Importer dokumenttabell {path.name}", coder):
+    with _journaled(project, Change("import_document_table", file=path.name), coder):
         conn = project.conn
         for doc_id, row in plans:
             for key, value in zip(header[1:], row[1:], strict=False):

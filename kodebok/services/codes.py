@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kodebok.errors import KodebokError, UnknownItem
 from kodebok.models import Code
+from kodebok.notes import Change
 from kodebok.store import Operation, Project
 from kodebok.store import queries as q
 
@@ -180,7 +181,7 @@ def _code_fields(
 
 def create_code(project: Project, path: str, *, coder: str, **fields: Any) -> Code:
     """Create a code (and missing parents); an existing path is an error."""
-    with project.operation(coder, "create-code", f"Ny kode {path}") as op:
+    with project.operation(coder, "create-code", Change("create_code", code=path)) as op:
         code_id, created = ensure_code_path(op, path, **fields)
         if not created:
             raise KodebokError(f"code '{path}' exists already")
@@ -202,12 +203,12 @@ def update_code(project: Project, ref: str, *, coder: str, **fields: Any) -> Cod
         clash = project.conn.execute(
             "SELECT id FROM codes WHERE shortcut = ? AND id != ?", (values["shortcut"], code.id)
         ).fetchone()
-        with project.operation(coder, "update-code", f"Endre kode {code.path}") as op:
+        with project.operation(coder, "update-code", Change("update_code", code=code.path)) as op:
             if clash:
                 op.update("codes", int(clash[0]), {"shortcut": None})
             op.update("codes", code.id, values)
     elif values:
-        with project.operation(coder, "update-code", f"Endre kode {code.path}") as op:
+        with project.operation(coder, "update-code", Change("update_code", code=code.path)) as op:
             op.update("codes", code.id, values)
     return _by_id(project, code.id)
 
@@ -225,7 +226,9 @@ def rename_code(project: Project, ref: str, new_name: str, *, coder: str) -> Cod
             f"'{twin}' beside it only by upper/lower case or Unicode form; merge the two codes "
             "instead (kodebok codebook merge)"
         )
-    with project.operation(coder, "rename-code", f"Gi nytt navn {code.path} → {new_name}") as op:
+    with project.operation(
+        coder, "rename-code", Change("rename_code", code=code.path, name=new_name)
+    ) as op:
         op.update("codes", code.id, {"name": new_name})
     return _by_id(project, code.id)
 
@@ -251,7 +254,7 @@ def move_code(project: Project, ref: str, new_parent: str | None, *, coder: str)
     subtree = set(q.descendants(all_codes, code.id))
     height = max(c.path.count("/") for c in all_codes if c.id in subtree) - code.path.count("/")
     _check_depth(_depth_of(project, parent_id) + 1 + height, code.path)
-    with project.operation(coder, "move-code", f"Flytt {code.path}") as op:
+    with project.operation(coder, "move-code", Change("move_code", code=code.path)) as op:
         op.update(
             "codes",
             code.id,
@@ -271,7 +274,9 @@ def merge_codes(project: Project, source: str, target: str, *, coder: str) -> in
         raise KodebokError(f"cannot merge '{src.path}' into its own child '{dst.path}'")
     moved = 0
     conn = project.conn
-    with project.operation(coder, "merge-codes", f"Slå sammen {src.path} → {dst.path}") as op:
+    with project.operation(
+        coder, "merge-codes", Change("merge_codes", code=src.path, into=dst.path)
+    ) as op:
         for row in list(conn.execute("SELECT * FROM codings WHERE code_id = ?", (src.id,))):
             dup = conn.execute(
                 'SELECT id FROM codings WHERE document_id=? AND start=? AND "end"=? AND code_id=? '
@@ -317,7 +322,7 @@ def delete_code(project: Project, ref: str, *, coder: str) -> int:
     """Delete a code, its children and their codings (undoable); returns codings removed."""
     all_codes = q.codes(project)
     code = q.code(project, ref, all_codes)
-    with project.operation(coder, "delete-code", f"Slett kode {code.path}") as op:
+    with project.operation(coder, "delete-code", Change("delete_code", code=code.path)) as op:
         return _delete_codes(op, q.descendants(all_codes, code.id))
 
 
@@ -384,7 +389,9 @@ def _apply_codebook(
         from kodebok.store.backup import backup_project
 
         backup_project(project, reason="before-codebook-replace")
-    with project.operation(coder, "import-codebook", f"Importer kodebok {source}") as op:
+    with project.operation(
+        coder, "import-codebook", Change("import_codebook", source=source)
+    ) as op:
         seen: set[int] = set()
         for position, (path, spec) in enumerate(book.walk()):
             fields: dict[str, Any] = {

@@ -11,6 +11,7 @@ from typing import Any
 
 from kodebok.errors import KodebokError, UnknownItem
 from kodebok.models import Code, Document, Segment
+from kodebok.notes import Change
 from kodebok.services.codes import ensure_code_path
 from kodebok.store import Operation, Project, now_iso
 from kodebok.store import queries as q
@@ -120,12 +121,25 @@ def segment_label(project: Project, seg: Segment) -> str:
     return f"{row[0] if row else '?'} #{seg.idx + 1}"
 
 
+def segment_change(project: Project, op: str, seg: Segment | int, **params: object) -> Change:
+    """A journal message about one segment (or segment id): its document's name and number.
+
+    Never a row id: people read ``nordvik_rektor #4``.
+    """
+    if isinstance(seg, int):
+        seg = q.segment_by_id(project, seg)
+    row = project.conn.execute(
+        "SELECT name FROM documents WHERE id = ?", (seg.document_id,)
+    ).fetchone()
+    return Change(op, doc=row[0] if row else "?", number=seg.idx + 1, **params)
+
+
 def _code_path(project: Project, code_id: int) -> str:
     """A code's path for a message (its id when it is gone)."""
     for c in q.codes(project):
         if c.id == code_id:
             return c.path
-    return f"kode {code_id}"
+    return f"#{code_id}"
 
 
 def code_segment(
@@ -156,7 +170,8 @@ def code_segment(
                 f"span {start}:{end} is beyond the end of '{doc.name}' ({len(doc.text)} characters)"
             )
         segment_id = segment_for_span(project, doc.id, start, end)
-    with project.operation(coder, "code", f"Kode {doc.name} #{idx + 1} med {the_code.path}") as op:
+    what = Change("code_segment", doc=doc.name, number=idx + 1, code=the_code.path)
+    with project.operation(coder, "code", what) as op:
         coding_id, created = add_coding(
             op,
             document_id=doc.id,
@@ -183,7 +198,7 @@ def code_segment_id(
     """Code a segment by ids (the TUI's fast path); (coding id, created)."""
     seg = q.segment_by_id(project, segment_id)
     start, end = span if span is not None else (seg.start, seg.end)
-    what = f"Kode {segment_label(project, seg)} med {_code_path(project, code_id)}"
+    what = segment_change(project, "code_segment", seg, code=_code_path(project, code_id))
     with project.operation(coder, "code", what) as op:
         return add_coding(
             op,
@@ -200,7 +215,7 @@ def code_segment_id(
 def uncode_segment_id(project: Project, segment_id: int, code_id: int, *, coder: str) -> int:
     """Remove this coder's codings of a code on a segment; returns how many."""
     seg = q.segment_by_id(project, segment_id)
-    what = f"Fjern {_code_path(project, code_id)} fra {segment_label(project, seg)}"
+    what = segment_change(project, "uncode_segment", seg, code=_code_path(project, code_id))
     with project.operation(coder, "uncode", what) as op:
         return op.delete_where(
             "codings", "segment_id = ? AND code_id = ? AND coder = ?", (segment_id, code_id, coder)
@@ -229,16 +244,16 @@ def set_coding_memo(project: Project, coding_id: int, memo: str, *, coder: str) 
     if row is None:
         raise UnknownItem("that coding is gone (undone or removed)")
     where = f"#{row[1] + 1}" if row[1] is not None else f"{row[3]}:{row[4]}"
-    what = f"Notat på {_code_path(project, row[2])} i {row[0]} {where}"
+    what = Change("memo_coding", code=_code_path(project, row[2]), doc=row[0], where=where)
     with project.operation(coder, "memo", what) as op:
         op.update("codings", coding_id, {"memo": memo})
 
 
-def _memo_description(project: Project, target_kind: str, target_id: int | None) -> str:
+def _memo_description(project: Project, target_kind: str, target_id: int | None) -> Change:
     """The journal's name for a memo change: on which document or segment (never a row id)."""
     if target_kind == "segment" and target_id is not None:
         try:
-            return f"Notat på {segment_label(project, q.segment_by_id(project, target_id))}"
+            return segment_change(project, "memo_segment", q.segment_by_id(project, target_id))
         except UnknownItem:
             pass
     if target_kind == "document" and target_id is not None:
@@ -246,8 +261,8 @@ def _memo_description(project: Project, target_kind: str, target_id: int | None)
             "SELECT name FROM documents WHERE id = ?", (target_id,)
         ).fetchone()
         if row:
-            return f"Notat på {row[0]}"
-    return f"Notat ({target_kind})"
+            return Change("memo_document", doc=row[0])
+    return Change("memo_other", kind=target_kind)
 
 
 def write_memo(
@@ -381,7 +396,7 @@ def import_codings_table(
             + (f"\n… and {len(problems) - 20} more" if len(problems) > 20 else "")
         )
     added = existing = 0
-    with project.operation(coder, "import-codings", f"Importer kodinger fra {path.name}") as op:
+    with project.operation(coder, "import-codings", Change("import_codings", file=path.name)) as op:
         for plan in planned:
             code_id = plan.code_id
             if code_id is None:
@@ -550,7 +565,8 @@ def create_code_and_code(
     """Create a code and code a segment (or a span in it) with it, as one undoable operation."""
     from kodebok.services.codes import create_code
 
-    with project.operation(coder, "create-code", f"Ny kode {path}"):
+    what = segment_change(project, "create_code_and_code", segment_id, code=path)
+    with project.operation(coder, "create-code", what):
         code = create_code(project, path, coder=coder)
         code_segment_id(project, segment_id, code.id, coder=coder, span=span)
     return code

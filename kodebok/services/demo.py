@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kodebok.errors import KodebokError
 from kodebok.fileio import atomic_path
+from kodebok.notes import Change
 from kodebok.services.cases import (
     import_cases_table,
     import_documents_table,
@@ -134,7 +135,7 @@ def add_demo_codings(project: Project) -> dict[str, int]:
         "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
         "WHERE COALESCE(sp.interviewer, 0) = 0 ORDER BY d.name, s.idx"
     ).fetchall()
-    with project.operation(CODERS[0], "demo", "Demo-kodinger") as op:
+    with project.operation(CODERS[0], "demo", Change("demo_codings")) as op:
 
         def put(coder: str, seg_id: int, doc_id: int, start: int, end: int, code_id: int) -> None:
             _, new = add_coding(

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from kodebok import __version__
-from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked, ProjectReadOnly
+from kodebok.errors import (
+    KodebokError,
+    ProjectCorrupt,
+    ProjectLocked,
+    ProjectReadOnly,
+    is_locked_error,
+)
 from kodebok.fileio import SIDE_SUFFIXES, atomic_path, backup_dir, is_sqlite_file
 from kodebok.store import Project
 from kodebok.store.backup import backup_project, database_problem, ensure_not_in_use
@@ -157,7 +163,7 @@ def restore_backup(path: Path, backup: Path) -> RestoreResult:
         except ProjectCorrupt:
             damaged = _keep_damaged(path)
         except sqlite3.DatabaseError as exc:
-            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            if is_locked_error(exc):
                 raise ProjectLocked(f"{path}: the project is locked by another program") from exc
             damaged = _keep_damaged(path)
     for suffix in SIDE_SUFFIXES:  # a WAL of the old file must never be applied to the new one

@@ -31,6 +31,8 @@ class ImportResult:
     speakers: int = 0
     message: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # the failure's KodebokError code, for front ends that act on it ("import.revised")
+    code: str = ""
 
 
 def sha256_text(text: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from kodebok.errors import DocumentReadError, KodebokError
 from kodebok.ingest.model import ParsedDocument
 from kodebok.models import Segment
+from kodebok.notes import Change
 from kodebok.services.document_store import (
     ImportResult as ImportResult,
 )
@@ -104,7 +105,9 @@ def store_parsed(
         if not update:
             raise DocumentReadError(
                 f"{parsed.source}: a document named '{name}' with different text is already in "
-                "the project; use --update to import the revised version (codings are kept)"
+                "the project; use --update to import the revised version (codings are kept)",
+                code="import.revised",
+                name=name,
             )
         from kodebok.services.revision import update_document
 
@@ -117,7 +120,8 @@ def store_parsed(
     lemmas, stamp = segment_lemmas(parsed, doc_lang, features)
     # journaled with capture, so that undo removes the document with everything it brought
     # (segments, speakers, case, attributes); inside a .qdpx import this joins its operation
-    with project.operation(coder or "import", "import", f"Importer {name}", capture=True):
+    what = Change("import_document", name=name)
+    with project.operation(coder or "import", "import", what, capture=True):
         conn = project.conn
         if stamp is not None:  # a new project's lemmas are current (an older stamp stays)
             from kodebok.nlp.stamp import FEATURES_SETTING

@@ -51,7 +51,7 @@ def import_paths(
                 )
             )
         except KodebokError as exc:
-            results.append(ImportResult(str(path), "failed", message=exc.message))
+            results.append(ImportResult(str(path), "failed", message=exc.message, code=exc.code))
     if progress is not None:
         progress(len(files), len(files), "")
     if nlp:

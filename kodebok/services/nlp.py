@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kodebok.errors import KodebokError
 from kodebok.nlp.stamp import FEATURES_SETTING, features_stamp
+from kodebok.notes import Change
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
@@ -120,8 +121,8 @@ def record_feedback(
     q.segment_by_id(project, segment_id)
     if project.conn.execute("SELECT 1 FROM codes WHERE id = ?", (code_id,)).fetchone() is None:
         raise KodebokError(f"no code with id {code_id}")
-    verb = "godtok" if accepted else "avviste"
-    with project.operation(coder, "suggestion-feedback", f"{coder} {verb} et forslag") as op:
+    what = Change("accept_feedback" if accepted else "reject_feedback", coder=coder)
+    with project.operation(coder, "suggestion-feedback", what) as op:
         return op.insert(
             "suggestion_feedback",
             {
@@ -136,11 +137,12 @@ def record_feedback(
 
 def accept_suggestion(project: Project, segment_id: int, code: str, coder: str) -> int:
     """Code a segment with a suggested code and record the acceptance, as one undoable step."""
-    from kodebok.services.coding import code_whole_segment
+    from kodebok.services.coding import code_whole_segment, segment_change
 
     seg = q.segment_by_id(project, segment_id)
     the_code = q.code(project, code)
-    with project.operation(coder, "accept-suggestion", f"Godta forslag {the_code.path}") as op:
+    what = segment_change(project, "accept_suggestion", seg, code=the_code.path)
+    with project.operation(coder, "accept-suggestion", what) as op:
         coding_id, _ = code_whole_segment(op, seg, the_code.id, coder=coder, origin="suggestion")
         record_feedback(project, seg.id, the_code.id, True, coder)
     return coding_id

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kodebok.errors import KodebokError
+from kodebok.notes import Change
 from kodebok.store import Project, now_iso
 from kodebok.store import queries as q
 
@@ -66,7 +67,7 @@ def set_pseudonym(
     if kind not in KINDS:
         raise KodebokError(f"kind must be one of {', '.join(KINDS)}")
     row = project.conn.execute("SELECT id FROM pseudonyms WHERE real = ?", (real,)).fetchone()
-    with project.operation(coder, "pseudonym", f"Pseudonym for {real}") as op:
+    with project.operation(coder, "pseudonym", Change("set_pseudonym", real=real)) as op:
         if row:
             op.update("pseudonyms", int(row[0]), {"pseudonym": pseudonym, "kind": kind})
         else:
@@ -78,7 +79,7 @@ def set_pseudonym(
 
 def remove_pseudonym(project: Project, real: str, *, coder: str) -> None:
     """Remove one entry of the map."""
-    with project.operation(coder, "pseudonym", f"Fjern pseudonym for {real}") as op:
+    with project.operation(coder, "pseudonym", Change("remove_pseudonym", real=real)) as op:
         if not op.delete_where("pseudonyms", "real = ?", (real,)):
             raise KodebokError(f"'{real}' is not in the pseudonymisation map")
 

@@ -44,6 +44,14 @@ def default_coder() -> str:
         return "coder"
 
 
+def ui_language(project: Project) -> str:
+    """The language the CLI and TUI speak for this project: ``$KODEBOK_LANG``, else the
+    project's ``language`` setting (chosen in the TUI), else Norwegian (kodebok.i18n)."""
+    from kodebok.i18n import resolve_language
+
+    return resolve_language(None, project.get_setting("language"))
+
+
 def check_coder(name: str) -> str:
     """A coder name as given; KodebokError when it is empty (codings by '' skew agreement)."""
     if not name.strip():

@@ -20,6 +20,7 @@ from kodebok.codebook.qdc_format import is_guid
 from kodebok.errors import ExchangeError, KodebokError
 from kodebok.exchange.refi_model import RefiCode, RefiCoding, RefiNote, RefiProject, RefiSource
 from kodebok.ingest.model import ParsedDocument, Turn
+from kodebok.notes import Change
 from kodebok.services.refi_export import ORPHANED_NOTE, Exporter, stored_ids
 from kodebok.store import Operation, Project, now_iso
 
@@ -76,7 +77,9 @@ def import_qdpx(project: Project, path: Path, *, coder: str) -> QdpxImport:
     backup_project(project, reason=f"before-import-{path.stem}")
     # capture: undo removes every row the import wrote (documents, segments, speakers, cases,
     # attributes, codes, codings, memos) and restores what it changed, in one transaction
-    with project.operation(coder, "import-qdpx", f"Importer {path.name}", capture=True) as op:
+    with project.operation(
+        coder, "import-qdpx", Change("import_qdpx", file=path.name), capture=True
+    ) as op:
         _Importer(op, refi, path.name, coder, report).run()
     return report
 

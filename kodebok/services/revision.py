@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kodebok.errors import KodebokError
+from kodebok.notes import Change
 from kodebok.store import Project, now_iso
 
 if TYPE_CHECKING:
@@ -553,7 +554,7 @@ def update_document(
     backup_project(project, reason=f"before-update-{old['name']}")
     # journaled with capture: undo brings the old text, segments, speakers and codings back
     with project.operation(
-        coder or "import", "import-update", f"Ny versjon av {old['name']}", capture=True
+        coder or "import", "import-update", Change("import_update", name=old["name"]), capture=True
     ):
         speaker_ids = _replace_text(project, old, parsed, stamp)
         _insert_segments(project, document_id, parsed, speaker_ids, lemmas)

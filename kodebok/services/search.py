@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kodebok.errors import KodebokError
 from kodebok.models import Code
+from kodebok.notes import Change
 from kodebok.services.coding import add_coding
 from kodebok.store import Project
 from kodebok.store import queries as q
@@ -324,12 +325,17 @@ class CodeAllResult:
 
 
 def code_segments(
-    project: Project, segment_ids: list[int], code: str, *, coder: str, description: str = ""
+    project: Project,
+    segment_ids: list[int],
+    code: str,
+    *,
+    coder: str,
+    description: Change | None = None,
 ) -> CodeAllResult:
     """Code whole segments with one code in ONE journaled operation (one undo removes all)."""
     the_code = q.code(project, code)
     added = existing = 0
-    text = description or f"Kod {len(segment_ids)} søketreff med {the_code.path}"
+    text = description or Change("code_hits", n=len(segment_ids), code=the_code.path)
     with project.operation(coder, "code-hits", text) as op:
         for chunk_start in range(0, len(segment_ids), 500):
             chunk = segment_ids[chunk_start : chunk_start + 500]
@@ -365,7 +371,6 @@ def code_all_hits(
     """Search, then code every hit's segment with ``code`` in one journaled operation."""
     hits = search(project, query, fuzzy=fuzzy, document=document, limit=1_000_000)
     ids = list(dict.fromkeys(h.segment_id for h in hits))
-    result = code_segments(
-        project, ids, code, coder=coder, description=f"Kod alle treff på «{query}»"
-    )
+    what = Change("code_all_hits", query=query, code=q.code(project, code).path)
+    result = code_segments(project, ids, code, coder=coder, description=what)
     return hits, result

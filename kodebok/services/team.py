@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kodebok.errors import KodebokError
+from kodebok.notes import Change
 from kodebok.services.codes import ensure_code_path
 from kodebok.services.coding import add_coding, segment_for_span
 from kodebok.services.documents import ensure_case, set_attribute
@@ -52,7 +53,7 @@ def merge_project(project: Project, other_path: Path, *, coder: str) -> MergeRep
         # capture: undo removes every row the merge wrote (documents, segments, speakers,
         # cases, attributes, codes, codings, memos, overrides), not only the codings
         with project.operation(
-            coder, "merge", f"Slå sammen med {Path(other_path).name}", capture=True
+            coder, "merge", Change("merge_project", file=Path(other_path).name), capture=True
         ) as op:
             case_map = _merge_cases(project, other, report)
             doc_map = _merge_documents(project, other, case_map, report)
@@ -453,13 +454,12 @@ def resolve_disagreement(
 
     Recorded in the journal (undoable) and as a memo on the segment.
     """
-    from kodebok.services.coding import code_whole_segment, segment_label, write_memo
+    from kodebok.services.coding import code_whole_segment, segment_change, write_memo
 
     the_code = q.code(project, code)
     seg = q.segment_by_id(project, segment_id)
-    with project.operation(
-        coder, "resolve", f"Avgjør {the_code.path} på {segment_label(project, seg)}"
-    ) as op:
+    what = segment_change(project, "resolve", seg, code=the_code.path)
+    with project.operation(coder, "resolve", what) as op:
         if keep == "with":
             for c in coders:
                 code_whole_segment(op, seg, the_code.id, coder=c, origin="merge")

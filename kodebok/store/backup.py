@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from kodebok.errors import ProjectCorrupt, ProjectLocked
+from kodebok.errors import ProjectCorrupt, ProjectLocked, is_locked_error
 from kodebok.fileio import atomic_path
 from kodebok.fileio import backup_dir as backup_dir
 
@@ -52,7 +52,7 @@ def backup_project(project: OpenProject, reason: str = MANUAL, keep: int = KEEP_
         try:
             project.conn.execute("VACUUM INTO ?", (str(tmp),))
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            if is_locked_error(exc):
                 raise ProjectLocked(
                     f"{project.path}: cannot back it up, another program holds it ({exc})"
                 ) from exc
@@ -187,7 +187,7 @@ def ensure_not_in_use(path: Path, timeout: float = 2.0) -> None:
         conn.execute("BEGIN EXCLUSIVE")
         conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+        if is_locked_error(exc):
             raise ProjectLocked(
                 f"{path}: the project is open in another program (a kodebok window?); "
                 "close it and try again"

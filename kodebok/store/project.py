@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -22,7 +22,10 @@ from kodebok.errors import (
     ProjectLocked,
     ProjectNotFound,
     ProjectReadOnly,
+    is_locked_error,
 )
+from kodebok.i18n import change_text, refusal_text
+from kodebok.notes import Change
 from kodebok.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 DEFAULT_BUSY_TIMEOUT = 5.0
@@ -42,6 +45,7 @@ JOURNALED_TABLES = frozenset(
         "suggestion_feedback",
         "persons",
         "refi_ids",
+        "pseudonyms",  # the pseudonymisation map is journaled (services.privacy)
     }
 )
 
@@ -49,11 +53,6 @@ JOURNALED_TABLES = frozenset(
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with seconds."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-def _is_locked(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 def is_read_only_error(exc: BaseException) -> bool:
@@ -137,6 +136,12 @@ class JournalEntry:
     op: str
     description: str
     state: str
+    # the message code and parameters the front ends render in their language (``"op"`` is
+    # the code); None for rows written before schema 4, which show their ``description``
+    params: dict[str, Any] | None = None
+    # how many rows of each counted kind an undo or redo moved (``change_counts``); empty when
+    # the operation changed one row at most, or the entry comes from a listing
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 class Project:
@@ -287,7 +292,7 @@ class Project:
             except sqlite3.OperationalError as exc:
                 if conn is not None:
                     conn.close()
-                if _is_locked(exc):
+                if is_locked_error(exc):
                     raise ProjectLocked(
                         f"{path}: the project is locked by another program (another kodebok?); "
                         "try again when it has finished"
@@ -315,7 +320,7 @@ class Project:
                 raise ProjectLocked(f"{path}: could not switch the project to WAL mode ({mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.OperationalError as exc:
-            if _is_locked(exc):
+            if is_locked_error(exc):
                 raise ProjectLocked(
                     f"{path}: the project is locked by another program (another kodebok?); "
                     "try again when it has finished"
@@ -354,7 +359,7 @@ class Project:
                     try:
                         self.conn.execute(statement)
                     except sqlite3.OperationalError as exc:
-                        if _is_locked(exc) or is_read_only_error(exc):
+                        if is_locked_error(exc) or is_read_only_error(exc):
                             raise
                         done = (
                             "nothing was changed"
@@ -424,7 +429,7 @@ class Project:
         except sqlite3.OperationalError as exc:
             if is_read_only_error(exc):
                 raise ProjectReadOnly(read_only_message(self.path)) from exc
-            if _is_locked(exc):
+            if is_locked_error(exc):
                 raise ProjectLocked(
                     f"{self.path}: the project is locked by another program writing to it "
                     "(another kodebok?); try again when it has finished"
@@ -445,15 +450,20 @@ class Project:
                 self.conn.execute("ROLLBACK")
                 if is_read_only_error(exc):
                     raise ProjectReadOnly(read_only_message(self.path)) from exc
-                if _is_locked(exc):
+                if is_locked_error(exc):
                     raise ProjectLocked(f"{self.path}: the project is locked ({exc})") from exc
                 raise
 
     @contextmanager
     def operation(
-        self, coder: str, op: str, description: str, *, capture: bool = False
+        self, coder: str, op: str, description: str | Change, *, capture: bool = False
     ) -> Iterator[Operation]:
         """A journaled write: every change made through the yielded Operation can be undone.
+
+        ``description`` says what the operation does: a :class:`kodebok.notes.Change` (a
+        message code and its parameters, stored language-neutrally in ``journal.params`` and
+        rendered by the CLI and TUI in their language; ``journal.description`` gets the English
+        text for people reading the file with sqlite3), or plain text, shown as it is.
 
         With ``capture``, every row change in a journaled table is recorded, however it is
         made (plain SQL, helpers that know nothing of the journal, foreign-key cascades), so
@@ -482,14 +492,21 @@ class Project:
                     "UPDATE journal SET state = 'dropped' WHERE coder = ? AND state = 'undone'",
                     (coder,),
                 )
+                params = None
+                text = description
+                if isinstance(description, Change):
+                    params = json.dumps(description.as_json(), ensure_ascii=False)
+                    text = change_text(description.as_json(), "en")
                 self.conn.execute(
-                    "INSERT INTO journal(coder, at, op, description, changes) VALUES (?,?,?,?,?)",
+                    "INSERT INTO journal(coder, at, op, description, changes, params) "
+                    "VALUES (?,?,?,?,?,?)",
                     (
                         coder,
                         now_iso(),
                         op,
-                        description,
+                        text,
                         json.dumps(operation.changes, ensure_ascii=False),
+                        params,
                     ),
                 )
 
@@ -580,8 +597,9 @@ class Project:
                     self._refuse(
                         entry,
                         undo,
-                        f"{_describe(self.conn, other, before)} depends on "
-                        f"{_describe(self.conn, table, ref)}",
+                        "depends",
+                        item=_item(self.conn, other, before),
+                        other=_item(self.conn, table, ref),
                     )
         finally:
             capture.stop()
@@ -602,19 +620,18 @@ class Project:
         assert ref is not None
         found = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (ref["id"],)).fetchone()
         if current is None and found is not None:
-            self._refuse(entry, undo, f"{_describe(self.conn, table, dict(found))} was added since")
+            self._refuse(entry, undo, "added", item=_item(self.conn, table, dict(found)))
         if current is not None:
             if found is None:
-                self._refuse(
-                    entry, undo, f"{_describe(self.conn, table, current)} was removed since"
-                )
+                self._refuse(entry, undo, "removed", item=_item(self.conn, table, current))
             changed = _differs(table, dict(found), current)
             if changed:
                 self._refuse(
                     entry,
                     undo,
-                    f"{_describe(self.conn, table, dict(found))} was changed since "
-                    f"({', '.join(changed)})",
+                    "changed",
+                    item=_item(self.conn, table, dict(found)),
+                    columns=changed,
                 )
         if target is None and undo:  # a redo deletes only what the operation itself deleted
             self._check_unreferenced(table, ref, entry, undo)
@@ -638,7 +655,7 @@ class Project:
                     [*(target[c] for c in cols), ref["id"]],
                 )
         except sqlite3.IntegrityError as exc:
-            self._refuse(entry, undo, f"the project does not allow it any more ({exc})")
+            self._refuse(entry, undo, "not_allowed", detail=str(exc))
 
     def _check_document_unrevised(
         self, table: str, row: dict[str, Any], document_sha: str, entry: sqlite3.Row, undo: bool
@@ -651,12 +668,7 @@ class Project:
             "SELECT sha256, name FROM documents WHERE id = ?", (row.get("document_id"),)
         ).fetchone()
         if doc is not None and doc[0] != document_sha:
-            self._refuse(
-                entry,
-                undo,
-                f"'{doc[1]}' was revised since ({_describe(self.conn, table, row)} "
-                "points into its old text)",
-            )
+            self._refuse(entry, undo, "revised", item=_item(self.conn, table, row), doc=str(doc[1]))
 
     def _check_unreferenced(
         self, table: str, row: dict[str, Any], entry: sqlite3.Row, undo: bool
@@ -682,21 +694,30 @@ class Project:
                 self._refuse(
                     entry,
                     undo,
-                    f"{_describe(self.conn, other, dict(found))} depends on "
-                    f"{_describe(self.conn, table, row)}",
+                    "depends",
+                    item=_item(self.conn, other, dict(found)),
+                    other=_item(self.conn, table, row),
                 )
 
-    def _refuse(self, entry: sqlite3.Row, undo: bool, why: str) -> None:
-        """Stop an undo or redo: nothing of it is applied (the transaction rolls back)."""
+    def _refuse(self, entry: sqlite3.Row, undo: bool, reason: str, **details: Any) -> None:
+        """Stop an undo or redo: nothing of it is applied (the transaction rolls back).
+
+        The error carries code ``journal.refused`` with the operation, the reason (added,
+        removed, changed, depends, revised, not_allowed) and the rows it names as data, so the
+        TUI says it in its language (:func:`kodebok.i18n.refusal_text`); its message is English.
+        """
         from kodebok.store.backup import backup_before
 
-        verb = "undo" if undo else "redo"
-        later = "undo the later changes first" if undo else "the redo is no longer possible"
-        message = f"cannot {verb} '{entry['description']}': {why}; nothing was changed ({later}"
         backup = backup_before(self.path, entry["at"]) if undo else None
-        if backup is not None:
-            message += f", or go back to the backup taken before it: kodebok restore {backup}"
-        raise KodebokError(message + ")")
+        params: dict[str, Any] = {
+            "undo": undo,
+            "what": _params(entry),
+            "description": str(entry["description"]),
+            "reason": reason,
+            "backup": str(backup) if backup is not None else None,
+            **details,
+        }
+        raise KodebokError(refusal_text(params, "en"), code="journal.refused", **params)
 
     def journal(self, coder: str | None = None, limit: int = 50) -> list[JournalEntry]:
         """The most recent journal entries, newest first (all coders when coder is None)."""
@@ -713,43 +734,48 @@ class Project:
 def _entry(
     row: sqlite3.Row, state: str, changes: list[dict[str, Any]] | None = None
 ) -> JournalEntry:
-    """A journal row; with its ``changes``, the description says how much it changed."""
-    description = row["description"]
-    if changes is not None:
-        amount = change_summary(changes)
-        if amount:
-            description = f"{description} ({amount})"
-    return JournalEntry(row["id"], row["coder"], row["at"], row["op"], description, state)
+    """A journal row; with its ``changes``, the entry counts how much it changed."""
+    return JournalEntry(
+        row["id"],
+        row["coder"],
+        row["at"],
+        row["op"],
+        row["description"],
+        state,
+        _params(row),
+        change_counts(changes) if changes is not None else {},
+    )
 
 
-# what an undo or redo message counts, in this order: (table, one, many)
-_COUNTED = (
-    ("documents", "dokument", "dokumenter"),
-    ("cases", "case", "caser"),
-    ("codes", "kode", "koder"),
-    ("codings", "koding", "kodinger"),
-    ("memos", "notat", "notater"),
-)
+def _params(row: sqlite3.Row) -> dict[str, Any] | None:
+    """The row's message parameters; None for old rows (and unreadable ones: their text stays)."""
+    raw = row["params"]
+    if not raw:
+        return None
+    try:
+        params = json.loads(raw)
+    except ValueError:
+        return None
+    return params if isinstance(params, dict) and isinstance(params.get("op"), str) else None
 
 
-def change_summary(changes: list[dict[str, Any]]) -> str:
-    """How much an operation changed, as an undo message says it: "17 dokumenter, 724 kodinger".
+# the kinds of rows an undo or redo message counts, in this order
+COUNTED_TABLES = ("documents", "cases", "codes", "codings", "memos")
 
-    Counts the distinct rows of each kind that the operation added, changed or removed; empty
-    for an operation that changed one row at most (its description says all there is).
+
+def change_counts(changes: list[dict[str, Any]]) -> dict[str, int]:
+    """How much an operation changed: distinct rows per counted table (``COUNTED_TABLES``).
+
+    Empty for an operation that changed one row at most (its description says all there is);
+    the front ends say it in their language ("17 dokumenter, 724 kodinger").
     """
     rows: dict[str, set[Any]] = {}
     for change in changes:
         ref = change.get("after") or change.get("before") or {}
         rows.setdefault(change.get("table", ""), set()).add(ref.get("id"))
     if sum(len(ids) for ids in rows.values()) <= 1:
-        return ""
-    parts = []
-    for table, one, many in _COUNTED:
-        n = len(rows.get(table, ()))
-        if n:
-            parts.append(f"{n} {one if n == 1 else many}")
-    return ", ".join(parts)
+        return {}
+    return {table: len(rows[table]) for table in COUNTED_TABLES if rows.get(table)}
 
 
 def _split_sql(script: str) -> list[str]:
@@ -989,27 +1015,31 @@ def _name_of(conn: sqlite3.Connection, table: str, row_id: Any) -> str | None:
     return str(row[0]) if row else None
 
 
-def _describe(conn: sqlite3.Connection, table: str, row: dict[str, Any] | None) -> str:
-    """A row as a reader would name it in a message."""
+def _item(conn: sqlite3.Connection, table: str, row: dict[str, Any] | None) -> dict[str, Any]:
+    """A row as a message names it, as data (``kodebok.i18n.item_text`` says it)."""
     row = row or {}
     if table in _NAMED:
         kind, key = _NAMED[table]
-        return f"{kind} '{row.get(key)}' (id {row.get('id')})"
+        return {"kind": kind, "name": row.get(key), "id": row.get("id")}
     document = _name_of(conn, "documents", row.get("document_id"))
-    where = f" in '{document}'" if document else ""
     if table == "codings":
         code = _name_of(conn, "codes", row.get("code_id"))
-        what = f" with '{code}'" if code else ""
-        return f"a coding by {row.get('coder')}{what}{where} (id {row.get('id')})"
+        return {
+            "kind": "coding",
+            "coder": row.get("coder"),
+            "code": code,
+            "doc": document,
+            "id": row.get("id"),
+        }
     if table == "segments":
         idx = row.get("idx")
-        number = f"#{idx + 1}" if isinstance(idx, int) else "?"
-        return f"segment {number}{where}"
+        number = idx + 1 if isinstance(idx, int) else "?"
+        return {"kind": "segment", "number": number, "doc": document}
     if table == "memos":
-        return f"a memo by {row.get('author')} (id {row.get('id')})"
+        return {"kind": "memo", "author": row.get("author"), "id": row.get("id")}
     if table == "presence_overrides":
-        return f"a presence override by {row.get('author')} (id {row.get('id')})"
-    return f"{table} row {row.get('id')}"
+        return {"kind": "presence", "author": row.get("author"), "id": row.get("id")}
+    return {"kind": "row", "table": table, "id": row.get("id")}
 
 
 def wait_for_unlock(path: Path, seconds: float) -> bool:

@@ -6,7 +6,7 @@ APPLICATION_ID = (
     0x6B6F6462  # "kodb": lets `file` and kodebok tell a project from other SQLite files
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Views made by the migrations for reading the project with other tools (docs/design.md).
 VIEWS = ("code_paths", "coded_text", "code_case_counts")
@@ -281,5 +281,11 @@ MIGRATIONS: list[str] = [
         guid TEXT NOT NULL,
         UNIQUE (kind, name)
     );
+    """,
+    # 6: the journal names an operation by a message code and its parameters (JSON, e.g.
+    # {"op": "code_segment", "doc": "nordvik_rektor", "number": 4, "code": "Ledelse/Fremmer"}),
+    # so the CLI and TUI say it in their language; rows from before keep their description.
+    """
+    ALTER TABLE journal ADD COLUMN params TEXT;
     """,
 ]

@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from kodebok.errors import KodebokError, ProjectLocked
-from kodebok.i18n import render, resolve_language, set_language, t
+from kodebok.errors import KodebokError, ProjectLocked, is_locked_error
+from kodebok.i18n import journal_text, render, resolve_language, set_language, t
 from kodebok.services.project import Project, open_project
 from kodebok.tui.commands import KodebokCommands
 from kodebok.tui.keys import translate_bindings
@@ -215,7 +215,7 @@ class KodebokApp(App[None]):
             self._locked(action, done, attempt)
             return
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            if is_locked_error(exc):
                 self._locked(action, done, attempt)
                 return
             self.notify(str(exc), severity="error")
@@ -380,17 +380,6 @@ class KodebokApp(App[None]):
         self.write(lambda p: p.set_setting("language", language))
         set_language(language)
         self.notify(t("app.language", lang=language))
-
-
-def journal_text(entry: Any) -> str:
-    """What an undone or redone operation was, in the UI language.
-
-    The journal's descriptions are free text written by the services (mostly Norwegian), so
-    the operation's kind (``op``) is named from the catalogue; an unknown kind keeps its text.
-    """
-    key = f"journal.{entry.op}"
-    text = t(key)
-    return entry.description if text == key else text
 
 
 def make_app(

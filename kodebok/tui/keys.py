@@ -10,7 +10,8 @@ from kodebok.i18n import t
 
 
 def translate_bindings(node: DOMNode) -> None:
-    """Replace ``key.*`` descriptions in this node's bindings with the active language's text.
+    """Replace ``key.*`` descriptions (and tooltips: the help screen's longer words) in this
+    node's bindings with the active language's text.
 
     Descriptions are translated when a screen is created, not when its module is imported,
     so the language can be chosen per app (and per test).
@@ -18,6 +19,10 @@ def translate_bindings(node: DOMNode) -> None:
     mapping = node._bindings.key_to_bindings
     for key, bindings in list(mapping.items()):
         mapping[key] = [
-            replace(b, description=t(b.description)) if b.description.startswith("key.") else b
+            replace(
+                b,
+                description=t(b.description) if b.description.startswith("key.") else b.description,
+                tooltip=t(b.tooltip) if b.tooltip.startswith("key.") else b.tooltip,
+            )
             for b in bindings
         ]

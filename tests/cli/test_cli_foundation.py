@@ -105,9 +105,9 @@ def test_code_uncode_undo_redo_round_trip(tmp_path: Path, cli: Callable[..., Res
     assert [(r["segment_idx"], r["code"], r["coder"]) for r in rows] == [
         (1, "Styringssystem/Styringskort", "tester")
     ]
-    assert "Undid" in cli("undo").output
+    assert "Angret" in cli("undo").output
     assert json.loads(cli("codings", "export", "--format", "json").output) == []
-    assert "Redid" in cli("redo").output
+    assert "Gjort om igjen" in cli("redo").output
     assert len(json.loads(cli("codings", "export", "--format", "json").output)) == 1
     assert cli("uncode", "nordvik_radmann", "2", "Styringskort").exit_code == 0
     assert json.loads(cli("codings", "export", "--format", "json").output) == []
@@ -260,7 +260,7 @@ def test_code_takes_the_number_people_read(tmp_path: Path, cli: Callable[..., Re
     assert result.output == "nordvik_radmann #2 coded with Styringssystem/Styringskort (tester)\n"
     rows = json.loads(cli("codings", "export", "--format", "json").output)
     assert rows[0]["text"].startswith("Ja, vi innførte styringskort")
-    assert cli("undo").output == "Undid: Kode nordvik_radmann #2 med Styringssystem/Styringskort\n"
+    assert cli("undo").output == "Angret: Kode nordvik_radmann #2 med Styringssystem/Styringskort\n"
     for bad in ("0", "5"):
         result = cli("code", "nordvik_radmann", bad, "Styringskort")
         assert result.exit_code == 2
@@ -268,7 +268,7 @@ def test_code_takes_the_number_people_read(tmp_path: Path, cli: Callable[..., Re
             f"Error: no segment {bad} in 'nordvik_radmann' (it has 4 segments, numbered 1–4)\n"
         )
     assert cli("memo", "nordvik_radmann", "2", "--text", "viktig").exit_code == 0
-    assert cli("undo").output == "Undid: Notat på nordvik_radmann #2\n"
+    assert cli("undo").output == "Angret: Notat på nordvik_radmann #2\n"
 
 
 def test_codings_import_with_unknown_code_changes_nothing(

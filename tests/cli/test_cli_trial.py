@@ -58,12 +58,12 @@ def test_undo_of_a_qdpx_import_names_what_and_how_much(
     codes = _count(fresh, "SELECT COUNT(*) FROM codes")
     undo = cli("undo", project=fresh)
     assert undo.output == (
-        f"Undid: Importer nordvik.qdpx ({documents} dokumenter, {cases} caser, {codes} koder, "
+        f"Angret: Importer nordvik.qdpx ({documents} dokumenter, {cases} caser, {codes} koder, "
         f"{codings} kodinger)\n"
     )
     assert _count(fresh, "SELECT COUNT(*) FROM documents") == 0
     redo = cli("redo", project=fresh)
-    assert redo.output == undo.output.replace("Undid", "Redid")
+    assert redo.output == undo.output.replace("Angret", "Gjort om igjen")
 
 
 def test_undo_of_one_coding_names_the_segment_by_its_number(
@@ -72,7 +72,7 @@ def test_undo_of_one_coding_names_the_segment_by_its_number(
     assert cli("code", "nordvik_rektor", "4", "Lederavtaler", project=demo_project).exit_code == 0
     assert cli("uncode", "nordvik_rektor", "4", "Lederavtaler", project=demo_project).exit_code == 0
     undo = cli("undo", project=demo_project).output
-    assert undo == "Undid: Fjern Metoder/Lederavtaler fra nordvik_rektor #4\n"
+    assert undo == "Angret: Fjern Metoder/Lederavtaler fra nordvik_rektor #4\n"
     history = cli("history", "--limit", "2", project=demo_project).output
     assert "Kode nordvik_rektor #4 med Metoder/Lederavtaler" in history
 

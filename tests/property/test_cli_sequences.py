@@ -770,11 +770,11 @@ class CLISequences(RuleBasedStateMachine):
         word = "redo" if redo else "undo"
         if not pending:
             self.check(
-                result.exit_code == 0 and f"Nothing to {word}" in result.stdout,
+                result.exit_code == 0 and "Ingenting å " in result.stdout,
                 f"{word} with nothing to {word}: {result.output!r}",
             )
         elif result.exit_code == 0:
-            self.check("Nothing to" not in result.stdout, f"{word} found nothing to do")
+            self.check("Ingenting å " not in result.stdout, f"{word} found nothing to do")
             entry = pending.pop()
             expected = entry.after if redo else entry.before
             comparable = entry.before if redo else entry.after

@@ -175,7 +175,7 @@ def test_undo_of_a_qdpx_import_removes_everything_it_added_and_redo_brings_it_ba
 
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 0, result.output
-    assert "Undid: Importer annet-team.qdpx" in result.output
+    assert "Angret: Importer annet-team.qdpx" in result.output
     assert content_checksum(demo_project) == before  # case memo and Elvestad's attribute too
     assert codings_snapshot(demo_project) == before_codings
     assert sound(demo_project)
@@ -215,7 +215,7 @@ def test_undo_of_a_qdpx_import_refuses_when_a_later_coding_depends_on_it(
     state, snapshot = content_checksum(demo_project), codings_snapshot(demo_project)
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 2
-    assert "cannot undo 'Importer annet-team.qdpx'" in result.output
+    assert "cannot undo 'Import annet-team.qdpx'" in result.output
     assert "a coding by ola" in result.output and "sjobygd_radmann" in result.output
     assert "nothing was changed" in result.output
     assert "kodebok restore" in result.output and "before-import-annet-team" in result.output
@@ -273,7 +273,7 @@ def test_undo_of_a_merge_removes_documents_segments_cases_and_attributes_too(
     assert merged["documents"] == 18 and merged["cases"] == 5 and merged["presence_overrides"]
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 0, result.output
-    assert "Undid: Slå sammen med per.kodebok" in result.output
+    assert "Angret: Slå sammen med per.kodebok" in result.output
     assert content_checksum(demo_project) == before
     assert codings_snapshot(demo_project) == before_codings
     assert sound(demo_project)
@@ -293,7 +293,7 @@ def test_merge_undo_redo_gives_the_merged_project_again(
     assert cli("undo", "--coder", "kari", project=demo_project).exit_code == 0
     result = cli("redo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 0, result.output
-    assert "Redid: Slå sammen med per.kodebok" in result.output
+    assert "Gjort om igjen: Slå sammen med per.kodebok" in result.output
     assert content_checksum(demo_project) == merged
     assert codings_snapshot(demo_project) == merged_codings
     assert sound(demo_project)
@@ -314,9 +314,9 @@ def test_merge_then_code_then_undo_twice_undoes_both(
     )
     assert result.exit_code == 0, result.output
     first = cli("undo", "--coder", "kari", project=demo_project)
-    assert "Undid: Kode sjobygd_radmann #3" in first.output
+    assert "Angret: Kode sjobygd_radmann #3" in first.output
     second = cli("undo", "--coder", "kari", project=demo_project)
-    assert "Undid: Slå sammen med per.kodebok" in second.output
+    assert "Angret: Slå sammen med per.kodebok" in second.output
     assert content_checksum(demo_project) == before
     assert codings_snapshot(demo_project) == before_codings
     assert sound(demo_project)
@@ -346,7 +346,7 @@ def test_undo_of_a_merge_refuses_after_another_coder_coded_a_merged_document(
     state, snapshot = content_checksum(demo_project), codings_snapshot(demo_project)
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 2
-    assert "cannot undo 'Slå sammen med per.kodebok'" in result.output
+    assert "cannot undo 'Merge with per.kodebok'" in result.output
     assert "a coding by ola with 'Helhetsperspektiv' in 'sjobygd_radmann'" in result.output
     assert "before-merge" in result.output and "kodebok restore" in result.output
     assert content_checksum(demo_project) == state  # no half-undo
@@ -422,7 +422,7 @@ def test_undo_of_a_plain_import_removes_the_document_and_redo_restores_it(
     assert imported["documents"] == 18 and imported["cases"] == 5
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 0, result.output
-    assert "Undid: Importer sjobygd_radmann" in result.output
+    assert "Angret: Importer sjobygd_radmann" in result.output
     assert content_checksum(demo_project) == before  # the new case and attribute went too
     assert codings_snapshot(demo_project) == before_codings
     assert sound(demo_project)
@@ -766,7 +766,7 @@ def test_case_assignment_after_an_import_is_undone_first_then_the_import(
     assert "changed since (case_id)" in result.output
     assert content_checksum(demo_project) == state
     result = cli("undo", "--coder", "tester", project=demo_project)
-    assert "Undid: Knytt sjobygd_radmann til Nordvik" in result.output
+    assert "Angret: Knytt sjobygd_radmann til Nordvik" in result.output
     assert cli("undo", "--coder", "kari", project=demo_project).exit_code == 0
     assert content_checksum(demo_project) == before
     assert codings_snapshot(demo_project) == before_codings

@@ -440,7 +440,10 @@ async def test_norwegian_ui_says_everything_in_norwegian(
         notices.messages.clear()
         await pilot.press("u")
         await settle(app, pilot)
-        assert "Angret: koding" in notices.messages
+        assert any(
+            m.startswith("Angret: Kode fjellbygd_ordforar #") and " med " in m
+            for m in notices.messages
+        ), notices.messages
 
 
 async def test_english_ui_says_everything_in_english(coded_project: Path) -> None:

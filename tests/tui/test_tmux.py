@@ -185,7 +185,7 @@ def test_a_number_read_on_the_coding_screen_codes_the_same_turn_from_the_cli(
         env={**os.environ, "KODEBOK_CODER": "student"},
         check=False,
     )
-    assert undone.stdout == f"Undid: Kode nordvik_radmann #{number} med Praksis/Medvirkning\n"
+    assert undone.stdout == f"Angret: Kode nordvik_radmann #{number} med Praksis/Medvirkning\n"
     tmux.keys("Escape")
     tmux.wait_for(lambda s: "Bibliotek" in s, "the library again")
     tmux.keys("q")

@@ -18,6 +18,7 @@ from kodebok.analysis.presence import (
 from kodebok.analysis.tally import distinct_counts
 from kodebok.errors import AnalysisError
 from kodebok.models import Code
+from kodebok.notes import Change
 from kodebok.services.analysis.counts import (
     Filters,
     load_codings,
@@ -165,7 +166,9 @@ def set_presence(
     ).fetchone()
     at = now_iso()
     values = {"value": value, "note": note, "author": coder, "at": at}
-    with project.operation(coder, "presence", f"Presence {c.name} × {k.path}") as op:
+    with project.operation(
+        coder, "presence", Change("set_presence", case=c.name, code=k.path)
+    ) as op:
         if row:
             op.update("presence_overrides", int(row[0]), values)
         else:
@@ -177,6 +180,7 @@ def clear_presence(project: Project, case: str, code: str, *, coder: str) -> boo
     """Remove a manual value so the rule decides again; False when there was none."""
     c = q.case(project, case)
     k = q.code(project, code)
-    with project.operation(coder, "presence", f"Clear presence {c.name} × {k.path}") as op:
+    what = Change("clear_presence", case=c.name, code=k.path)
+    with project.operation(coder, "presence", what) as op:
         removed = op.delete_where("presence_overrides", "case_id = ? AND code_id = ?", (c.id, k.id))
     return bool(removed)

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kodebok.errors import KodebokError
-from kodebok.i18n import number, t
+from kodebok.i18n import number, render, t
 from kodebok.i18n import percent as percent_text
 from kodebok.services.lookup import coders_by_codings
 from kodebok.services.project import open_project
@@ -51,9 +51,10 @@ class AgreementScreen(AnalysisScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "key.back"),
-        Binding("c", "coders", "key.coders"),
-        Binding("k", "resolve('with')", "key.keep"),
-        Binding("d", "resolve('without')", "key.drop"),
+        # short words in the footer (80 columns must show Q and A too), whole ones in help
+        Binding("c", "coders", "key.coders", tooltip="key.coders_long"),
+        Binding("k", "resolve('with')", "key.keep", tooltip="key.keep_long"),
+        Binding("d", "resolve('without')", "key.drop", tooltip="key.drop_long"),
     ]
 
     DEFAULT_CSS = """
@@ -139,7 +140,7 @@ class AgreementScreen(AnalysisScreen):
                     return
                 report = agreement_report(project, coders)
         except KodebokError as exc:
-            self.post_message(self.Computed(None, exc.message))
+            self.post_message(self.Computed(None, render(exc)))
             return
         except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
             self.post_message(self.Computed(None, str(exc)))

@@ -61,6 +61,9 @@ class CodingScreen(CodingEdits):
         self.document_id = document_id
         self.start_segment = segment_id
         self._side_choice: bool | None = None  # None: shown when the terminal is wide enough
+        # the side panel was opened by a suggestion key on a narrow terminal: it closes again
+        # once a suggestion is taken or rejected, or on Esc (it covers half the transcript)
+        self._side_for_suggestions = False
         # a suggestion key pressed before the current segment's suggestions arrived:
         # (segment id, "accept" or "reject", n); done when they arrive, dropped on a move
         self._pending: tuple[int, str, int] | None = None
@@ -179,11 +182,15 @@ class CodingScreen(CodingEdits):
         self.notify(t("coding.no_uncoded"))
 
     def action_back(self) -> None:
-        """Cancel the word selection, else go back to the library."""
+        """Cancel the word selection, else close suggestions opened on a narrow terminal, else
+        go back to the library."""
         if self.view.selection is not None:
             self.view.set_selection(None)
             self._status()
             self.refresh_bindings()
+            return
+        if self._side_for_suggestions:
+            self._close_suggestion_side()
             return
         from kodebok.tui.screens.library import LibraryScreen
 
@@ -220,8 +227,16 @@ class CodingScreen(CodingEdits):
 
     def action_toggle_side(self) -> None:
         """Show or hide the code panel."""
+        self._side_for_suggestions = False
         self._side_choice = not self.query_one("#side").display
         self.on_resize()
+
+    def _close_suggestion_side(self) -> None:
+        """Hide again the side panel a suggestion key opened on a narrow terminal."""
+        if self._side_for_suggestions:
+            self._side_for_suggestions = False
+            self._side_choice = None
+            self.on_resize()
 
     def action_search(self) -> None:
         """Open the search screen."""
@@ -269,6 +284,7 @@ class CodingScreen(CodingEdits):
         self.query_one(SuggestionPanel).open()
         if not self.query_one("#side").display:
             self._side_choice = True
+            self._side_for_suggestions = True
             self.on_resize()
         self._suggest_current()
         if self.session.project.get_setting("tui.suggestions") != "on":
@@ -334,6 +350,7 @@ class CodingScreen(CodingEdits):
         def done(_: int) -> None:
             self._refresh_segment(index)
             panel.refresh_suggestions()
+            self._close_suggestion_side()
             self.notify(t("coding.coded", code=chosen.code))
 
         self.kapp.write(lambda p: accept_suggestion(p, seg.id, chosen.code, coder), done)
@@ -362,7 +379,11 @@ class CodingScreen(CodingEdits):
             return
         seg = found[1]
         coder = self.session.coder
+
+        def done(_: int) -> None:
+            panel.refresh_suggestions()
+            self._close_suggestion_side()
+
         self.kapp.write(
-            lambda p: record_feedback(p, seg.id, lookup.code(p, chosen.code).id, False, coder),
-            lambda _: panel.refresh_suggestions(),
+            lambda p: record_feedback(p, seg.id, lookup.code(p, chosen.code).id, False, coder), done
         )

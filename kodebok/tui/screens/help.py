@@ -58,7 +58,11 @@ class HelpScreen(ModalScreen[None]):
             action = binding.action.rsplit(".", 1)[-1]
             if not binding.description or binding.system or action in TEXTUAL_ACTIONS:
                 continue
-            description = t(OWN_WORDS[action]) if action in OWN_WORDS else binding.description
+            description = (
+                t(OWN_WORDS[action])
+                if action in OWN_WORDS
+                else binding.tooltip or binding.description  # a footer word may be short
+            )
             groups.setdefault(description, []).append(binding.key_display or binding.key)
         for description, keys in groups.items():
             table.add_row(key_label(",".join(dict.fromkeys(keys))), description)

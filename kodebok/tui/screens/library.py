@@ -254,7 +254,7 @@ class LibraryScreen(KodebokScreen):
             t("library.imported", ok=ok, same=same, failed=len(failed)),
             severity="warning" if failed else "information",
         )
-        revised = [r for r in failed if "--update" in r.message]
+        revised = [r for r in failed if r.code == "import.revised"]
         for r in [r for r in failed if r not in revised][:5]:
             self.notify(r.message, severity="error", timeout=10)
         for r in message.results:
