@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +22,29 @@ from kodebok.store import Project
 # about speed say so themselves; `kodebok bench` measures it)
 settings.register_profile("kodebok", deadline=None)
 settings.load_profile("kodebok")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Collect the session's garbage before the worker reports that it has finished.
+
+    pytest's cleanup calls gc.collect() five times after the session; in an xdist worker that
+    is after it told the controller it was done, and execnet sends the worker a SIGINT when it
+    is still busy 5 s later. On a loaded machine with a large heap (spaCy pipelines, Textual
+    apps) the collections took longer, and the KeyboardInterrupt landed in hypothesis's gc
+    callback: "Exception ignored in gc_callback ... KeyboardInterrupt" after a green run.
+    Collecting here, then freezing what survives, makes those later collections cheap.
+    """
+    started = time.perf_counter()
+    gc.collect()
+    gc.freeze()
+    if os.environ.get("KODEBOK_GC_TRACE"):
+        print(
+            f"[gc] final collection {time.perf_counter() - started:.2f} s, "
+            f"{gc.get_freeze_count()} objects frozen",
+            file=sys.stderr,
+        )
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
