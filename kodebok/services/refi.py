@@ -171,11 +171,15 @@ def _coding_note(k: Coding) -> str:
 ORPHANED_NOTE = "[orphaned] The coded text is no longer in the revised document. It was:"
 
 
-def export_qdpx(project: Project) -> bytes:
-    """The project as a .qdpx archive."""
+def export_qdpx(project: Project, *, pseudonymise: bool = False, coder: str = "kodebok") -> bytes:
+    """The project as a .qdpx archive (with personal data replaced when ``pseudonymise``)."""
     from kodebok.exchange.refi_write import write_qdpx
 
     refi, variable_guids = project_to_refi(project)
+    if pseudonymise:
+        from kodebok.services.privacy import pseudonymise_refi
+
+        refi = pseudonymise_refi(project, refi, coder=coder)
     return write_qdpx(refi, variable_guids)
 
 

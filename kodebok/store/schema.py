@@ -204,4 +204,18 @@ MIGRATIONS: list[str] = [
     INSERT INTO segments_fts(segments_fts) VALUES ('rebuild');
     INSERT INTO lemmas_fts(lemmas_fts) VALUES ('rebuild');
     """,
+    # 4: the deep NLP pass (``kodebok nlp deep``): named entities, POS tags and lemmas of each
+    # segment from the trained pipeline, stored once and reused by privacy-check and themes.
+    # Derived data like segments.lemmas: not journaled, recomputed when the pipeline changes.
+    """
+    CREATE TABLE segment_nlp (
+        segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,
+        pipeline TEXT NOT NULL,
+        entities TEXT NOT NULL DEFAULT '[]',
+        pos TEXT NOT NULL DEFAULT '',
+        lemmas TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX segment_nlp_pipeline ON segment_nlp(pipeline);
+    """,
 ]
