@@ -246,7 +246,7 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(' \t"«(*-–')
+    before = text[:pos].rstrip(' \t"«(*-–>#')
     # a table cell (" | " in Markdown and in the text of a CSV or spreadsheet) starts afresh
     return not before or before[-1] in ".!?:;|\n" or before.endswith(("I:", "IP:"))
 
@@ -428,13 +428,20 @@ def _capitalised_run(
     no dictionary word does. Acronyms (``NAV``, ``IKT``) count only when they are names.
     """
     initial = _sentence_initial(text, run[0].start())
+    any_known = any(
+        _title(m.group(0)) in gaz.first_names or _title(m.group(0)) in gaz.surnames for m in run
+    )
     flags = []
     for k, m in enumerate(run):
         w = m.group(0)
         t = _title(w)
         first, sur, place = t in gaz.first_names, t in gaz.surnames, t in gaz.places
         if w.isupper() and not (first or sur or place):
-            ordinary = not vocab.proper(w) and (len(w) <= 1 or not vocab.proper(t))
+            # an acronym (NAV, IKT) is no name; a word in capitals next to a known name is
+            # ("SIGRID BAKKEN")
+            ordinary = not (vocab.proper(w) or (len(w) > 1 and vocab.proper(t))) and not (
+                len(run) > 1 and not vocab.ordinary(w.lower()) and any_known
+            )
         elif w.casefold() in allowed or (
             text.startswith(" ", m.end())
             and text[m.end() + 1 : m.end() + 2].isdigit()
@@ -473,7 +480,9 @@ def _capitalised_run(
     has_first = any(p["first"] for p in part)
     has_sur = any(p["sur"] for p in part)
     has_place = any(p["place"] for p in part)
-    if has_first and not single:
+    if not single and run[hi - 1].group(0).lower() in _INSTITUTIONS:
+        kind, reason, source = "org", "navn på arbeidssted eller skole", "capitalisation"
+    elif has_first and not single:
         kind, reason, source = "person", "fornavn og etternavn", "gazetteer"
     elif has_first:
         kind, reason, source = "person", "vanlig fornavn", "gazetteer"

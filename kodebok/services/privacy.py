@@ -311,7 +311,12 @@ def _qde_text(data: bytes, source: str) -> str:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
+        # a selection's name is the first 60 characters of its text, cut anywhere ("Vir…"):
+        # the text itself is checked in the source
+        selection = el.tag.endswith("PlainTextSelection")
         for name, value in el.attrib.items():
+            if selection and name == "name":
+                continue
             if name not in _QDE_MACHINE_ATTRIBUTES and value.strip():
                 lines.append(value)
         if el.text and el.text.strip():
@@ -383,9 +388,16 @@ class Pseudonymiser:
     @classmethod
     def for_project(cls, project: Project, mapping: dict[str, str] | None = None) -> Pseudonymiser:
         """A pseudonymiser with the project's map (or ``mapping``, a superset of it)."""
-        full = dict(pseudonym_map(project))
+        from kodebok.analysis.quotes import pseudonym_mapping
+
+        table = pseudonym_map(project)
+        # cases without an entry get "Kommune n" as in quotes, and keep it (recorded by save)
+        full = pseudonym_mapping([c.name for c in q.cases(project)], [], table)
         full.update(mapping or {})
         self = cls(project, full)
+        for real, pseudo in full.items():
+            if real not in table and real in {c.name for c in q.cases(project)}:
+                self.added[real] = (pseudo, "case")
         self._by_key = {_key(real): pseudo for real, pseudo in full.items()}
         self._known = _known_names(project)
         self._allowed = allowed_words(project)
@@ -408,6 +420,11 @@ class Pseudonymiser:
             return found
         if key.endswith("s") and key[:-1] in self._by_key:
             return self._by_key[key[:-1]] + "s"  # genitive: Nordviks → Kommune 1s
+        for known, pseudo in self._by_key.items():
+            # "Fjellbygd kommune" → "Kommune 1"; "Nordvik skole" → "Kommune 1 skole"
+            rest = real[len(known) :]
+            if key.startswith(known + " ") and rest.islower():
+                return pseudo if rest.strip().casefold() in pseudo.casefold() else pseudo + rest
         stem, map_kind = PSEUDONYM_STEMS.get(kind, ("Navn", "other"))
         n = self._numbers.get(stem, 0) + 1
         self._numbers[stem] = n
