@@ -544,14 +544,34 @@ def find_personal_data(
     word = vocab or vocabulary()
     candidates = _pattern_candidates(text, word)
     candidates += _known_candidates(text, known or {})
+    folded = frozenset(w.casefold() for w in allowed)
     for start, end, label in entities:
         kind = _NER_KINDS.get(label)
-        if kind is not None and end > start:
+        if kind is not None and end > start and not _placeholder(text[start:end], folded, word):
             candidates.append(
                 _Candidate(kind, start, end, f"navnegjenkjenning ({label})", f"ner:{label}")
             )
-    candidates += _name_candidates(text, gaz, word, frozenset(w.casefold() for w in allowed))
+    candidates += _name_candidates(text, gaz, word, folded)
     return _merge(text, candidates)
+
+
+_LABEL = re.compile(r"\[[^\]]*\]|[^\W\d_]+(?: \d+)?")
+
+
+def _placeholder(span: str, allowed: frozenset[str], vocab: Vocabulary) -> bool:
+    """Whether an entity is a pseudonym or placeholder ("Person 3", "[telefon]", a word of
+    the project's pseudonyms): a recogniser takes "Person 3" for a person."""
+    parts = _LABEL.findall(span.strip())
+    if not parts or "".join(parts).replace(" ", "") != span.replace(" ", "").strip():
+        return False
+    for part in parts:
+        if part.startswith("["):
+            continue
+        word = part.split(" ")[0]
+        numbered = " " in part and vocab.plain(word.lower())
+        if not numbered and word.casefold() not in allowed:
+            return False
+    return True
 
 
 def _merge(text: str, candidates: list[_Candidate]) -> list[Finding]:

@@ -108,6 +108,7 @@ def _register() -> None:
         "exchange_cmds",
         "bench_cmds",
         "privacy_cmds",
+        "deep_cmds",
     ):
         try:
             module = importlib.import_module(f"kodebok.cli.{name}")

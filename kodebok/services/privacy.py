@@ -172,14 +172,19 @@ def entities_for(project: Project, document_id: int, text: str) -> list[tuple[in
     stored = stored_entities(project, document_id)
     if stored is not None:
         return stored
-    from kodebok.services.nlp import named_entities
+    return _live(text)
+
+
+def _live(text: str) -> list[tuple[int, int, str]]:
+    from kodebok.services.deep import live_entities
 
     try:
-        return named_entities(text)
+        found = live_entities([text])
     except KodebokError:
         raise
     except Exception:  # the NER is a bonus; gazetteers and patterns stand on their own
         return []
+    return found[0] if found else []
 
 
 def document_findings(project: Project, document_id: int) -> list[Finding]:
@@ -344,7 +349,7 @@ def check_exports(project: Project | None, folder: Path) -> list[PrivacyHit]:
     hits: list[PrivacyHit] = []
     for path in files:
         text = export_text(path)
-        for f in find_personal_data(text, known=known, allowed=allowed):
+        for f in find_personal_data(text, known=known, allowed=allowed, entities=_live(text)):
             hits.append(
                 PrivacyHit(
                     str(path),
@@ -444,7 +449,10 @@ class Pseudonymiser:
             return text, []
         spans = []
         found = find_personal_data(
-            text, known=self._known, entities=entities or (), allowed=self._allowed
+            text,
+            known=self._known,
+            entities=_live(text) if entities is None else entities,
+            allowed=self._allowed,
         )
         for f in found:
             new = PLACEHOLDERS.get(f.kind) or self.pseudonym(f.match, f.kind)
@@ -523,3 +531,26 @@ def pseudonymise_refi(project: Project, refi: RefiProject, *, coder: str) -> Ref
     refi.name = p.identifier(refi.name)
     p.save(coder=coder)
     return refi
+
+
+def add_finding_to_map(project: Project, real: str, kind: str, *, coder: str) -> str:
+    """Put one finding in the pseudonym map (the privacy view's one key); returns its
+    pseudonym: the one it has already, or the next free "Person n", "Sted n" … for its kind
+    (contact data gets its bracketed placeholder)."""
+    from kodebok.analysis.privacy import PLACEHOLDERS, PSEUDONYM_STEMS
+
+    p = Pseudonymiser.for_project(project)
+    p.added.clear()  # only this finding is written
+    if _key(real) in {_key(r) for r in pseudonym_map(project)}:
+        return p.pseudonym(real, kind)
+    if kind in PLACEHOLDERS:
+        set_pseudonym(project, real, PLACEHOLDERS[kind], "other", coder=coder)
+        return PLACEHOLDERS[kind]
+    pseudonym = p.pseudonym(real, kind)
+    if real in p.added:
+        p.save(coder=coder)
+    else:  # a case's "Kommune n", or a name the map has in a longer form
+        set_pseudonym(
+            project, real, pseudonym, PSEUDONYM_STEMS.get(kind, ("", "other"))[1], coder=coder
+        )
+    return pseudonym

@@ -44,6 +44,7 @@ JOURNALED_TABLES = frozenset(
         "segments",
         "suggestion_feedback",
         "persons",
+        "pseudonyms",  # the pseudonymisation map is journaled (services.privacy)
     }
 )
 
