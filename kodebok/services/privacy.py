@@ -389,6 +389,9 @@ class Pseudonymiser:
     _known: dict[str, str] = field(default_factory=dict)
     _allowed: set[str] = field(default_factory=set)
     _numbers: dict[str, int] = field(default_factory=dict)
+    _documents: dict[str, tuple[str, list[tuple[int, int, str]]] | None] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def for_project(cls, project: Project, mapping: dict[str, str] | None = None) -> Pseudonymiser:
@@ -463,6 +466,29 @@ class Pseudonymiser:
         """The text with every finding replaced."""
         return self.edit(text, entities)[0]
 
+    def text_in(self, document: str, start: int, text: str) -> str:
+        """``text``, a passage of ``document`` from about ``start``, with every finding
+        replaced; the document's entities (stored by the deep pass, or found once for the
+        whole document) serve every passage of it."""
+        if document not in self._documents:
+            try:
+                doc = q.document(self.project, document)
+            except KodebokError:
+                self._documents[document] = None
+            else:
+                self._documents[document] = (
+                    doc.text,
+                    entities_for(self.project, doc.id, doc.text),
+                )
+        found = self._documents[document]
+        at = found[0].find(text, max(0, start - 1)) if found is not None and text else -1
+        if found is None or at < 0:
+            return self.text(text)  # an orphaned passage: no longer in the document
+        end = at + len(text)
+        return self.text(
+            text, [(s - at, e - at, lab) for s, e, lab in found[1] if at <= s and e <= end]
+        )
+
     def identifier(self, name: str) -> str:
         """A document name (``nordvik_radmann``) without the real names of the map."""
         from kodebok.analysis.privacy import pseudonymise_identifier
@@ -498,7 +524,9 @@ def pseudonymise_codings(
     """Rows of ``export_codings`` with text, memo and document name pseudonymised."""
     p = Pseudonymiser.for_project(project)
     for r in rows:
-        r["text"] = p.text(str(r.get("text") or ""))
+        r["text"] = p.text_in(
+            str(r["document"]), int(r.get("start") or 0), str(r.get("text") or "")
+        )
         r["memo"] = p.text(str(r.get("memo") or ""))
         r["document"] = p.identifier(str(r["document"]))
     p.save(coder=coder)

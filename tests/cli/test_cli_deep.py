@@ -98,3 +98,21 @@ def test_themes_leave_out_names_the_recogniser_found(
     kept = {t["term"] for g in after["groups"] for t in g["terms"]}
     assert {"tone", "liv"} <= terms and not {"tone", "liv"} & kept
     assert "rekruttering" in kept or "rekrutteringen" in kept
+
+
+def test_pseudonymised_exports_replace_what_only_the_recogniser_found(
+    tmp_path: Path, cli: Callable[..., Result], ruler_pipeline: None
+) -> None:
+    _import(tmp_path, cli)
+    assert cli("codebook", "add", "Initiativ").exit_code == 0
+    assert cli("code", "nordvik_leder", "2", "Initiativ", "--coder", "t").exit_code == 0
+    out = tmp_path / "k.csv"
+    for stored in (False, True):  # the recogniser run on the document, then its stored result
+        if stored:
+            assert cli("nlp", "deep").exit_code == 0
+        result = cli("codings", "export", "--pseudonymise", "--coder", "t", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        exported = out.read_text(encoding="utf-8")
+        assert "Tone" not in exported and "Brekkestø" not in exported
+        assert "Person 1 kom med ideen" in exported and "Person 1 ledet det" in exported
+        assert "Sted 1" in exported

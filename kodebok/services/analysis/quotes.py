@@ -92,12 +92,13 @@ def _detector_pseudonymised(
     from kodebok.services.project import default_coder
 
     p = Pseudonymiser.for_project(project, mapping)
-    memo: dict[str, str] = {}
+    memo: dict[tuple[str, int, str], str] = {}
     result = []
     for qt in out:
-        text = memo.get(qt.text)
+        key = (qt.document, qt.start, qt.text)
+        text = memo.get(key)
         if text is None:
-            text = memo[qt.text] = p.text(qt.text)
+            text = memo[key] = p.text_in(qt.document, qt.start, qt.text)
         result.append(replace(qt, text=text))
     # a read-only project: the placeholders hold for this export only
     with contextlib.suppress(sqlite3.Error, KodebokError):
