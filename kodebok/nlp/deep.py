@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 # Documents per batch: large enough that tok2vec and NER work on full batches.
 BATCH_SIZE = 128
-# Below this many texts a second process costs more to start than it saves.
-PARALLEL_FROM = 400
+# Below this many texts a second process costs more to start (it loads the pipeline again)
+# than it saves.
+PARALLEL_FROM = 2000
 
 
 @dataclass(frozen=True)
