@@ -11,6 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from kodebok.cli import main
+from kodebok.store.schema import SCHEMA_VERSION
 
 INTERVJU = """---
 case: Nordvik
@@ -312,7 +313,7 @@ def test_codebook_export_yaml_reimports_identically(
 def test_doctor_reports_schema_and_integrity(tmp_path: Path, cli: Callable[..., Result]) -> None:
     report = json.loads(cli("doctor", "--format", "json").output)
     assert report["integrity"] == "ok"
-    assert report["schema_version"].startswith("3")
+    assert report["schema_version"].startswith(str(SCHEMA_VERSION))
 
 
 def test_importing_services_loads_neither_textual_nor_spacy() -> None:

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kodebok.cli import main
+from kodebok.store.schema import SCHEMA_VERSION
 from tests.conftest import codings_snapshot, integrity_ok, table_checksum
 
 HUGE = "99999999999999999999999"  # > 2**63 - 1: sqlite3 raises OverflowError on it
@@ -163,7 +164,7 @@ def _damage(path: Path, sql: str) -> None:
     [
         (
             "UPDATE meta SET value = '999' WHERE key = 'schema_version'",
-            "made by a newer kodebok (schema 999, this one knows 3); upgrade kodebok",
+            f"made by a newer kodebok (schema 999, this one knows {SCHEMA_VERSION}); upgrade kodebok",
         ),
         (
             "UPDATE meta SET value = 'abc' WHERE key = 'schema_version'",
@@ -174,7 +175,10 @@ def _damage(path: Path, sql: str) -> None:
             "the 'meta' table has no schema_version row",
         ),
         ("DROP TABLE meta", "its 'meta' table is missing"),
-        ("DROP TABLE codings", "table codings missing (schema 3); nothing was changed"),
+        (
+            "DROP TABLE codings",
+            f"table codings missing (schema {SCHEMA_VERSION}); nothing was changed",
+        ),
     ],
 )
 def test_damaged_meta_is_a_clear_error_and_the_file_is_untouched(

@@ -34,6 +34,7 @@ from kodebok.store.backup import (
     backups_to_prune,
     list_backups,
 )
+from kodebok.store.schema import SCHEMA_VERSION
 from tests.conftest import ROOT, codings_snapshot, integrity_ok, table_checksum
 
 
@@ -407,7 +408,7 @@ def test_restore_refuses_what_is_not_a_kodebok_backup(
     assert result.exit_code == 2
     assert error_lines(result) == [
         f"Error: {candidate}: cannot restore it, {message}"
-        + (" (it knows 3)" if content == "newer" else "")
+        + (f" (it knows {SCHEMA_VERSION})" if content == "newer" else "")
         + "; the project is unchanged"
     ]
     assert integrity_ok(demo_project)

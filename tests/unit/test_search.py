@@ -8,6 +8,7 @@ import pytest
 
 from kodebok.services.search import code_all_hits, fts_query, search
 from kodebok.store import Project
+from kodebok.store.schema import SCHEMA_VERSION
 from tests.tui.conftest import CODER, build_project
 
 
@@ -122,7 +123,7 @@ def test_a_version_2_project_gets_the_split_indexes_and_keeps_its_lemmas(tmp_pat
     )
     conn.close()
     with Project.open(path) as p:
-        assert p.schema_version() == 3
+        assert p.schema_version() == SCHEMA_VERSION
         assert [h.idx for h in search(p, "indikator")] == [0]
         assert [h.idx for h in search(p, "målindikatorer")] == [0]
         with p.transaction() as c:

@@ -16,6 +16,7 @@ from kodebok.services.documents import store_parsed
 from kodebok.store import Project
 from kodebok.store import queries as q
 from kodebok.store.backup import backup_project, list_backups
+from kodebok.store.schema import SCHEMA_VERSION
 
 TEXT = "I: Hvordan gikk det?\nIP: Vi brukte styringskort og tertialrapport.\nIP: Og lederavtaler."
 
@@ -36,7 +37,7 @@ def _doc(name: str = "intervju1", text: str = TEXT) -> ParsedDocument:
 def test_new_project_is_wal_with_foreign_keys(project: Project) -> None:
     assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert project.schema_version() == 3
+    assert project.schema_version() == SCHEMA_VERSION
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -258,7 +259,7 @@ def test_an_old_project_is_migrated_after_a_backup(tmp_path: Path) -> None:
     assert project.schema_version() == SCHEMA_VERSION
     assert project.conn.execute("SELECT name FROM cases").fetchone()[0] == "Nordvik"
     backups = list_backups(path)
-    assert len(backups) == 1 and "before-migration-1-to-3" in backups[0].name
+    assert len(backups) == 1 and f"before-migration-1-to-{SCHEMA_VERSION}" in backups[0].name
     project.close()
 
 
