@@ -181,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{report['sentences']} sentences, {report['words']} words ({', '.join(str(f) for f in files)})"
     )
     for group, value in recall.items():
-        print(f"  {group:<13} recall {value:.3f}  of {entities[group]} entities")
+        shown = "–" if value is None else f"{value:.3f}"
+        print(f"  {group:<13} recall {shown}  of {entities[group]} entities")
     print(
         f"  {report['findings']} findings; on an entity: {report['findings_on_an_entity']}; "
         f"on a person, place or organisation: {report['findings_on_person_place_org']}"
