@@ -245,8 +245,25 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
+# What may stand between a line's start and its first word: timestamps, brackets, list marks,
+# Markdown emphasis ("[00:15:49] Intervjuar:", "**Utvalsleiar:**", "- ", "> ").
+_LINE_LEAD = re.compile(r"[\s\[\]()*#>|\-–\"«\d:.,]*")
+# A note in brackets after a sentence ("(pause)", "[latter]") leaves the next word sentence-initial.
+_SPEAKER_END = re.compile(r"\**:|\]")
+_TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]\n]{1,30}[)\]]\s*$")
+
+
 def _sentence_initial(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(' \t"«(*-–>#')
+    line_start = text.rfind("\n", 0, pos) + 1
+    if _LINE_LEAD.fullmatch(text, line_start, pos):
+        return True
+    before = text[line_start:pos]
+    while True:
+        note = _TRAILING_NOTE.search(before)
+        if note is None:
+            break
+        before = before[: note.start()]
+    before = before.rstrip(' \t"«(*-–>#')
     # a table cell (" | " in Markdown and in the text of a CSV or spreadsheet) starts afresh
     return not before or before[-1] in ".!?:;|\n" or before.endswith(("I:", "IP:"))
 
@@ -436,7 +453,15 @@ def _capitalised_run(
         w = m.group(0)
         t = _title(w)
         first, sur, place = t in gaz.first_names, t in gaz.surnames, t in gaz.places
-        if w.isupper() and not (first or sur or place):
+        if "-" in w and not first:
+            first = any(part in gaz.first_names for part in t.split("-"))  # Odd-Bjørn
+        if (len(w) == 1 and len(run) == 1) or (
+            "-" in w
+            and any(len(p) > 1 and p.isupper() for p in w.split("-"))
+            and all(p.isupper() or vocab.ordinary(p.lower()) for p in w.split("-") if p)
+        ):
+            ordinary = True  # a speaker letter ("R:"), "KOSTRA-analyse"
+        elif w.isupper() and not (first or sur or place):
             # an acronym (NAV, IKT) is no name; a word in capitals next to a known name is
             # ("SIGRID BAKKEN")
             ordinary = not (vocab.proper(w) or (len(w) > 1 and vocab.proper(t))) and not (
@@ -449,7 +474,10 @@ def _capitalised_run(
         ):
             ordinary = True  # a word of the project's own (a code), a label ("Person 3")
         elif k == 0 and initial:
-            ordinary = vocab.ordinary(w.lower()) and not vocab.proper(w)
+            # next to another capitalised word only a dictionary word as such is ordinary
+            # ("Hallgeir H."); alone, a compound of dictionary words is too ("Honnørordene")
+            known = vocab.plain(w.lower()) if len(run) > 1 else vocab.ordinary(w.lower())
+            ordinary = known and not vocab.proper(w)
         else:
             # a capital inside a sentence marks a name, even on a dictionary word ("Gross",
             # "Tone"): on NorNE's dev sentences this finds 3 points more persons and 4 more
@@ -477,6 +505,12 @@ def _capitalised_run(
         return None
     if single and part[0]["place"] and starts_sentence and w0 in _AMBIGUOUS_PLACES:
         return None
+    if (
+        _LINE_LEAD.fullmatch(text, text.rfind("\n", 0, run[lo].start()) + 1, run[lo].start())
+        and _SPEAKER_END.match(text, run[hi - 1].end())
+        and not any(p["first"] or p["sur"] or p["place"] for p in part)
+    ):
+        return None  # a speaker label that is no known name ("Tillitsvald:", "[Rektor]")
     has_first = any(p["first"] for p in part)
     has_sur = any(p["sur"] for p in part)
     has_place = any(p["place"] for p in part)

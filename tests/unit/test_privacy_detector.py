@@ -116,3 +116,27 @@ def test_replace_spans_and_remap_offsets() -> None:
         "Person 1"
     )
     assert remap_offset(len(text), edits, is_end=True) == len(new)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[Intervjuer] Kan du først fortelle litt om skolen?",
+        "[00:15:49] Intervjuar: Tusen takk for samtalen.",
+        "[00:00:25] Tillitsvald: Takk sjølv. Det var kjekt.",
+        "**Utvalsleiar:** Ja. Eg er leiar i hovudutvalet.",
+        "00:20:19 Ordfører: Bare at vi ikke er ferdige.",
+        "R: Bare at jeg ikke er imot mål og resultater.",
+        "IP: Det var sånn. (latter) Jeg er glad i jobben min.",
+        "- Det var sånn, sa hun. Vi laget en KOSTRA-analyse.",
+    ],
+)
+def test_transcript_markup_is_no_name(text: str) -> None:
+    assert find_personal_data(text) == []
+
+
+def test_names_in_transcript_markup_are_still_found() -> None:
+    found = {
+        (f.kind, f.match) for f in find_personal_data("[Kari Hansen] Ja. (pause) Odd-Bjørn kom.")
+    }
+    assert ("person", "Kari Hansen") in found and ("person", "Odd-Bjørn") in found
