@@ -136,6 +136,14 @@ def test_pseudonymised_qdpx_is_valid_and_selections_follow_the_text(
     assert cli("export", "qdpx", "--pseudonymise", str(pseudo), "--coder", "t").exit_code == 0
     data = pseudo.read_bytes()
     assert validate_qdpx(data, XSD) == []
+    # the plain export: its GUIDs, offsets and dates are no phone numbers or birth dates
+    hits = json.loads(cli("privacy-check", "--in", str(plain), "--format", "json").output)
+    assert sorted(h["match"] for h in hits if h["kind"] == "phone") == [
+        "+47 22 33 44 55",
+        "48123456",
+        "912 34 567",
+    ]
+    assert [h["match"] for h in hits if h["kind"] == "birthdate"] == ["født 3. mai 1975"]
     from lxml import etree
 
     def selections(blob: bytes) -> list[str]:
