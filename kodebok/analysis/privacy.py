@@ -166,12 +166,6 @@ _INSTITUTIONS = frozenset(
         "menighet",
         "kirke",
         "idrettslag",
-        "il",
-        "as",
-        "asa",
-        "sa",
-        "ans",
-        "da",
         "kommune",
         "fylkeskommune",
         "bedrift",
@@ -182,6 +176,14 @@ _INSTITUTIONS = frozenset(
         "høgskule",
     }
 )
+
+
+# Company forms, in capitals only: "sa" and "da" are also words ("sa han", "da vi kom").
+_COMPANY_FORMS = frozenset({"AS", "ASA", "SA", "ANS", "DA", "IL", "BA", "SF"})
+
+
+def _institution(word: str) -> bool:
+    return word in _COMPANY_FORMS or word.lower() in _INSTITUTIONS
 
 
 def _read_list(name: str) -> frozenset[str]:
@@ -369,7 +371,7 @@ def _name_candidates(
                 if (
                     j < len(words)
                     and text[words[j - 1].end() : words[j].start()] == " "
-                    and nxt_word.lower() in _INSTITUTIONS
+                    and _institution(nxt_word)
                     and found.end == run[-1].end()
                 ):
                     found = _Candidate(
@@ -514,7 +516,7 @@ def _capitalised_run(
     has_first = any(p["first"] for p in part)
     has_sur = any(p["sur"] for p in part)
     has_place = any(p["place"] for p in part)
-    if not single and run[hi - 1].group(0).lower() in _INSTITUTIONS:
+    if not single and _institution(run[hi - 1].group(0)):
         kind, reason, source = "org", "navn på arbeidssted eller skole", "capitalisation"
     elif has_first and not single:
         kind, reason, source = "person", "fornavn og etternavn", "gazetteer"
@@ -586,7 +588,51 @@ def find_personal_data(
                 _Candidate(kind, start, end, f"navnegjenkjenning ({label})", f"ner:{label}")
             )
     candidates += _name_candidates(text, gaz, word, folded)
+    candidates += _repeated_names(text, candidates, gaz, word)
     return _merge(text, candidates)
+
+
+_NAME_SOURCES = ("gazetteer", "capitalisation", "ner:", "project")
+
+
+def _repeated_names(
+    text: str, candidates: list[_Candidate], gaz: Gazetteers, vocab: Vocabulary
+) -> list[_Candidate]:
+    """A name found once is a name everywhere in the text: "Vi snakket med Bøgard. Bøgard
+    sa …" (the second at a sentence start, where a capital alone says nothing)."""
+    names: dict[str, str] = {}
+    for c in candidates:
+        if c.kind not in NAME_KINDS or not c.source.startswith(_NAME_SOURCES):
+            continue
+        for m in _WORD.finditer(text, c.start, c.end):
+            w = m.group(0)
+            # not a name that is also a word ("Liv"): at a sentence start it may be the word
+            if w[:1].isupper() and len(w) > 2 and not vocab.plain(w.lower()):
+                names.setdefault(w, c.kind)
+    if not names:
+        return []
+    covered = sorted((c.start, c.end) for c in candidates)
+    starts = [s for s, _ in covered]
+    out: list[_Candidate] = []
+    pattern = re.compile(
+        r"(?<![\w-])("
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    for m in pattern.finditer(text):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k >= 0 and covered[k][1] > m.start():
+            continue
+        out.append(
+            _Candidate(
+                names[m.group(1)],
+                m.start(),
+                m.end(),
+                "samme navn som andre steder i teksten",
+                "repeated",
+            )
+        )
+    return out
 
 
 _LABEL = re.compile(r"\[[^\]]*\]|[^\W\d_]+(?: \d+)?")

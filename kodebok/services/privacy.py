@@ -466,6 +466,17 @@ class Pseudonymiser:
         """The text with every finding replaced."""
         return self.edit(text, entities)[0]
 
+    def _remember_names(self, text: str, entities: list[tuple[int, int, str]]) -> None:
+        """Names found anywhere in a document are names in every passage of it (one passage
+        may have a name only at a sentence start, where a capital says nothing)."""
+        from kodebok.analysis.privacy import NAME_KINDS, find_personal_data
+
+        for f in find_personal_data(
+            text, known=self._known, entities=entities, allowed=self._allowed
+        ):
+            if f.kind in NAME_KINDS and "\n" not in f.match and len(f.match) >= 3:
+                self._known.setdefault(f.match, f.kind)
+
     def text_in(self, document: str, start: int, text: str) -> str:
         """``text``, a passage of ``document`` from about ``start``, with every finding
         replaced; the document's entities (stored by the deep pass, or found once for the
@@ -476,10 +487,9 @@ class Pseudonymiser:
             except KodebokError:
                 self._documents[document] = None
             else:
-                self._documents[document] = (
-                    doc.text,
-                    entities_for(self.project, doc.id, doc.text),
-                )
+                entities = entities_for(self.project, doc.id, doc.text)
+                self._documents[document] = (doc.text, entities)
+                self._remember_names(doc.text, entities)
         found = self._documents[document]
         at = found[0].find(text, max(0, start - 1)) if found is not None and text else -1
         if found is None or at < 0:

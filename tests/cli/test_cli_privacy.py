@@ -166,3 +166,21 @@ def test_pseudonymised_qdpx_is_valid_and_selections_follow_the_text(
         assert old.split()[:1] == new.split()[:1]
         assert new.rstrip().endswith(old.rstrip()[-1])
     assert any("[telefon]" in s for s in after) and not any("912 34 567" in s for s in after)
+
+
+def test_a_passage_loses_a_name_the_rest_of_its_document_gives_away(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    doc = tmp_path / "nordvik_leder.txt"
+    doc.write_text(
+        "I: Hvem bestemte?\nIP: Vi snakket med Sagbakken om det.\nI: Og så?\n"
+        "IP: Sagbakken sa nei til hele greia.\n",
+        encoding="utf-8",
+    )
+    assert cli("import", str(doc)).exit_code == 0
+    assert cli("codebook", "add", "Beslutning").exit_code == 0
+    assert cli("code", "nordvik_leder", "4", "Beslutning", "--coder", "t").exit_code == 0
+    out = tmp_path / "k.csv"
+    assert cli("codings", "export", "--pseudonymise", "--coder", "t", "-o", str(out)).exit_code == 0
+    exported = out.read_text(encoding="utf-8")
+    assert "Sagbakken" not in exported and "Navn 1 sa nei" in exported

@@ -140,3 +140,11 @@ def test_names_in_transcript_markup_are_still_found() -> None:
         (f.kind, f.match) for f in find_personal_data("[Kari Hansen] Ja. (pause) Odd-Bjørn kom.")
     }
     assert ("person", "Kari Hansen") in found and ("person", "Odd-Bjørn") in found
+
+
+def test_a_name_found_once_is_found_everywhere_in_the_text() -> None:
+    text = "Vi snakket med Sagbakken i går. Sagbakken sa nei til det."
+    found = [(f.match, f.source) for f in find_personal_data(text)]
+    assert found == [("Sagbakken", "capitalisation"), ("Sagbakken", "repeated")]
+    alone = find_personal_data("Sagbakken sa nei til det.")
+    assert alone == []  # at a sentence start, alone, a compound-like name says nothing
