@@ -260,9 +260,38 @@ def export_text(path: Path) -> str:
         text = path.read_text(encoding="utf-8", errors="replace")
         if suffix in (".csv", ".tsv"):
             return _table_text(text)
+        if suffix in (".html", ".htm"):
+            return _html_text(text)
         return text
     except Exception as exc:  # a damaged export is reported, not a crash of the whole check
         raise KodebokError(f"{path}: cannot read this export ({exc})") from exc
+
+
+def _html_text(text: str) -> str:
+    """The text of an HTML export, a line per block: a word after ``<p>`` starts a sentence
+    (and tags and attributes are no text a person wrote)."""
+    from html.parser import HTMLParser
+
+    blocks = {"p", "div", "br", "li", "tr", "td", "th", "title", "blockquote", "footer"}
+    blocks |= {f"h{i}" for i in range(1, 7)}
+    parts: list[str] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in blocks:
+                parts.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in blocks:
+                parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+    parser = Collect(convert_charrefs=True)
+    parser.feed(text)
+    parser.close()
+    return "".join(parts)
 
 
 def _table_text(text: str) -> str:
