@@ -12,7 +12,7 @@ from kodebok.ingest.document import read_document
 from kodebok.services.documents import store_parsed
 from kodebok.store import Project
 from kodebok.tui.app import KodebokApp
-from kodebok.tui.screens.privacy import PrivacyScreen
+from kodebok.tui.screens.privacy import CONTACT_STYLE, STYLES, PrivacyScreen, highlighted
 from tests.tui.conftest import rows, screen_text
 
 pytestmark = pytest.mark.anyio
@@ -102,3 +102,15 @@ async def test_privacy_view_runs_the_deep_pass_in_a_worker(tmp_path: Path) -> No
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, PrivacyScreen)
+
+
+def test_findings_are_highlighted_by_kind_in_the_shown_lines() -> None:
+    text = "IP: Kari ringte 912 34 567.\nI: Takk."
+    shown = highlighted(text, [(4, 8, "person"), (16, 26, "phone")], 0, 28)
+    assert shown.plain == text[:28]
+    styles = {(s.start, s.end): str(s.style) for s in shown.spans}
+    assert styles[(4, 8)] == STYLES["person"]
+    assert styles[(16, 26)] == CONTACT_STYLE
+    # a window that starts inside the text shifts the spans
+    window = highlighted(text, [(4, 8, "person")], 4, 20)
+    assert [(s.start, s.end) for s in window.spans] == [(0, 4)]
