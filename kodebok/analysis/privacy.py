@@ -251,7 +251,7 @@ def _line_starts(text: str) -> list[int]:
 # Markdown emphasis ("[00:15:49] Intervjuar:", "**Utvalsleiar:**", "- ", "> ").
 _LINE_LEAD = re.compile(r"[\s\[\]()*#>|\-–\"«\d:.,]*")
 # A note in brackets after a sentence ("(pause)", "[latter]") leaves the next word sentence-initial.
-_SPEAKER_END = re.compile(r"\**:|\]")
+_SPEAKER_END = re.compile(r"\s*(?:\([\d:.,\s]+\)\s*)?\**:|\]")
 _TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]\n]{1,30}[)\]]\s*$")
 
 
@@ -583,7 +583,12 @@ def find_personal_data(
     folded = frozenset(w.casefold() for w in allowed)
     for start, end, label in entities:
         kind = _NER_KINDS.get(label)
-        if kind is not None and end > start and not _placeholder(text[start:end], folded, word):
+        if kind is None:
+            continue
+        start, end = _trimmed(text, start, end)
+        if end > start and not _placeholder(text[start:end], folded, word):
+            if _markup_or_word(text, start, end, gaz, word):
+                continue
             candidates.append(
                 _Candidate(kind, start, end, f"navnegjenkjenning ({label})", f"ner:{label}")
             )
@@ -633,6 +638,34 @@ def _repeated_names(
             )
         )
     return out
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """An entity's span without surrounding space, markup and anything after a line break."""
+    part = text[start:end]
+    cut = part.find("\n")
+    if cut >= 0:
+        end = start + cut
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def _markup_or_word(text: str, start: int, end: int, gaz: Gazetteers, vocab: Vocabulary) -> bool:
+    """Whether a recogniser's entity is no name: a speaker label ("Intervjuer:",
+    "SPEAKER_00:"), a single letter, or ordinary words in lower case ("hjemmetjenesten")."""
+    span = text[start:end]
+    words = _WORD.findall(span)
+    if not words or len(span) < 2:
+        return True
+    if any(_title(w) in gaz.first_names or _title(w) in gaz.surnames for w in words):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    if _LINE_LEAD.fullmatch(text, line_start, start) and _SPEAKER_END.match(text, end):
+        return True
+    return all(w.islower() and vocab.ordinary(w) for w in words)
 
 
 _LABEL = re.compile(r"\[[^\]]*\]|[^\W\d_]+(?: \d+)?")

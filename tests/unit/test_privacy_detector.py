@@ -148,3 +148,16 @@ def test_a_name_found_once_is_found_everywhere_in_the_text() -> None:
     assert found == [("Sagbakken", "capitalisation"), ("Sagbakken", "repeated")]
     alone = find_personal_data("Sagbakken sa nei til det.")
     assert alone == []  # at a sentence start, alone, a compound-like name says nothing
+
+
+def test_recogniser_entities_on_markup_and_ordinary_words_are_dropped() -> None:
+    text = "Intervjuer (00:01:10): Hva gjør hjemmetjenesten?\nSPEAKER_00: Vi ringte a Tone Moe."
+    entities = [
+        (0, 10, "PER"),  # a speaker label
+        (32, 47, "ORG"),  # an ordinary word in lower case
+        (49, 59, "LOC"),  # a machine speaker label
+        (71, 72, "PER"),  # a single letter (dialect "a" = she)
+        (73, 81, "PER"),  # a name
+    ]
+    found = [(f.kind, f.match, f.source) for f in find_personal_data(text, entities=entities)]
+    assert found == [("person", "Tone Moe", "ner:PER+gazetteer")]
