@@ -490,7 +490,8 @@ DEEP_TARGET = 20_000  # words/s on two cores with the trained pipeline
 def stage_deep(ctx: BenchContext) -> dict[str, Any]:
     """The deep NLP pass (``kodebok nlp deep``): the pipeline over every segment, stored.
 
-    Both cores (two processes) from 2,000 segments on; the target is 20,000 words/s with the
+    One process (two were slower, see ``nlp.deep.DEFAULT_PROCESSES``); the target is
+    20,000 words/s with the
     trained pipeline (NER, morphologizer, lemmatizer). privacy-check over the stored entities
     is timed too: it is what the pass is for.
     """

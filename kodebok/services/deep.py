@@ -74,7 +74,7 @@ def run_deep(
         raise KodebokError(f"{project.path}: no table for the deep pass ({exc})") from exc
     texts = [r[1][r[2] : r[3]] for r in rows]
     if processes is None:
-        processes = 2 if len(texts) >= deep.PARALLEL_FROM else 1
+        processes = deep.DEFAULT_PROCESSES
     words = entities = done = 0
     began = time.perf_counter()
     pending: list[tuple[int, str, str, str, str, str]] = []
