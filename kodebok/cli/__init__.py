@@ -97,6 +97,7 @@ def _register() -> None:
         analysis_cmds,
         bench_cmds,
         coding_cmds,
+        deep_cmds,
         document_cmds,
         exchange_cmds,
         nlp_cmds,
@@ -119,6 +120,7 @@ def _register() -> None:
         exchange_cmds,
         bench_cmds,
         privacy_cmds,
+        deep_cmds,
     ):
         for command in module.COMMANDS:
             main.add_command(command)

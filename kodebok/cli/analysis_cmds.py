@@ -301,7 +301,8 @@ QUOTE_CHOICES = ["md", "docx", "html", "csv", "json"]
     "--pseudonymise",
     "--pseudonymize",
     is_flag=True,
-    help="Cases become 'Kommune 1..n'; names in the text become pseudonyms or [navn].",
+    help="Cases become 'Kommune 1..n'; personal data privacy-check finds in the text becomes "
+    "pseudonyms, numbered placeholders ('Person 3', added to the map) or [telefon] ….",
 )
 @click.option("--no-subcodes", is_flag=True, help="Only the code itself, not codes below it.")
 @click.option(

@@ -302,11 +302,18 @@ def codings_group() -> None:
 @click.option(
     "--pseudonymise",
     is_flag=True,
-    help="Replace real names from the project's pseudonym map in text and names.",
+    help="Replace personal data in text, memo and names (the pseudonym map, then numbered "
+    "placeholders such as 'Person 3' that are added to it; [telefon], [e-post] …).",
 )
+@coder_option
 @click.pass_context
 def codings_export(
-    ctx: click.Context, fmt: str | None, output: Path | None, decimal: str, pseudonymise: bool
+    ctx: click.Context,
+    fmt: str | None,
+    output: Path | None,
+    decimal: str,
+    pseudonymise: bool,
+    coder: str,
 ) -> None:
     """All codings: document, segment_idx, number, start, end, code, coder, origin, memo, text,
     status.
@@ -323,15 +330,9 @@ def codings_export(
     with open_project(ctx) as project:
         rows = export_codings(project)
         if pseudonymise:
-            from kodebok.analysis.privacy import pseudonymise as apply
-            from kodebok.analysis.privacy import pseudonymise_identifier
-            from kodebok.services.privacy import pseudonym_map
+            from kodebok.services.privacy import pseudonymise_codings
 
-            mapping = pseudonym_map(project)
-            for r in rows:
-                r["text"] = apply(r["text"], mapping)
-                r["memo"] = apply(r["memo"], mapping)
-                r["document"] = pseudonymise_identifier(r["document"], mapping)
+            rows = pseudonymise_codings(project, rows, coder=coder)
     if chosen == "json":
         import json
 

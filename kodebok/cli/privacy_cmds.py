@@ -34,9 +34,14 @@ from kodebok.cli.common import (
 def privacy_check_cmd(
     ctx: click.Context, folder: Path | None, documents: tuple[str, ...], fmt: str
 ) -> None:
-    """Find likely names, places, phone numbers, e-mail addresses and birth dates.
+    """Find likely names, places, phone numbers, e-mail addresses, fødselsnummer, birth dates,
+    addresses and postcodes.
 
-    Exits 1 when something was found, so a script can stop before sharing an export.
+    Each finding names its source: ner:LABEL (the pipeline's entities, stored by 'kodebok nlp
+    deep' or computed when the pipeline has a recogniser), gazetteer (Norwegian first names,
+    surnames, kommuner), capitalisation (a capitalised word that is no dictionary word),
+    project (cases and the pseudonym map) or pattern:KIND. Exits 1 when something was found,
+    so a script can stop before sharing an export.
     """
     from kodebok.services.privacy import check_documents, check_exports
 
@@ -61,7 +66,9 @@ def privacy_check_cmd(
         click.echo("No likely personal data found.")
     else:
         for h in hits:
-            click.echo(f"{h.where}:{h.line}: {h.kind}: {h.match!r} ({h.reason}): {h.context}")
+            click.echo(
+                f"{h.where}:{h.line}: {h.kind}: {h.match!r} ({h.reason}; {h.source}): {h.context}"
+            )
         counts = Counter(h.kind for h in hits)
         click.echo(
             f"{len(hits)} findings: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),

@@ -199,6 +199,14 @@ def proper_names(project: Project) -> set[str]:
     return names | (found - ambiguous) | _only_capitalised(project, ambiguous)
 
 
+def names(project: Project) -> set[str]:
+    """Words to keep out of themes: ``proper_names`` and the words of the people and places
+    the deep pass's named-entity recogniser found (``kodebok nlp deep``), when it has run."""
+    from kodebok.services.deep import entity_words
+
+    return proper_names(project) | entity_words(project)
+
+
 def _only_capitalised(project: Project, candidates: set[str]) -> set[str]:
     """The candidate words (lower case) that the segments write as names only: with a capital
     inside a sentence ("sa Geir"), never in lower case. A capital at a sentence start and a
@@ -269,9 +277,7 @@ def themes(
             f"themes need at least two groups with text; grouping by {label} gives "
             f"{len(counts)} (try --by document or another attribute)"
         )
-    found = distinctive_terms(
-        counts, sizes, top=top, exclude=() if keep_names else proper_names(project)
-    )
+    found = distinctive_terms(counts, sizes, top=top, exclude=() if keep_names else names(project))
     return {
         "by": label,
         "groups": [

@@ -38,11 +38,32 @@ def project_to_refi(
     return refi, exporter.variable_guids
 
 
-def export_qdpx(project: Project, *, with_pseudonyms: bool = False) -> bytes:
-    """The project as a .qdpx archive (the pseudonym map travels only when asked)."""
+def export_qdpx(
+    project: Project,
+    *,
+    with_pseudonyms: bool = False,
+    pseudonymise: bool = False,
+    coder: str = "kodebok",
+) -> bytes:
+    """The project as a .qdpx archive.
+
+    The pseudonym map travels in kodebok's side file only when asked (``with_pseudonyms``).
+    With ``pseudonymise`` personal data is replaced in every text and name and the side file is
+    left out: it holds speaker labels, memo places and other text that would need its own pass,
+    and a pseudonymised archive is for sharing, not for kodebok's own round trip.
+    """
     from kodebok.exchange.refi_write import write_qdpx
 
+    if pseudonymise and with_pseudonyms:
+        raise KodebokError(
+            "--with-pseudonym-map puts real names in the archive; it cannot go with --pseudonymise"
+        )
     refi, variable_guids = project_to_refi(project, with_pseudonyms=with_pseudonyms)
+    if pseudonymise:
+        from kodebok.services.privacy import pseudonymise_refi
+
+        refi = pseudonymise_refi(project, refi, coder=coder)
+        refi.extension = {}
     return write_qdpx(refi, variable_guids)
 
 

@@ -6,7 +6,7 @@ APPLICATION_ID = (
     0x6B6F6462  # "kodb": lets `file` and kodebok tell a project from other SQLite files
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Views made by the migrations for reading the project with other tools (docs/design.md).
 VIEWS = ("code_paths", "coded_text", "code_case_counts")
@@ -287,5 +287,19 @@ MIGRATIONS: list[str] = [
     # so the CLI and TUI say it in their language; rows from before keep their description.
     """
     ALTER TABLE journal ADD COLUMN params TEXT;
+    """,
+    # 7: the deep NLP pass (``kodebok nlp deep``): named entities, POS tags and lemmas of each
+    # segment from the trained pipeline, stored once and reused by privacy-check and themes.
+    # Derived data like segments.lemmas: not journaled, recomputed when the pipeline changes.
+    """
+    CREATE TABLE segment_nlp (
+        segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,
+        pipeline TEXT NOT NULL,
+        entities TEXT NOT NULL DEFAULT '[]',
+        pos TEXT NOT NULL DEFAULT '',
+        lemmas TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX segment_nlp_pipeline ON segment_nlp(pipeline);
     """,
 ]

@@ -351,11 +351,13 @@ class KodebokApp(App[None]):
         from kodebok.tui.screens.agreement import AgreementScreen
         from kodebok.tui.screens.matrix import MatrixScreen
         from kodebok.tui.screens.presence import PresenceScreen
+        from kodebok.tui.screens.privacy import PrivacyScreen
         from kodebok.tui.screens.qca import QcaScreen
 
         screens.update(
             matrix=MatrixScreen, presence=PresenceScreen, qca=QcaScreen, agreement=AgreementScreen
         )
+        screens["privacy"] = PrivacyScreen
         if name == "library":
             from kodebok.tui.screens.library import LibraryScreen
 

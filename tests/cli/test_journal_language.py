@@ -115,6 +115,12 @@ def op_set_pseudonym(p: Project, tmp: Path) -> None:
     privacy.set_pseudonym(p, "Nordvik", "Kommune A", "place", coder=ME)
 
 
+def op_add_pseudonyms(p: Project, tmp: Path) -> None:
+    names = privacy.Pseudonymiser.for_project(p)
+    names.pseudonym("Ola Hansen", "person")
+    names.save(coder=ME)
+
+
 def op_remove_pseudonym(p: Project, tmp: Path) -> None:
     privacy.set_pseudonym(p, "Nordvik", "Kommune A", "place", coder=ME)
     privacy.remove_pseudonym(p, "Nordvik", coder=ME)
@@ -287,6 +293,12 @@ CASES: dict[str, Case] = {
         "Importer nordvik.qdpx (2 dokumenter, 2 caser, 5 koder, 1 koding)",
     ),
     "set_pseudonym": Case(op_set_pseudonym, "Pseudonym for Nordvik", "Pseudonym for Nordvik"),
+    # Ola Hansen, and "Kommune n" for each of the project's two cases (recorded with it)
+    "add_pseudonyms": Case(
+        op_add_pseudonyms,
+        "3 new pseudonyms from an export",
+        "3 nye pseudonymer fra en eksport",
+    ),
     "remove_pseudonym": Case(
         op_remove_pseudonym, "Remove the pseudonym for Nordvik", "Fjern pseudonym for Nordvik"
     ),

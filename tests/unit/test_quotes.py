@@ -109,7 +109,10 @@ def test_pseudonymised_quotes_leave_no_real_case_or_name(small: Project) -> None
     text = " ".join(f"{q.text} {a} {q.document} {s.group}" for s in sections for q, a in s.quotes)
     for real in ("Nordvik", "Fjellbygd", "Kari"):
         assert real not in text
-    assert "Rådmannen i Kommune 2 tok initiativet, og [navn] hjalp til" in text
+    # a name the map does not have gets a numbered placeholder, recorded in the map
+    assert "Rådmannen i Kommune 2 tok initiativet, og Person 1 hjalp til" in text
+    rows = small.conn.execute("SELECT pseudonym, kind FROM pseudonyms WHERE real = 'Kari Hansen'")
+    assert [tuple(r) for r in rows] == [("Person 1", "person")]
     assert "(rådmann, Kommune 2)" in text and "([navn], Kommune 1)" in text
     assert {s.group for s in sections} >= {"Kommune 1", "Kommune 2"}
 

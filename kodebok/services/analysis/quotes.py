@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from kodebok.analysis.quotes import (
     quote_sections,
     template_fields,
 )
-from kodebok.errors import AnalysisError
+from kodebok.errors import AnalysisError, KodebokError
 from kodebok.services.analysis.counts import Filters
 from kodebok.services.analysis.groups import columns, grouping, key_sql
 from kodebok.store import Project
@@ -78,6 +79,31 @@ def _texts(project: Project, ids: set[int]) -> dict[int, str]:
         sql = f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' for _ in part)})"
         out.update((r[0], r[1]) for r in project.conn.execute(sql, part))
     return out
+
+
+def _detector_pseudonymised(
+    project: Project, out: list[Quote], mapping: dict[str, str]
+) -> list[Quote]:
+    """Quote texts with everything privacy-check finds replaced (the map's pseudonyms, then
+    numbered placeholders that are added to the map, so exports agree with each other)."""
+    from dataclasses import replace
+
+    from kodebok.services.privacy import Pseudonymiser
+    from kodebok.services.project import default_coder
+
+    p = Pseudonymiser.for_project(project, mapping)
+    memo: dict[tuple[str, int, str], str] = {}
+    result = []
+    for qt in out:
+        key = (qt.document, qt.start, qt.text)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = p.text_in(qt.document, qt.start, qt.text)
+        result.append(replace(qt, text=text))
+    # a read-only project: the placeholders hold for this export only
+    with contextlib.suppress(sqlite3.Error, KodebokError):
+        p.save(coder=default_coder())
+    return result
 
 
 def _pseudonym_table(project: Project) -> dict[str, str]:
@@ -202,5 +228,6 @@ def quotes(
         labels_in_use = {qt.speaker for qt in out if qt.speaker}
         case_names = [c.name for c in q.cases(project)]
         mapping = pseudonym_mapping(case_names, labels_in_use, _pseudonym_table(project))
-        out = pseudonymise_quotes(out, mapping)
+        out = _detector_pseudonymised(project, out, mapping)
+        out = pseudonymise_quotes(out, mapping, scrub=False)
     return quote_sections(out, template, [c.path for c in all_codes])

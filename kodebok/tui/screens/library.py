@@ -62,6 +62,7 @@ class LibraryScreen(KodebokScreen):
         Binding("P", "screen('presence')", "key.presence"),
         Binding("Q", "screen('qca')", "key.qca"),
         Binding("A", "screen('agreement')", "key.agreement"),
+        Binding("V", "screen('privacy')", "key.privacy", show=False),  # listed by ?
         Binding("q", "app.quit", "key.quit"),
         Binding("escape", "clear_filter", show=False),
     ]
