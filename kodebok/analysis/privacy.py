@@ -433,7 +433,7 @@ def _lowercase_names(
     return out
 
 
-def _capitalised_run(
+def _capitalised_run(  # noqa: C901 - one pass of ordered rules; each branch is one rule
     text: str,
     run: list[re.Match[str]],
     gaz: Gazetteers,

@@ -38,7 +38,8 @@ def test_matrix_json_has_the_spec_shape(small: Run) -> None:
     assert data["rows"][1]["code"] == "Styring/Styringskort"
     assert data["rows"][1]["values"] == [1, 1, 0]
     assert data["n"] == [1, 1, 1]
-    assert data["entity"] == "case" and data["unit"] == "documents"
+    assert data["entity"] == "case"
+    assert data["unit"] == "documents"
 
 
 def test_matrix_by_speaker_attribute_with_percent_and_rollup(small: Run) -> None:
@@ -56,20 +57,23 @@ def test_matrix_by_speaker_attribute_with_percent_and_rollup(small: Run) -> None
     )
     data = json.loads(result.output)
     styring = data["rows"][0]
-    assert styring["values"] == [2, 0, 2] and styring["percent"][0] == 100.0
+    assert styring["values"] == [2, 0, 2]
+    assert styring["percent"][0] == 100.0
 
 
 def test_bad_by_exits_2_and_lists_the_attributes(small: Run) -> None:
     result = small("matrix", "--by", "fylke")
     assert result.exit_code == 2
     assert "unknown grouping 'fylke'" in result.stderr
-    assert "case:storrelse" in result.stderr and "speaker:level" in result.stderr
+    assert "case:storrelse" in result.stderr
+    assert "speaker:level" in result.stderr
 
 
 def test_unknown_code_exits_2_with_nearest_matches(small: Run) -> None:
     result = small("presence", "--codes", "Styringskrot")
     assert result.exit_code == 2
-    assert "did you mean" in result.stderr and "'Styring/Styringskort'" in result.stderr
+    assert "did you mean" in result.stderr
+    assert "'Styring/Styringskort'" in result.stderr
     assert small("quotes", "--code", "Medvirk").exit_code == 2
 
 
@@ -155,8 +159,10 @@ def test_presence_set_with_note_wins_and_json_shows_provenance(small: Run) -> No
     rows = {c["case"]: c for c in data["cases"]}
     assert rows["Nordvik"]["values"] == [1]
     cell = rows["Nordvik"]["cells"][0]
-    assert cell["source"] == "override" and cell["note"] == "Nevnt i e-post"
-    assert cell["author"] == "ane" and cell["at"]
+    assert cell["source"] == "override"
+    assert cell["note"] == "Nevnt i e-post"
+    assert cell["author"] == "ane"
+    assert cell["at"]
     assert rows["Fjellbygd"]["values"] == [None]
     assert rows["Sjøby"]["cells"][0]["source"] == "no-documents"
     assert small("presence", "set", "Nordvik", "Medvirkning", "clear").exit_code == 0
@@ -168,14 +174,16 @@ def test_presence_set_with_note_wins_and_json_shows_provenance(small: Run) -> No
 def test_presence_set_bad_value_or_case_exits_2(small: Run) -> None:
     assert small("presence", "set", "Nordvik", "Medvirkning", "kanskje").exit_code == 2
     result = small("presence", "set", "Nordvk", "Medvirkning", "1")
-    assert result.exit_code == 2 and "Nordvik" in result.stderr
+    assert result.exit_code == 2
+    assert "Nordvik" in result.stderr
 
 
 def test_presence_thresholds_and_markdown(small: Run) -> None:
     result = small(
         "presence", "--codes", "Styring/Initiativ", "--min-codings", "2", "--format", "md"
     )
-    assert "| Nordvik | ✓ |" in result.output and "| Fjellbygd | – |" in result.output
+    assert "| Nordvik | ✓ |" in result.output
+    assert "| Fjellbygd | – |" in result.output
     result = small(
         "presence",
         "--codes",
@@ -194,7 +202,8 @@ def test_quotes_markdown_pseudonymised(small: Run) -> None:
         "quotes", "--code", "Styring", "--pseudonymise", "--template", "({level}, {case})"
     )
     assert result.exit_code == 0, result.output
-    assert "Nordvik" not in result.output and "Kari" not in result.output
+    assert "Nordvik" not in result.output
+    assert "Kari" not in result.output
     assert "> — (administrativ, Kommune 2)" in result.output
 
 

@@ -44,7 +44,8 @@ def test_bad_file_fails_cleanly_and_changes_nothing(
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1 and name in errors[0]
+    assert len(errors) == 1
+    assert name in errors[0]
     assert checksum(project_path) == before
 
 
@@ -58,7 +59,8 @@ def test_a_folder_with_one_bad_file_imports_the_rest(
     (folder / "c.txt").write_bytes(b"\x00\x01\x02" * 100)
     result = cli("import", str(folder))
     assert result.exit_code == 1
-    assert "a: 2 segments" in result.output and "b: 2 segments" in result.output
+    assert "a: 2 segments" in result.output
+    assert "b: 2 segments" in result.output
     assert "c.txt" in result.output
 
 
@@ -97,4 +99,5 @@ def test_a_locked_project_is_refused_with_a_message(
 def test_an_unknown_document_names_the_nearest(seeded: Path, cli: Callable[..., Result]) -> None:
     result = cli("segments", "--doc", "bar")
     assert result.exit_code == 2
-    assert "unknown document 'bar'" in result.output and "'bra'" in result.output
+    assert "unknown document 'bar'" in result.output
+    assert "'bra'" in result.output

@@ -56,7 +56,8 @@ def test_init_creates_and_never_overwrites(tmp_path: Path) -> None:
     path = tmp_path / "ny.kodebok"
     runner = CliRunner()
     first = runner.invoke(main, ["-p", str(path), "init"])
-    assert first.exit_code == 0 and path.exists()
+    assert first.exit_code == 0
+    assert path.exists()
     second = runner.invoke(main, ["-p", str(path), "init"])
     assert second.exit_code == 0
     assert "exists already" in second.output
@@ -173,7 +174,8 @@ def test_speakers_import_names_the_bad_line(tmp_path: Path, cli: Callable[..., R
     )
     result = cli("speakers", "import", str(table))
     assert result.exit_code == 2
-    assert "speakers.csv, line 3" in result.output and "'XX'" in result.output
+    assert "speakers.csv, line 3" in result.output
+    assert "'XX'" in result.output
 
 
 def test_codebook_show_counts_codings(tmp_path: Path, cli: Callable[..., Result]) -> None:
@@ -217,7 +219,8 @@ def test_codings_import_by_number_is_one_based(tmp_path: Path, cli: Callable[...
     rows = json.loads(cli("codings", "export", "--format", "json").output)
     assert [(r["segment_idx"], r["number"]) for r in rows] == [(1, 2)]
     segs = json.loads(cli("segments", "--doc", "nordvik_radmann", "--format", "json").output)
-    assert rows[0]["text"] == segs[1]["text"] and segs[1]["number"] == 2
+    assert rows[0]["text"] == segs[1]["text"]
+    assert segs[1]["number"] == 2
 
 
 def test_codings_import_refuses_number_and_idx_that_disagree(
@@ -289,7 +292,8 @@ def test_codings_import_with_unknown_code_changes_nothing(
     assert "codings.csv, line 3: unknown code 'Finnesikke'" in result.output
     assert checksum(project_path) == before
     created = cli("codings", "import", str(table), "--create-codes")
-    assert created.exit_code == 0 and "Finnesikke" in created.output
+    assert created.exit_code == 0
+    assert "Finnesikke" in created.output
 
 
 def test_codebook_export_yaml_reimports_identically(

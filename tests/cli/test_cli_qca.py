@@ -43,7 +43,8 @@ def test_complete_truth_table_lists_remainders_with_null_incl() -> None:
         "truth-table", "--from", LC, "--outcome", "SURV", "--complete", "--format", "json"
     )
     rows = json.loads(out)["rows"]
-    assert code == 0 and len(rows) == 32
+    assert code == 0
+    assert len(rows) == 32
     assert rows[2] == {**rows[2], "OUT": "?", "n": 0, "incl": None, "PRI": None, "cases": []}
 
 
@@ -77,7 +78,8 @@ def test_minimize_parsimonious_json_shape_and_values() -> None:
 def test_minimize_complex_is_the_default() -> None:
     code, out, _ = run("minimize", "--from", LC, "--outcome", "SURV", "--format", "json")
     doc = json.loads(out)
-    assert code == 0 and doc["solution"] == "complex"
+    assert code == 0
+    assert doc["solution"] == "complex"
     (model,) = doc["models"]
     assert model["terms"] == ["DEV*~URB*LIT*STB", "DEV*LIT*IND*STB"]
     fits = {f["term"]: f for f in model["terms_fit"]}
@@ -103,7 +105,8 @@ def test_minimize_negated_outcome() -> None:
         "--format", "json",
     )  # fmt: skip
     doc = json.loads(out)
-    assert code == 0 and doc["outcome"] == "~SURV"
+    assert code == 0
+    assert doc["outcome"] == "~SURV"
     assert [m["terms"] for m in doc["models"]] == [["~DEV", "~STB"]]
 
 
@@ -129,7 +132,8 @@ def test_necessity_json() -> None:
 def test_output_file_follows_the_extension(tmp_path: Path) -> None:
     target = tmp_path / "losning.json"
     code, _, err = run("minimize", "--from", LC, "--outcome", "SURV", "-o", str(target))
-    assert code == 0 and "Wrote" in err
+    assert code == 0
+    assert "Wrote" in err
     assert json.loads(target.read_text(encoding="utf-8"))["solution"] == "complex"
 
 
@@ -150,7 +154,8 @@ def test_expected_errors_exit_2_with_one_line_on_stderr(args: list[str], message
     code, out, err = run("minimize", "--from", LC, *args)
     assert code == 2
     assert out == ""
-    assert err.startswith("Error: ") and message in err
+    assert err.startswith("Error: ")
+    assert message in err
     assert "Traceback" not in err
 
 

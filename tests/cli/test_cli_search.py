@@ -24,7 +24,8 @@ def test_search_json_lists_hits_with_document_idx_segment_and_snippet(tmp_path: 
     hits = json.loads(out)
     assert len(hits) == 1
     hit = hits[0]
-    assert hit["document"] == "nordvik_radmann" and hit["idx"] == 3
+    assert hit["document"] == "nordvik_radmann"
+    assert hit["idx"] == 3
     conn = sqlite3.connect(str(path))
     (segment_id,) = conn.execute(
         "SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id "
@@ -39,9 +40,12 @@ def test_search_json_lists_hits_with_document_idx_segment_and_snippet(tmp_path: 
 def test_search_text_output_and_no_hits(tmp_path: Path) -> None:
     path = build_project(tmp_path / "p.kodebok")
     code, out, err = run(path, "search", "lederavtaler")
-    assert code == 0 and "nordvik_radmann" in out and "1 hits" in err
+    assert code == 0
+    assert "nordvik_radmann" in out
+    assert "1 hits" in err
     code, out, err = run(path, "search", "xyzzyq", "--format", "json")
-    assert code == 0 and json.loads(out) == []
+    assert code == 0
+    assert json.loads(out) == []
 
 
 def test_search_code_codes_every_hit_and_one_undo_removes_them(tmp_path: Path) -> None:

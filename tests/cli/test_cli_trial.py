@@ -31,7 +31,8 @@ def test_quotes_with_nothing_to_quote_says_so_and_writes_nothing(
     assert result.stderr == "Error: nothing to quote: no coded text for Tom kode; nothing written\n"
     assert not out.exists()
     as_json = cli("quotes", "--code", "Tom kode", "--format", "json", project=demo_project)
-    assert as_json.exit_code == 0 and json.loads(as_json.stdout) == []
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout) == []
     assert "Note: nothing to quote" in as_json.stderr
     # with something to quote, nothing changes
     assert cli("quotes", "--code", "Lederavtaler", project=demo_project).exit_code == 0
@@ -82,7 +83,8 @@ def test_search_and_suggest_text_use_the_number(
 ) -> None:
     hits = cli("search", "lederavtalen", "--format", "json", project=demo_project)
     found = json.loads(hits.stdout)
-    assert found and all(h["number"] == h["idx"] + 1 for h in found)
+    assert found
+    assert all(h["number"] == h["idx"] + 1 for h in found)
     text = cli("search", "lederavtalen", project=demo_project).stdout.splitlines()
     assert text[0].split()[:2] == ["document", "number"]
     first = found[0]

@@ -32,15 +32,18 @@ def _json(demo: Path, *args: str) -> object:
 
 def test_demo_has_documents_with_segments_and_speakers(demo: Path) -> None:
     docs = _json(demo, "documents", "--format", "json")
-    assert isinstance(docs, list) and len(docs) >= 16
+    assert isinstance(docs, list)
+    assert len(docs) >= 16
     for d in docs:
-        assert d["segments"] > 0 and d["speakers"] > 0, d["name"]
+        assert d["segments"] > 0, d["name"]
+        assert d["speakers"] > 0, d["name"]
         assert d["case"], d["name"]
 
 
 def test_demo_cases_carry_attributes(demo: Path) -> None:
     cases = _json(demo, "cases", "--format", "json")
-    assert isinstance(cases, list) and len(cases) == 4
+    assert isinstance(cases, list)
+    assert len(cases) == 4
     for c in cases:
         assert {"fylke", "innbyggere", "organisering", "oppfolgingskommune"} <= set(c["attributes"])
     # the values are the demo material's case table, read here with the csv module

@@ -44,7 +44,7 @@ class Demo:
 
 @pytest.fixture
 def demo(demo_project: Path) -> Iterator[Demo]:
-    yield Demo(demo_project, codings_snapshot(demo_project), table_checksum(demo_project))
+    return Demo(demo_project, codings_snapshot(demo_project), table_checksum(demo_project))
 
 
 def _refused(demo: Demo, path: Path, *needles: str) -> Result:
@@ -157,7 +157,9 @@ def test_decomposed_text_normalises_to_the_composed_text() -> None:
 
     nfd = "e\u0301" * 100_000  # 200 000 characters, every second one an accent
     text, pos = normalised_positions(nfd)
-    assert text == "é" * 100_000 and pos[200_000] == 100_000 and (pos[2], pos[3]) == (1, 2)
+    assert text == "é" * 100_000
+    assert pos[200_000] == 100_000
+    assert (pos[2], pos[3]) == (1, 2)
     # mixed-order accents: canonical order puts the below-accents (class 220) first
     marks = "a" + "\u0301\u0316" * 80_000
     assert nfc(marks) == unicodedata.normalize("NFC", "a" + "\u0316" * 80_000 + "\u0301" * 80_000)
@@ -171,7 +173,8 @@ def test_transcript_with_a_hundred_thousand_stacked_accents_imports(
     path.write_text(f"{TURNS}IP: Ja{accents}.\n", encoding="utf-8")
     result = demo.run("import", str(path))
     assert result.exit_code == 0, result.output
-    assert integrity_ok(demo.path) and codings_snapshot(demo.path) == demo.codings
+    assert integrity_ok(demo.path)
+    assert codings_snapshot(demo.path) == demo.codings
 
 
 # --- .qdpx archives: totals over all members, forged sizes, damaged archives ----------------
@@ -305,7 +308,8 @@ def test_qdpx_within_the_limits_still_imports(demo: Demo, tmp_path: Path) -> Non
     path = _qdpx(tmp_path / "ok.qdpx", {"s0.txt": TURNS.encode(), "s1.txt": _text(20 * 1024)})
     result = demo.run("import", str(path))
     assert result.exit_code == 0, result.output
-    assert integrity_ok(demo.path) and codings_snapshot(demo.path) == demo.codings
+    assert integrity_ok(demo.path)
+    assert codings_snapshot(demo.path) == demo.codings
 
 
 # --- Large transcripts: a clear limit before anything is read into memory ------------------
@@ -351,7 +355,8 @@ def test_a_folder_with_one_huge_transcript_imports_the_others(demo: Demo, tmp_pa
     assert result.exit_code == 1, result.output
     assert "b_stor.txt is 191 MB" in result.stderr
     assert "a_vanlig" in result.output
-    assert integrity_ok(demo.path) and codings_snapshot(demo.path) == demo.codings
+    assert integrity_ok(demo.path)
+    assert codings_snapshot(demo.path) == demo.codings
 
 
 def test_a_transcript_at_the_limit_imports(
@@ -365,7 +370,8 @@ def test_a_transcript_at_the_limit_imports(
     result = demo.run("import", str(path))
     assert result.exit_code == 0, result.output
     assert "lang: 4000 segments" in result.output
-    assert integrity_ok(demo.path) and codings_snapshot(demo.path) == demo.codings
+    assert integrity_ok(demo.path)
+    assert codings_snapshot(demo.path) == demo.codings
 
 
 def test_the_text_of_a_docx_has_the_transcript_limit(

@@ -46,7 +46,7 @@ def file_hash(path: Path) -> str:
 @pytest.fixture
 def demo(demo_project: Path) -> Iterator[tuple[Path, str, list[tuple[object, ...]]]]:
     """The demo copy with its table checksum and codings before the test."""
-    yield demo_project, table_checksum(demo_project), codings_snapshot(demo_project)
+    return demo_project, table_checksum(demo_project), codings_snapshot(demo_project)
 
 
 def assert_unchanged(project: Path, before: str) -> None:
@@ -468,7 +468,8 @@ def test_an_unexpected_failure_writes_a_crash_report(
     assert text.startswith("kodebok ")
     assert "Traceback (most recent call last)" in text
     assert "RuntimeError: boom in list_documents" in text
-    assert "argv:" in text and "python " in text
+    assert "argv:" in text
+    assert "python " in text
     assert_unchanged(project, before)
 
 

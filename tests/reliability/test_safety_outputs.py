@@ -133,7 +133,8 @@ def test_other_databases_and_the_projects_own_files_are_refused(
         result = run(demo_project, *writer_args(command, out))
         assert result.exit_code == 2, (out, result.output)
         lines = error_lines(result)
-        assert len(lines) == 1 and lines[0].startswith(f"Error: {out}"), result.output
+        assert len(lines) == 1, result.output
+        assert lines[0].startswith(f"Error: {out}"), result.output
         assert message in lines[0], lines
     assert other.read_bytes() == other_bytes
     assert backup.read_bytes() == backup_bytes
@@ -225,16 +226,22 @@ def test_a_crash_just_before_the_rename_leaves_the_good_file(
     assert proc.returncode == 9, proc.stderr
     assert out.read_text(encoding="utf-8") == "good\n"
     leftovers = list(tmp_path.glob(".matrix.csv.*.tmp"))
-    assert len(leftovers) == 1 and leftovers[0].read_text(encoding="utf-8").startswith("code")
+    assert len(leftovers) == 1
+    assert leftovers[0].read_text(encoding="utf-8").startswith("code")
     assert integrity_ok(demo_project)
     assert codings_snapshot(demo_project) == before
 
 
 def test_atomic_path_removes_its_temporary_file_on_any_error(tmp_path: Path) -> None:
     target = tmp_path / "backup.db"
-    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
-        tmp.write_bytes(b"half")
-        raise KeyboardInterrupt
+
+    def interrupted_write() -> None:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_write()
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(OutputError, match=r"the folder .* does not exist"):
         atomic_write(tmp_path / "nowhere" / "x.csv", "a")
@@ -509,7 +516,8 @@ def test_restore_refuses_a_project_another_program_has_open(
         text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"
         result = run(demo_project, "restore", str(good))
     finally:
         holder.communicate("\n", timeout=30)

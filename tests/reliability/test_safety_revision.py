@@ -181,7 +181,8 @@ def test_typo_edits_and_truncated_quotes_are_flagged_for_review(
     for cid in truncated:  # a cut quote: the rest of it, flagged
         assert str(before[cid]["text"]).startswith(str(after[cid]["text"]))
     assert f"{n_review} need review, 0 orphaned" in result.output
-    assert n_review >= 40 and n_ok >= 5
+    assert n_review >= 40
+    assert n_ok >= 5
 
 
 def test_rewrapped_lines_and_spaces_keep_codings_ok(demo_project: Path, tmp_path: Path) -> None:
@@ -284,9 +285,11 @@ def test_an_edited_answer_moved_next_to_new_questions_never_covers_them(
         if new["status"] == "ok":
             assert new["text"] == old["text"]
         else:
-            assert new["status"] == "review" and new["anchor"] == old["text"]
+            assert new["status"] == "review"
+            assert new["anchor"] == old["text"]
     split = [c for c, o in before.items() if o["segments"] == [13]]
-    assert split and all(after[c]["status"] == "review" for c in split)
+    assert split
+    assert all(after[c]["status"] == "review" for c in split)
 
 
 def test_an_answer_moved_and_edited_is_followed_for_review(
@@ -307,13 +310,16 @@ def test_an_answer_moved_and_edited_is_followed_for_review(
         new = after[cid]
         assert new["segments"] == [last], new
         if str(before[cid]["text"]) in blocks[last]:
-            assert new["status"] == "ok" and new["text"] == before[cid]["text"]
+            assert new["status"] == "ok"
+            assert new["text"] == before[cid]["text"]
         else:
-            assert new["status"] == "review" and new["anchor"] == before[cid]["text"]
+            assert new["status"] == "review"
+            assert new["anchor"] == before[cid]["text"]
             assert str(new["text"]) in blocks[last]
     for cid, old in before.items():
         if cid not in followed:
-            assert after[cid]["status"] == "ok" and after[cid]["text"] == old["text"]
+            assert after[cid]["status"] == "ok"
+            assert after[cid]["text"] == old["text"]
     assert integrity_ok(demo_project)
 
 
@@ -331,7 +337,8 @@ def test_a_passage_found_twice_keeps_the_occurrence_in_its_own_answer(
     for cid, old in before.items():
         if old["segments"] == [7]:
             assert after[cid]["segments"] == [7]
-            assert after[cid]["status"] == "ok" and after[cid]["text"] == old["text"]
+            assert after[cid]["status"] == "ok"
+            assert after[cid]["text"] == old["text"]
 
 
 def _orphaning_revision() -> list[str]:
@@ -363,7 +370,8 @@ def test_a_revert_to_the_original_restores_every_coding(demo_project: Path, tmp_
     second = _state(demo_project)
     for cid, c in second.items():
         if middle[cid]["status"] == "orphaned":
-            assert c["status"] == "orphaned" and c["anchor"] == before[cid]["text"]
+            assert c["status"] == "orphaned"
+            assert c["anchor"] == before[cid]["text"]
     _, blocks = _original()
     reverted = _update(demo_project, _write(tmp_path / "orig", blocks))
     assert reverted.exit_code == 0, reverted.output
@@ -379,7 +387,8 @@ def test_orphans_show_their_old_text_in_every_export(demo_project: Path, tmp_pat
     assert _update(demo_project, _write(tmp_path / "rev", _orphaning_revision())).exit_code == 0
     orphans = {cid: c for cid, c in _state(demo_project).items() if c["status"] == "orphaned"}
     old_texts = sorted(str(before[cid]["text"]) for cid in orphans)
-    assert len(old_texts) == 4 and all(old_texts)
+    assert len(old_texts) == 4
+    assert all(old_texts)
     # codings export, JSON and CSV
     rows = json.loads(_cli(demo_project, "codings", "export", "--format", "json").output)
     exported = sorted(r["text"] for r in rows if r["status"] == "orphaned")

@@ -216,9 +216,11 @@ def test_undo_of_a_qdpx_import_refuses_when_a_later_coding_depends_on_it(
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 2
     assert "cannot undo 'Import annet-team.qdpx'" in result.output
-    assert "a coding by ola" in result.output and "sjobygd_radmann" in result.output
+    assert "a coding by ola" in result.output
+    assert "sjobygd_radmann" in result.output
     assert "nothing was changed" in result.output
-    assert "kodebok restore" in result.output and "before-import-annet-team" in result.output
+    assert "kodebok restore" in result.output
+    assert "before-import-annet-team" in result.output
     assert content_checksum(demo_project) == state
     assert codings_snapshot(demo_project) == snapshot
     assert sound(demo_project)
@@ -270,7 +272,9 @@ def test_undo_of_a_merge_removes_documents_segments_cases_and_attributes_too(
     before, before_codings = content_checksum(demo_project), codings_snapshot(demo_project)
     _merge(cli, demo_project, other)
     merged = counts(demo_project)
-    assert merged["documents"] == 18 and merged["cases"] == 5 and merged["presence_overrides"]
+    assert merged["documents"] == 18
+    assert merged["cases"] == 5
+    assert merged["presence_overrides"]
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 0, result.output
     assert "Angret: Slå sammen med per.kodebok" in result.output
@@ -348,7 +352,8 @@ def test_undo_of_a_merge_refuses_after_another_coder_coded_a_merged_document(
     assert result.exit_code == 2
     assert "cannot undo 'Merge with per.kodebok'" in result.output
     assert "a coding by ola with 'Helhetsperspektiv' in 'sjobygd_radmann'" in result.output
-    assert "before-merge" in result.output and "kodebok restore" in result.output
+    assert "before-merge" in result.output
+    assert "kodebok restore" in result.output
     assert content_checksum(demo_project) == state  # no half-undo
     assert codings_snapshot(demo_project) == snapshot
     assert sound(demo_project)
@@ -392,7 +397,8 @@ def test_undo_of_a_merge_refuses_when_a_merged_code_was_renamed_since(
     state = content_checksum(demo_project)
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 2
-    assert "code 'Tertial'" in result.output and "changed since (name)" in result.output
+    assert "code 'Tertial'" in result.output
+    assert "changed since (name)" in result.output
     assert content_checksum(demo_project) == state
     assert sound(demo_project)
 
@@ -419,7 +425,8 @@ def test_undo_of_a_plain_import_removes_the_document_and_redo_restores_it(
     )
     assert result.exit_code == 0, result.output
     imported = counts(demo_project)
-    assert imported["documents"] == 18 and imported["cases"] == 5
+    assert imported["documents"] == 18
+    assert imported["cases"] == 5
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 0, result.output
     assert "Angret: Importer sjobygd_radmann" in result.output
@@ -480,7 +487,8 @@ def test_undo_refuses_when_another_coder_changed_the_row_since(
     state, snapshot = content_checksum(demo_project), codings_snapshot(demo_project)
     result = cli("undo", "--coder", "kari", project=demo_project)
     assert result.exit_code == 2
-    assert "a coding by kari" in result.output and "changed since (memo)" in result.output
+    assert "a coding by kari" in result.output
+    assert "changed since (memo)" in result.output
     assert content_checksum(demo_project) == state
     assert codings_snapshot(demo_project) == snapshot
     assert sound(demo_project)
@@ -681,7 +689,8 @@ def test_two_refi_sources_with_the_same_text_are_two_documents_with_their_own_co
     state = content_checksum(demo_project)
     result = cli("import", str(qdpx), "--coder", "kari", project=demo_project)
     assert result.exit_code == 0, result.output
-    assert "0 documents (2 unchanged)" in result.output and "0 codings" in result.output
+    assert "0 documents (2 unchanged)" in result.output
+    assert "0 codings" in result.output
     assert content_checksum(demo_project) == state
     assert sound(demo_project)
 
@@ -744,7 +753,8 @@ def test_merge_keeps_two_documents_with_the_same_text_apart(
     assert sound(demo_project)
     state = content_checksum(demo_project)
     result = cli("merge", str(other), "--coder", "kari", project=demo_project)
-    assert "Documents: 0 added" in result.output and "Codings: 0 added" in result.output
+    assert "Documents: 0 added" in result.output
+    assert "Codings: 0 added" in result.output
     assert content_checksum(demo_project) == state
 
 

@@ -73,7 +73,8 @@ async def test_matrix_counts_codings_per_case_and_enter_shows_quotes(coded_proje
         cells = table(app, "#matrix-table")
         assert row_of(cells, "Styringssystem")[1:] == ["0", "2"]  # Fjellbygd, Nordvik
         assert row_of(cells, "N (kodinger)")[1:] == ["2", "4"]
-        assert "Fjellbygd" in screen_text(app) and "Nordvik" in screen_text(app)
+        assert "Fjellbygd" in screen_text(app)
+        assert "Nordvik" in screen_text(app)
         # the Nordvik × Styringssystem cell: down one row, right one column
         await pilot.press("down", "right", "enter")
         await settle(app, pilot)
@@ -117,7 +118,8 @@ async def test_matrix_help_lists_its_keys(coded_project: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        assert "Grupper etter" in text and "Eksporter" in text
+        assert "Grupper etter" in text
+        assert "Eksporter" in text
         assert "Sitatene bak cellen" in text  # Enter, handled by the table
         await pilot.press("escape", "escape")
         await pilot.pause()
@@ -144,7 +146,8 @@ async def test_presence_shows_checks_and_an_override_is_stored_then_cleared(
         saved = rows(coded_project, "SELECT value, note, author FROM presence_overrides")
         assert saved == [(0, "Ikke nevnt", CODER)]
         source = str(app.screen.query_one("#presence-source", Static).render())
-        assert "Ikke nevnt" in source and CODER in source
+        assert "Ikke nevnt" in source
+        assert CODER in source
         assert row_of(table(app, "#presence-table"), "Helhetsperspektiv")[1] == "–*"
         await pilot.press("c")
         await settle(app, pilot)

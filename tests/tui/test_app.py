@@ -177,8 +177,10 @@ async def test_measure_tui_reports_open_time_and_key_latency(tmp_path: Path) -> 
     result = await measure_tui(path, name, "bench", presses=5)
     assert result["segments"] == 1500
     assert result["codings_in_db"] == 5
-    assert result["move"]["n"] == 5 and result["code"]["n"] == 5
-    assert result["open_ms"] > 0 and result["move"]["median_ms"] > 0
+    assert result["move"]["n"] == 5
+    assert result["code"]["n"] == 5
+    assert result["open_ms"] > 0
+    assert result["move"]["median_ms"] > 0
 
 
 async def test_command_palette_lists_the_screen_actions(tui_project: Path) -> None:

@@ -253,7 +253,8 @@ async def test_matrix_settings_are_kept_in_the_project(coded_project: Path) -> N
         assert "prosent: av raden (p)" in text
         assert "samle underkoder: ja (r)" in text
         assert "fjellbygd_ordforar" in text  # columns are documents
-        assert "%)" in text and ",0 %" in text  # row percentages with a decimal comma
+        assert "%)" in text
+        assert ",0 %" in text
 
 
 async def test_qca_settings_are_kept_in_the_project(coded_project: Path) -> None:
@@ -295,7 +296,8 @@ async def test_qca_settings_are_kept_in_the_project(coded_project: Path) -> None
         assert screen.query_one(SelectionList).selected == ["Helhetsperspektiv"]
         assert (screen.outcome, screen.min_codings, screen.incl_cut) == ("Styringssystem", 2, 0.95)
         text = screen_text(app)
-        assert "Utfall: Styringssystem (o)" in text and "til stede: ≥2 kodinger" in text
+        assert "Utfall: Styringssystem (o)" in text
+        assert "til stede: ≥2 kodinger" in text
         assert screen.result.data is not None  # computed again from the restored settings
 
 
@@ -424,7 +426,8 @@ async def test_norwegian_ui_says_everything_in_norwegian(
         await wait_until(pilot, lambda: isinstance(app.screen, AgreementScreen))
         await settle(app, pilot)
         text = screen_text(app)
-        assert "alfa" in text and "alpha" not in text
+        assert "alfa" in text
+        assert "alpha" not in text
         assert "0,0 %" in text or ",0 %" in text
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen))
@@ -433,7 +436,8 @@ async def test_norwegian_ui_says_everything_in_norwegian(
         await wait_until(pilot, lambda: isinstance(app.screen, CodingScreen))
         await pilot.pause()
         status = screen_text(app).splitlines()[-2]
-        assert "fjellbygd_ordforar" in status and "språk: nynorsk" in status
+        assert "fjellbygd_ordforar" in status
+        assert "språk: nynorsk" in status
         # undo names the operation in Norwegian
         await pilot.press("1")
         await settle(app, pilot)
@@ -468,7 +472,8 @@ async def test_english_ui_says_everything_in_english(coded_project: Path) -> Non
 
         truth = screen.query_one("#qca-truth", DataTable)
         cells = [str(c) for i in range(truth.row_count) for c in truth.get_row_at(i)]
-        assert "0.500" in cells and not any("," in c and c[0].isdigit() for c in cells), cells
+        assert "0.500" in cells, cells
+        assert not any("," in c and c[0].isdigit() for c in cells), cells
         await pilot.press("escape", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CodingScreen))
         await pilot.pause()
@@ -487,9 +492,11 @@ def test_a_hit_line_cuts_a_long_document_name_but_keeps_the_number_and_speaker()
     ]
     columns = hit_columns(hits, 76)
     first, second = (hit_line(h, 76, columns).plain for h in hits)
-    assert " #14 " in first and "…" in first.split("#14")[0]
+    assert " #14 " in first
+    assert "…" in first.split("#14")[0]
     assert "Leder 5" in first
     # the contexts start in the same column on every line
     assert first.index("Leder 5") + len("Leder 5") < first.index("brøyte")
     assert second.startswith("nordvik_radmann #2")
-    assert len(first) <= 76 and len(second) <= 76
+    assert len(first) <= 76
+    assert len(second) <= 76

@@ -65,7 +65,8 @@ async def test_library_groups_documents_by_case_with_progress(tui_project: Path)
         assert isinstance(app.screen, LibraryScreen)
         table = table_rows(app)
         assert [r[1] for r in table] == ["fjellbygd_ordforar", "nordvik_radmann"]
-        assert table[0][0] == "Fjellbygd" and table[1][0] == "Nordvik"
+        assert table[0][0] == "Fjellbygd"
+        assert table[1][0] == "Nordvik"
         assert table[1][4] == "I, IP"
         assert table[1][3] == "0/3 (0 %)"  # the coder's own progress: ola's coding is not hers
         assert "wave=høst 2023" in table[1][5]

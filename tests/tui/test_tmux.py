@@ -148,7 +148,8 @@ def test_a_number_read_on_the_coding_screen_codes_the_same_turn_from_the_cli(
     assert header is not None, screen
     speaker, number = header.group(1), header.group(2)
     first_words = marked[1].split("▏")[0].strip()
-    assert speaker == "IP" and first_words
+    assert speaker == "IP"
+    assert first_words
 
     typed = subprocess.run(
         [kodebok, "-p", str(tui_project), "code", "nordvik_radmann", number, "Medvirkning"],

@@ -340,6 +340,7 @@ async def test_agreement_keeps_its_coder_columns_at_80x24(tui_project: Path) -> 
         assert "Ikke kodet av" in text
         line = next(x for x in text.splitlines() if x.lstrip().startswith("nordvik_radmann"))
         assert "En svært lang" in line
-        assert CODER in line and OTHER in line
+        assert CODER in line
+        assert OTHER in line
         positives = next(x for x in text.splitlines() if x.lstrip().startswith("Styringssystem"))
         assert f"{CODER} 1, {OTHER} 1" in positives

@@ -73,7 +73,8 @@ def test_a_code_one_coder_never_used() -> None:
     assert a_row.percent == pytest.approx(0.8)
     assert a_row.kappa == pytest.approx(0.0)
     assert b_row.percent == 1.0
-    assert b_row.kappa is None and b_row.alpha is None  # no variation: undefined
+    assert b_row.kappa is None
+    assert b_row.alpha is None
     assert {d.unit for d in disagreements} == {1, 2}
 
 

@@ -34,7 +34,8 @@ def test_there_are_three_ready_codebooks() -> None:
 @pytest.mark.parametrize("path", READY, ids=lambda p: p.stem)
 def test_every_ready_code_has_a_description_and_three_to_eight_keywords(path: Path) -> None:
     cb = read_codebook(path)
-    assert cb.name and cb.description
+    assert cb.name
+    assert cb.description
     for code_path, spec in cb.walk():
         assert spec.description, code_path
         assert 3 <= len(spec.keywords) <= 8, code_path

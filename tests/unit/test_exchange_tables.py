@@ -50,7 +50,8 @@ def test_xlsx_has_frozen_header_widths_and_a_colour_scale(small: Project) -> Non
     assert isinstance(data, bytes)
     ws = load_workbook(io.BytesIO(data)).active
     assert ws.freeze_panes == "B2"
-    assert ws["A1"].value == "code" and ws["A1"].font.bold
+    assert ws["A1"].value == "code"
+    assert ws["A1"].font.bold
     assert ws.column_dimensions["A"].width >= len("Styring/Styringskort")
     ranges = [str(r.sqref) for r in ws.conditional_formatting]
     assert ranges == ["B2:E5"]  # the body, not the N row
@@ -71,16 +72,21 @@ def test_markdown_table_for_a_thesis(small: Project) -> None:
         presence_to_table(analysis.presence(small, ["Medvirkning"]), marks=True), "md"
     )
     assert "| case | Medvirkning |" in text
-    assert "| Fjellbygd | ✓ |" in text and "| Nordvik | – |" in text and "| Sjøby | ? |" in text
+    assert "| Fjellbygd | ✓ |" in text
+    assert "| Nordvik | – |" in text
+    assert "| Sjøby | ? |" in text
 
 
 def test_html_is_self_contained_with_heat_colours(small: Project) -> None:
     html = render_table(matrix_to_table(analysis.matrix(small, "case", "codings")), "html")
     assert isinstance(html, str)
-    assert html.startswith("<!DOCTYPE html>") and "<style>" in html
-    assert "<table>" in html and "<th>Nordvik</th>" in html
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<style>" in html
+    assert "<table>" in html
+    assert "<th>Nordvik</th>" in html
     assert "background:#F08C3C" in html  # the largest count
-    assert "<script" not in html and "http" not in html
+    assert "<script" not in html
+    assert "http" not in html
     assert heat_colour(0, (0, 4)) == "FFFFFF"
 
 
@@ -100,9 +106,11 @@ def test_docx_quote_bank_has_headings_and_block_quotes(small: Project) -> None:
 def test_quote_bank_in_markdown_html_and_csv(small: Project) -> None:
     sections = analysis.quotes(small, ["Medvirkning"])
     md = render_quotes(sections, "md")
-    assert "## Medvirkning" in md and "> Rektor: Tillitsvalgte var med fra starten." in md
+    assert "## Medvirkning" in md
+    assert "> Rektor: Tillitsvalgte var med fra starten." in md
     assert "> — (rektor, Fjellbygd)" in md
     html = render_quotes(sections, "html")
-    assert "<blockquote>" in html and "<cite>(rektor, Fjellbygd)</cite>" in html
+    assert "<blockquote>" in html
+    assert "<cite>(rektor, Fjellbygd)</cite>" in html
     csv = render_quotes(sections, "csv")
     assert csv.splitlines()[0] == "code,group,case,document,speaker,attribution,text"

@@ -40,7 +40,8 @@ def test_qca_notes_are_english_text_and_render_in_the_ui_language(language: None
     )
     left_out, constant = messages
     assert left_out == "case 'C' left out: not reported for x"  # the CLI's text is unchanged
-    assert isinstance(left_out, Note) and left_out.code == "qca.left_out"
+    assert isinstance(left_out, Note)
+    assert left_out.code == "qca.left_out"
     assert constant.startswith("condition 'x' has the same value")
     set_language("nb")
     assert render(left_out) == "Casen «C» er utelatt: ikke rapportert for x"

@@ -93,7 +93,8 @@ def test_page_number_lines_are_dropped(page_line: str) -> None:
 
 def test_a_column_of_numbers_from_a_flattened_table_is_kept() -> None:
     text = "Antall elever\n\n120\n134\n151\n\nKilde: GSI"
-    assert "120" in repair_pdf_text(text) and "151" in repair_pdf_text(text)
+    assert "120" in repair_pdf_text(text)
+    assert "151" in repair_pdf_text(text)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ def test_twenty_thousand_word_transcript_reads_every_turn(tmp_path: Path) -> Non
     doc = read_document(path)
     lines = text.splitlines()[2:]  # a title and a blank line, then one turn per line
     title, *turns = doc.turns
-    assert title.speaker is None and doc.text[title.start : title.end] == text.splitlines()[0]
+    assert title.speaker is None
+    assert doc.text[title.start : title.end] == text.splitlines()[0]
     assert len(turns) == len(lines) > 1500
     assert {t.speaker for t in turns} == {"I", "IP", "Leder 2", "Rådmann"}
     said = [line.split(": ", 1)[1] for line in lines]

@@ -276,4 +276,5 @@ def test_document_kind_groups_like_a_document_attribute(small: Project) -> None:
     m = analysis.matrix(small, "kind", "documents")
     assert m.grouping == Grouping("document", "kind")
     assert [g.label for g in m.columns] == ["intervju", "styringsdokument"]
-    assert _row(m, "Styring") == (0, 1) and m.n == (2, 1)
+    assert _row(m, "Styring") == (0, 1)
+    assert m.n == (2, 1)

@@ -96,7 +96,8 @@ def test_merging_two_copies_equals_coding_in_one(tmp_path: Path) -> None:
     assert report.codings_added == len(OLA)
     assert report.conflicts == []
     again = merge_project(project, ola, coder="kari")
-    assert again.codings_added == 0 and again.documents_added == []
+    assert again.codings_added == 0
+    assert again.documents_added == []
     project.close()
     assert _codings(kari) == _codings(single)
 

@@ -65,7 +65,8 @@ def test_rejections_push_a_code_down() -> None:
 def test_stored_model_reads_back_the_same_predictions() -> None:
     model = train(_examples())
     copy = LearnedModel.from_json(model.to_json())
-    assert copy is not None and copy.key == model.key
+    assert copy is not None
+    assert copy.key == model.key
     a = model.predict(["kostra", "ansatt"])
     b = copy.predict(["kostra", "ansatt"])
     assert all(abs(a[c] - b[c]) < 1e-4 for c in a)
@@ -79,8 +80,10 @@ def test_distinctive_terms_follow_the_log_odds_with_prior() -> None:
     }
     found = {g.group: g for g in distinctive_terms(groups, {"Nordvik": 10, "Fjellbygd": 12})}
     nordvik = found["Nordvik"].terms
-    assert nordvik[0].term == "styringskort" and nordvik[0].z > 3
-    assert nordvik[0].count == 30 and nordvik[0].count_rest == 2
+    assert nordvik[0].term == "styringskort"
+    assert nordvik[0].z > 3
+    assert nordvik[0].count == 30
+    assert nordvik[0].count_rest == 2
     assert found["Fjellbygd"].terms[0].term == "tillitsvalgt"
     # a word both groups use equally is not distinctive for either
     assert all(t.term != "kommune" or abs(t.z) < 1 for g in found.values() for t in g.terms)
@@ -171,7 +174,8 @@ def test_too_few_segments_make_no_clusters() -> None:
 
 def _build(project: Project) -> None:
     spec = importlib.util.spec_from_file_location("nlp_fixture", DATA / "fixture_project.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.build(project)
@@ -242,7 +246,8 @@ def test_vector_index_counts_near_coded_segments() -> None:
         space.get,
     )
     found = index.match(["kostra"])
-    assert found[0].code_id == 10 and found[0].neighbours == 2
+    assert found[0].code_id == 10
+    assert found[0].neighbours == 2
     assert all(m.code_id != 30 for m in found)
     assert index.match(["tertialrapport"], exclude=1)[0].neighbours == 1
     assert index.match(["ukjent"]) == []

@@ -41,7 +41,8 @@ def test_features_are_computed_once_and_stored(coded: Project) -> None:
         "SELECT lemmas FROM segments s JOIN documents d ON d.id = s.document_id "
         "WHERE d.name = 'nordvik_radmann' AND s.idx = 1"
     ).fetchone()[0]
-    assert "styringskort" in lemmas and "+indikator" in lemmas
+    assert "styringskort" in lemmas
+    assert "+indikator" in lemmas
 
 
 def test_only_segments_without_lemmas_are_recomputed(coded: Project) -> None:
@@ -98,7 +99,8 @@ def test_import_stores_segments_with_their_lemmas_in_one_insert(
     project.conn.set_trace_callback(None)
     assert updates == []  # no second write of the segments (and their full-text index)
     lemmas = [r[0] for r in project.conn.execute("SELECT lemmas FROM segments ORDER BY idx")]
-    assert all(lemmas) and "indikator" in lemmas[-1]
+    assert all(lemmas)
+    assert "indikator" in lemmas[-1]
     assert search(project, "indikator")  # the lemma is searchable
 
 
@@ -118,7 +120,8 @@ def test_misspelled_word_still_matches_a_code(project: Project) -> None:
     fixture.add_codes(project)
     fixture.add_document(project, "skrivefeil", "IP: Vi skriver lederavtaaler hvert år.")
     found = by_idx(project, "skrivefeil")[0]
-    assert found and found[0]["code"] == "Metoder/Lederavtaler"
+    assert found
+    assert found[0]["code"] == "Metoder/Lederavtaler"
     assert any("≈" in w for w in found[0]["why"])
 
 
@@ -239,7 +242,8 @@ def test_model_is_retrained_when_codings_change(coded: Project) -> None:
     code_segment(coded, "storsjo_ordforer", 5, "Metoder/Lederavtaler", coder="tester")
     after = build_engine(coded)
     assert before is not after
-    assert before.learned is not None and after.learned is not None
+    assert before.learned is not None
+    assert after.learned is not None
     assert before.learned.key != after.learned.key
 
 
@@ -340,6 +344,8 @@ def test_lemmas_from_another_pipeline_or_word_list_are_recomputed_once(
         conn.execute("UPDATE settings SET value = 'old' WHERE key = ?", (nlp.FEATURES_SETTING,))
     assert nlp.compute_features(project) == 2
     lemmas = [r[0] for r in project.conn.execute("SELECT lemmas FROM segments ORDER BY idx")]
-    assert "gammel" not in lemmas and "vanskelig" in lemmas[-1] and "holde" in lemmas[-1]
+    assert "gammel" not in lemmas
+    assert "vanskelig" in lemmas[-1]
+    assert "holde" in lemmas[-1]
     assert project.get_setting(nlp.FEATURES_SETTING) == nlp.features_stamp()
     assert nlp.compute_features(project) == 0

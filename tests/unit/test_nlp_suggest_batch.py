@@ -142,7 +142,8 @@ def test_codebook_scores_as_one_product_equal_the_sum_term_by_term(coded: Projec
 def test_neighbours_of_many_rows_equal_those_of_each_row(coded: Project) -> None:
     suggester = build_engine(coded)
     model = suggester.learned
-    assert model is not None and model.train_rows is not None
+    assert model is not None
+    assert model.train_rows is not None
     segments = [s for s in corpus.segments(coded) if not s.interviewer]
     terms = [s.features.terms() for s in segments]
     together = model.neighbour_codes(model.vocabulary.transform(terms), [s.id for s in segments])
@@ -239,9 +240,11 @@ def test_stored_model_searches_the_same_training_sample_as_a_fresh_one(
     examples = _examples()
     fresh = train(examples)
     stored = LearnedModel.from_json(fresh.to_json())
-    assert stored is not None and stored.train_rows is None
+    assert stored is not None
+    assert stored.train_rows is None
     stored.attach_examples(examples)
-    assert stored.train_ids == fresh.train_ids and len(fresh.train_ids) == 10
+    assert stored.train_ids == fresh.train_ids
+    assert len(fresh.train_ids) == 10
     assert stored.neighbours(["kostra", "budsjett"]) == fresh.neighbours(["kostra", "budsjett"])
 
 
@@ -268,8 +271,10 @@ def test_codebook_analysis_is_kept_and_reused_without_the_pipeline(
 
     monkeypatch.setattr(features, "FeatureExtractor", no_pipeline)
     again = build_engine(coded).matcher
-    assert first is not None and again is not None
-    assert again.index == first.index and again is not first
+    assert first is not None
+    assert again is not None
+    assert again.index == first.index
+    assert again is not first
 
 
 def test_an_edited_code_is_the_only_text_analysed_again(
@@ -290,7 +295,8 @@ def test_an_edited_code_is_the_only_text_analysed_again(
     update_code(coded, "Kompetanseutvikling", coder="tester", description="Kurs for rektorene.")
     matcher = build_engine(coded).matcher
     assert analysed == ["Kurs for rektorene."]
-    assert matcher is not None and "rektor" in matcher.index
+    assert matcher is not None
+    assert "rektor" in matcher.index
 
 
 def test_codebook_analysis_is_renewed_when_segments_are_analysed_anew(coded: Project) -> None:

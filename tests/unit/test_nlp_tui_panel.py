@@ -24,7 +24,8 @@ def anyio_backend() -> str:
 @pytest.fixture
 def built(project_path: Path) -> Path:
     spec = importlib.util.spec_from_file_location("nlp_fixture", DATA / "fixture_project.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     with Project.open(project_path) as project:

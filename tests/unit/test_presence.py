@@ -80,12 +80,16 @@ def test_override_wins_and_says_who_why_and_when(small: Project) -> None:
     analysis.set_presence(small, "Sjøby", "Medvirkning", 0, coder="bo")
     table = analysis.presence(small, ["Medvirkning"])
     cell = table.cells[table.cases.index("Nordvik")][0]
-    assert cell.value == 1 and cell.source == "override"
-    assert cell.override is not None and cell.override.note == "Nevnt etter intervjuet"
-    assert cell.override.author == "ane" and cell.override.at
+    assert cell.value == 1
+    assert cell.source == "override"
+    assert cell.override is not None
+    assert cell.override.note == "Nevnt etter intervjuet"
+    assert cell.override.author == "ane"
+    assert cell.override.at
     assert cell.counts.codings == 0  # what the rule saw stays visible
     data = cell.as_json()
-    assert data["source"] == "override" and data["author"] == "ane"
+    assert data["source"] == "override"
+    assert data["author"] == "ane"
     assert table.cells[table.cases.index("Sjøby")][0].value == 0
 
 
@@ -131,7 +135,8 @@ def test_parsing_values_and_conditions() -> None:
         parse_presence_value("kanskje")
     cond = parse_condition("organisering = tonivå")
     assert (cond.attribute, cond.op, cond.value) == ("organisering", "=", "tonivå")
-    assert cond.evaluate("Tonivå") == 1 and cond.evaluate("trenivå") == 0
+    assert cond.evaluate("Tonivå") == 1
+    assert cond.evaluate("trenivå") == 0
     assert parse_condition("innbyggere<=8000").evaluate("8 000") == 1
     with pytest.raises(AnalysisError):
         parse_condition("innbyggere")

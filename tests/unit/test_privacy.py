@@ -75,7 +75,8 @@ def test_cli_privacy_check_and_pseudonymised_export(
     check = cli("privacy-check", "--format", "json")
     assert check.exit_code == 1
     kinds = {(h["kind"], h["match"]) for h in json.loads(check.output)}
-    assert ("person", "Per Hansen") in kinds and ("case", "Nordvik") in kinds
+    assert ("person", "Per Hansen") in kinds
+    assert ("case", "Nordvik") in kinds
     assert cli("codebook", "add", "Initiering").exit_code == 0
     assert cli("code", "nordvik_radmann", "2", "Initiering").exit_code == 0
     assert cli("pseudonyms", "auto").exit_code == 0
@@ -84,9 +85,12 @@ def test_cli_privacy_check_and_pseudonymised_export(
     out.mkdir()
     assert cli("codings", "export", "--pseudonymise", "-o", str(out / "k.csv")).exit_code == 0
     exported = (out / "k.csv").read_text(encoding="utf-8")
-    assert "Nordvik" not in exported and "nordvik" not in exported
-    assert "Per Hansen" not in exported and "Kommune 1" in exported
-    assert "22 33 44 55" not in exported and "[telefon]" in exported
+    assert "Nordvik" not in exported
+    assert "nordvik" not in exported
+    assert "Per Hansen" not in exported
+    assert "Kommune 1" in exported
+    assert "22 33 44 55" not in exported
+    assert "[telefon]" in exported
     leftovers = cli("privacy-check", "--in", str(out), "--format", "json")
     assert leftovers.exit_code == 0, leftovers.output
     assert json.loads(leftovers.output) == []

@@ -63,7 +63,7 @@ def test_fodselsnummer_needs_both_check_digits() -> None:
 
 
 @pytest.mark.parametrize(
-    "text, kind, match",
+    ("text", "kind", "match"),
     [
         ("Ring 41 23 45 67 i morgen.", "phone", "41 23 45 67"),
         ("Ring 0047 41234567 i morgen.", "phone", "0047 41234567"),
@@ -139,7 +139,8 @@ def test_names_in_transcript_markup_are_still_found() -> None:
     found = {
         (f.kind, f.match) for f in find_personal_data("[Kari Hansen] Ja. (pause) Odd-Bjørn kom.")
     }
-    assert ("person", "Kari Hansen") in found and ("person", "Odd-Bjørn") in found
+    assert ("person", "Kari Hansen") in found
+    assert ("person", "Odd-Bjørn") in found
 
 
 def test_a_name_found_once_is_found_everywhere_in_the_text() -> None:

@@ -48,7 +48,8 @@ def test_recall_and_findings_on_entities() -> None:
     report = evaluate(sentences)
     recall = report["recall"]
     assert isinstance(recall, dict)
-    assert recall["person"] == 1.0 and recall["place"] == 1.0
+    assert recall["person"] == 1.0
+    assert recall["place"] == 1.0
     assert report["findings"] == 4
     assert report["findings_on_an_entity"] == 0.75
 

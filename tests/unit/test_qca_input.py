@@ -57,7 +57,9 @@ def test_values_other_than_0_and_1_name_line_case_and_column() -> None:
     with pytest.raises(AnalysisError) as err:
         read_data_csv(text, "LYKTES")
     message = str(err.value)
-    assert "line 4" in message and "Kommune 3" in message and "KOMPETANSE" in message
+    assert "line 4" in message
+    assert "Kommune 3" in message
+    assert "KOMPETANSE" in message
     assert "'ja'" in message
 
 
@@ -126,7 +128,9 @@ def test_contradictory_rows_are_listed_with_their_cases_and_follow_the_cut() -> 
 def test_n_cut_turns_thin_rows_into_remainders() -> None:
     tt = truth_table(read_data_csv(DATA / "LC.csv", "SURV"), n_cut=2)
     outs = {r.row: r.out for r in tt.rows}
-    assert outs[6] == "?" and outs[23] == "?" and outs[22] == "1"
+    assert outs[6] == "?"
+    assert outs[23] == "?"
+    assert outs[22] == "1"
 
 
 def test_bad_cut_offs_are_refused() -> None:
@@ -143,8 +147,10 @@ def test_remainder_rows_have_no_incl_and_pri() -> None:
     tt = truth_table(read_data_csv(KOMMUNER, "LYKTES"), complete=True)
     assert len(tt.rows) == 8
     remainder = tt.rows[0]
-    assert remainder.out == "?" and remainder.n == 0
-    assert remainder.incl is None and remainder.pri is None
+    assert remainder.out == "?"
+    assert remainder.n == 0
+    assert remainder.incl is None
+    assert remainder.pri is None
 
 
 def test_r_ready_csv_has_ascii_names_and_round_trips() -> None:

@@ -79,19 +79,24 @@ def test_document_names_lose_the_kommune_also_without_ae_oe_aa() -> None:
     quote = pseudonymise_quote(
         _quote(document="storsjo_rektor", case="Storsjø"), {"Storsjø": "Kommune 4"}
     )
-    assert quote.document == "kommune_4_rektor" and quote.case == "Kommune 4"
+    assert quote.document == "kommune_4_rektor"
+    assert quote.case == "Kommune 4"
 
 
 def test_cases_become_numbered_kommuner_in_name_order_and_the_project_map_wins() -> None:
     mapping = pseudonym_mapping(["Nordvik", "Fjellbygd", "Åsen"], ["IP", "Kari", "Leder 2"])
-    assert mapping["Fjellbygd"] == "Kommune 1" and mapping["Nordvik"] == "Kommune 2"
-    assert mapping["Kari"] == "[navn]" and "IP" not in mapping and "Leder 2" not in mapping
+    assert mapping["Fjellbygd"] == "Kommune 1"
+    assert mapping["Nordvik"] == "Kommune 2"
+    assert mapping["Kari"] == "[navn]"
+    assert "IP" not in mapping
+    assert "Leder 2" not in mapping
     own = pseudonym_mapping(["Nordvik", "Fjellbygd"], [], {"Nordvik": "Kommune 1"})
     assert own == {"Nordvik": "Kommune 1", "Fjellbygd": "Kommune 2"}
 
 
 def test_speaker_labels_that_look_like_names() -> None:
-    assert looks_like_name("Kari") and looks_like_name("Ola Hansen")
+    assert looks_like_name("Kari")
+    assert looks_like_name("Ola Hansen")
     for label in ("IP", "I", "Informant 3", "Leder 1", "SPEAKER_00", "Rektor", "rådmann"):
         assert not looks_like_name(label), label
 
@@ -113,7 +118,8 @@ def test_pseudonymised_quotes_leave_no_real_case_or_name(small: Project) -> None
     assert "Rådmannen i Kommune 2 tok initiativet, og Person 1 hjalp til" in text
     rows = small.conn.execute("SELECT pseudonym, kind FROM pseudonyms WHERE real = 'Kari Hansen'")
     assert [tuple(r) for r in rows] == [("Person 1", "person")]
-    assert "(rådmann, Kommune 2)" in text and "([navn], Kommune 1)" in text
+    assert "(rådmann, Kommune 2)" in text
+    assert "([navn], Kommune 1)" in text
     assert {s.group for s in sections} >= {"Kommune 1", "Kommune 2"}
 
 

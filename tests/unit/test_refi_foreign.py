@@ -51,7 +51,8 @@ def test_a_real_nvivo_export_imports_with_every_count(project: Project) -> None:
     )
     coders = {r[0] for r in project.conn.execute("SELECT DISTINCT coder FROM codings")}
     users = set(root.xpath("/q:Project/q:Users/q:User/@name", namespaces=NS))
-    assert coders <= users and coders
+    assert coders <= users
+    assert coders
     # YouTube comments in Hungarian, with video titles such as "Covid: …" on every row:
     # not a transcript, not Norwegian, no invented speakers
     assert _count(project, "SELECT COUNT(*) FROM speakers") == 0
@@ -94,7 +95,9 @@ def test_a_foreign_file_keeps_every_guid_through_kodebok(project: Project, tmp_p
     archive = tmp_path / "tilbake.qdpx"
     archive.write_bytes(out)
     again = import_qdpx(project, archive, coder="meg")
-    assert again.documents == [] and again.codings == 0 and again.codes == 0
+    assert again.documents == []
+    assert again.codings == 0
+    assert again.codes == 0
 
 
 FOREIGN = """<?xml version="1.0" encoding="utf-8"?>
@@ -277,7 +280,8 @@ def test_a_qde_named_after_the_project_and_a_document_source(
         zf.writestr("Trial.qde", qde)
         zf.writestr("Sources/AAAAAAAA-0000-4000-8000-000000000020.txt", INTERVIEW.encode())
     report = import_qdpx(project, path, coder="meg")
-    assert sorted(report.documents) == ["intervju", "paper"] and report.warnings == []
+    assert sorted(report.documents) == ["intervju", "paper"]
+    assert report.warnings == []
     assert report.codings == 2
 
 

@@ -117,7 +117,8 @@ def test_importing_twice_adds_nothing(rich: Project, tmp_path: Path) -> None:
     other = Project.create(tmp_path / "x.kodebok")
     import_qdpx(other, archive, coder="i")
     second = import_qdpx(other, archive, coder="i")
-    assert second.codings == 0 and second.documents == []
+    assert second.codings == 0
+    assert second.documents == []
     other.close()
 
 

@@ -173,8 +173,11 @@ def _guids(data: bytes) -> list[str]:
 
 def test_the_demo_round_trip_keeps_every_table(demo: Project, tmp_path: Path) -> None:
     before = tables(demo, pseudonyms=True)
-    assert before["memos"] and before["presence_overrides"] and before["persons"]
-    assert len(before["speakers"]) == 38 and len(before["codings"]) == 724
+    assert before["memos"]
+    assert before["presence_overrides"]
+    assert before["persons"]
+    assert len(before["speakers"]) == 38
+    assert len(before["codings"]) == 724
     data = export_qdpx(demo, with_pseudonyms=True)
     assert validate_qdpx(data, XSD) == []
     archive = tmp_path / "demo.qdpx"
@@ -212,7 +215,8 @@ def test_descriptions_are_readable_text_and_groupings_are_sets(demo: Project) ->
     with zipfile.ZipFile(io.BytesIO(export_qdpx(demo))) as zf:
         root = etree.fromstring(zf.read("project.qde"))
     descriptions = root.xpath("//q:TextSource/q:Description/text()", namespaces=NS)
-    assert descriptions and not any(d.lstrip().startswith("{") for d in descriptions)
+    assert descriptions
+    assert not any(d.lstrip().startswith("{") for d in descriptions)
     # speakers are Cases of their turns, with their attributes as Variables
     speaker = root.xpath("//q:Case[q:SelectionRef]", namespaces=NS)
     assert len(speaker) >= 35

@@ -68,13 +68,16 @@ def test_snippet_is_keyword_in_context(project: Project) -> None:
 
 def test_code_all_hits_is_one_journal_entry(project: Project) -> None:
     hits, result = code_all_hits(project, "styringssystem*", "Helhetsperspektiv", coder=CODER)
-    assert len(hits) == 3 and result.added == 3 and result.existing == 0
+    assert len(hits) == 3
+    assert result.added == 3
+    assert result.existing == 0
     assert (
         project.conn.execute("SELECT COUNT(*) FROM codings WHERE coder = ?", (CODER,)).fetchone()[0]
         == 3
     )
     _, again = code_all_hits(project, "styringssystem*", "Helhetsperspektiv", coder=CODER)
-    assert again.added == 0 and again.existing == 3
+    assert again.added == 0
+    assert again.existing == 3
     project.undo(CODER)  # the second run changed nothing, so it left no journal entry
     assert (
         project.conn.execute("SELECT COUNT(*) FROM codings WHERE coder = ?", (CODER,)).fetchone()[0]
@@ -133,5 +136,6 @@ def test_a_version_2_project_gets_the_split_indexes_and_keeps_its_lemmas(tmp_pat
             sql = "SELECT rowid FROM lemmas_fts WHERE lemmas_fts MATCH ?"
             return [r[0] for r in p.conn.execute(sql, (word,))]
 
-        assert lemma_hits("indikator") == [] and lemma_hits("annet") == [1]
+        assert lemma_hits("indikator") == []
+        assert lemma_hits("annet") == [1]
         assert [h.idx for h in search(p, "annet")] == [0]

@@ -43,7 +43,9 @@ def test_a_file_or_the_project_not_both() -> None:
 
 def test_a_table_from_a_file_runs_through_to_the_intermediate_solution() -> None:
     data, notes = load_data_table(LC, None, "SURV", contextmanager(no_project))
-    assert notes == [] and len(data.cases) == 18 and data.conditions[0] == "DEV"
+    assert notes == []
+    assert len(data.cases) == 18
+    assert data.conditions[0] == "DEV"
     # counted here from the file: cases with the outcome
     rows = LC.read_text(encoding="utf-8").splitlines()[1:]
     assert sum(data.outcome_values) == sum(line.endswith(",1") for line in rows) == 8
@@ -73,5 +75,7 @@ def test_the_project_pipeline_keeps_the_tables_when_minimisation_fails(tmp_path:
         ]
         # no case has the outcome: no solution, but the data and truth tables are there
         failed = project_qca(project, ["Helhetsperspektiv"], "Praksis/Initiering")
-    assert failed.error is not None and failed.solutions == []
-    assert failed.data.cases == ("Fjellbygd", "Nordvik") and len(failed.truth.rows) == 2
+    assert failed.error is not None
+    assert failed.solutions == []
+    assert failed.data.cases == ("Fjellbygd", "Nordvik")
+    assert len(failed.truth.rows) == 2

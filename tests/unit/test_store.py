@@ -259,7 +259,8 @@ def test_an_old_project_is_migrated_after_a_backup(tmp_path: Path) -> None:
     assert project.schema_version() == SCHEMA_VERSION
     assert project.conn.execute("SELECT name FROM cases").fetchone()[0] == "Nordvik"
     backups = list_backups(path)
-    assert len(backups) == 1 and f"before-migration-1-to-{SCHEMA_VERSION}" in backups[0].name
+    assert len(backups) == 1
+    assert f"before-migration-1-to-{SCHEMA_VERSION}" in backups[0].name
     project.close()
 
 
@@ -287,7 +288,8 @@ def test_segments_go_in_with_one_statement_in_order_and_indexed(project: Project
         insert_segments(conn, rows)
     got = project.conn.execute("SELECT id, idx, text, lemmas FROM segments ORDER BY id").fetchall()
     assert [r[1] for r in got] == list(range(50))  # ids follow the rows' order
-    assert got[7][2] == "tekst 7 om styringskort" and got[7][3] == "lemma7"
+    assert got[7][2] == "tekst 7 om styringskort"
+    assert got[7][3] == "lemma7"
     for index in ("segments_fts", "lemmas_fts"):
         project.conn.execute(f"INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)")
     hits = project.conn.execute(
