@@ -255,6 +255,9 @@ _SPEAKER_END = re.compile(r"\s*(?:\([\d:.,\s]+\)\s*)?\**:|\]")
 _TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]\n]{1,30}[)\]]\s*$")
 
 
+_OPENING_QUOTES = ("«", "“", "„")
+
+
 def _sentence_initial(text: str, pos: int) -> bool:
     line_start = text.rfind("\n", 0, pos) + 1
     if _LINE_LEAD.fullmatch(text, line_start, pos):
@@ -265,7 +268,11 @@ def _sentence_initial(text: str, pos: int) -> bool:
         if note is None:
             break
         before = before[: note.start()]
-    before = before.rstrip(' \t"«(*-–>#')
+    spaced = before.rstrip(" \t")
+    if spaced.endswith(_OPENING_QUOTES):
+        return True  # the first word of a quotation («Er du fornøgd …») starts a sentence
+    # a quotation's closing mark stands between a sentence's end and the next one (".» Det")
+    before = before.rstrip(' \t"«»“”’(*-–>#')
     # a table cell (" | " in Markdown and in the text of a CSV or spreadsheet) starts afresh
     return not before or before[-1] in ".!?:;|\n" or before.endswith(("I:", "IP:"))
 
@@ -531,13 +538,16 @@ def _capitalised_run(  # noqa: C901 - one pass of ordered rules; each branch is 
     return _Candidate(kind, run[lo].start(), run[hi - 1].end(), reason, source)
 
 
-def _known_candidates(text: str, known: Mapping[str, str]) -> list[_Candidate]:
+def _known_candidates(text: str, known: Mapping[str, str], vocab: Vocabulary) -> list[_Candidate]:
     out: list[_Candidate] = []
     for name, kind in known.items():
         if len(name) < 2:
             continue
-        # long names in any case (NORDVIK, nordvik); short ones only as written
-        flags = re.IGNORECASE if len(name) >= 4 else 0
+        # long names in any case (NORDVIK, nordvik); short ones, and a name that is also an
+        # ordinary word ("Andre", "Kommunen" taken for names once), only as written: the map
+        # must not turn every "andre" and "kommunen" of a text into a placeholder
+        ordinary = " " not in name and vocab.plain(name.lower())
+        flags = re.IGNORECASE if len(name) >= 4 and not ordinary else 0
         for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text, flags):
             out.append(
                 _Candidate(
@@ -579,7 +589,7 @@ def find_personal_data(
     gaz = gazetteers or load_gazetteers()
     word = vocab or vocabulary()
     candidates = _pattern_candidates(text, word)
-    candidates += _known_candidates(text, known or {})
+    candidates += _known_candidates(text, known or {}, word)
     folded = frozenset(w.casefold() for w in allowed)
     for start, end, label in entities:
         kind = _NER_KINDS.get(label)

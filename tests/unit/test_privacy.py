@@ -97,3 +97,24 @@ def test_cli_privacy_check_and_pseudonymised_export(
     mapfile = tmp_path / "kart.csv"
     assert cli("pseudonyms", "export", "-o", str(mapfile)).exit_code == 0
     assert "Nordvik,Kommune 1,case" in mapfile.read_text(encoding="utf-8")
+
+
+def test_words_after_quotation_marks_start_a_sentence() -> None:
+    # found on the demo: «Er du fornøgd», ".» Det sat." were names, and then every "Det"
+    for text in (
+        "Det var spørsmål som «Er du fornøgd med tenesta» i skjemaet.",
+        "Så var dei ikkje verdt noko.» Det sat.",
+        "Målet heitte «Ein attraktiv arbeidsgjevar» i planen.",
+    ):
+        assert find_personal_data(text) == [], text
+
+
+def test_a_map_entry_that_is_also_a_word_matches_only_as_written() -> None:
+    # "Kommunen" once taken for a name must not make every "kommunen" a placeholder
+    text = "Kommunen er organisert slik. Men kommunen har andre planar, og Andre seier nei."
+    found = find_personal_data(text, known={"Kommunen": "other", "Andre": "other"})
+    project = [(f.match, f.start) for f in found if "project" in f.source]
+    assert project == [("Kommunen", 0), ("Andre", text.index("Andre seier"))]
+    # a name that is no word still matches in any case
+    found = find_personal_data("nordvik og NORDVIK", known={"Nordvik": "case"})
+    assert [f.match for f in found if "project" in f.source] == ["nordvik", "NORDVIK"]
