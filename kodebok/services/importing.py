@@ -51,7 +51,11 @@ def import_paths(
                 )
             )
         except KodebokError as exc:
-            results.append(ImportResult(str(path), "failed", message=exc.message, code=exc.code))
+            results.append(
+                ImportResult(
+                    str(path), "failed", message=exc.message, code=exc.code, params=exc.params
+                )
+            )
     if progress is not None:
         progress(len(files), len(files), "")
     if nlp:

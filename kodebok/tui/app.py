@@ -106,7 +106,8 @@ class KodebokApp(App[None]):
             self._wait_for_unlock()
             return
         except (KodebokError, sqlite3.Error) as exc:
-            message.update(t("app.open_failed", error=exc) + "\n\nctrl+q")
+            shown = render(exc) if isinstance(exc, KodebokError) else str(exc)
+            message.update(t("app.open_failed", error=shown) + "\n\nctrl+q")
             return
         set_language(
             resolve_language(self.language_choice, self.session.project.get_setting("language"))
