@@ -99,6 +99,8 @@ class KodebokApp(App[None]):
 
     def _try_open(self) -> None:
         message = self.query_one("#startup-message", Static)
+        # until the project is open (and can say its language), the explicit choice or nb
+        set_language(resolve_language(self.language_choice))
         try:
             self._session = Session.open(self.project_path, self.coder)
         except ProjectLocked:
