@@ -83,9 +83,9 @@ def check_output_path(output: Path, project: Path | None = None) -> Path:
                 raise OutputError(
                     f"{output}: is {what} ({project}); an export would destroy it. "
                     "Choose another output file",
-                    code="file.export_would_destroy_choose",
+                    code="file.open_project_side" if suffix else "file.open_project",
                     output=output,
-                    what=what,
+                    suffix=suffix,
                     project=project,
                 )
         folder = _resolved(backup_dir(project))
