@@ -70,13 +70,22 @@ def project_data_table(
 
     specs = [c.strip() for c in conditions if c.strip()]
     if not specs:
-        raise AnalysisError("give at least one condition (--conditions CODE,CODE,…)")
+        raise AnalysisError(
+            "give at least one condition (--conditions CODE,CODE,…)",
+            code="qca.give_least_one_condition",
+        )
     if not outcome.strip():
-        raise AnalysisError("give the outcome (--outcome CODE or an attribute test)")
+        raise AnalysisError(
+            "give the outcome (--outcome CODE or an attribute test)",
+            code="qca.give_outcome_outcome_code",
+        )
     all_specs = [*specs, outcome.strip()]
     if names is not None and len(names) not in (len(specs), len(all_specs)):
         raise AnalysisError(
-            f"--names has {len(names)} names for {len(specs)} conditions (and the outcome)"
+            f"--names has {len(names)} names for {len(specs)} conditions (and the outcome)",
+            code="qca.names_has_names_conditions",
+            n_names=len(names),
+            n_specs=len(specs),
         )
     labels = list(names or [])
     for spec in all_specs[len(labels) :]:
@@ -129,11 +138,21 @@ def check_solutions(kinds: Sequence[str], dir_exp: str | None) -> None:
     """An intermediate solution needs directional expectations, and only it takes them."""
     for kind in kinds:
         if kind not in SOLUTION_KINDS:
-            raise AnalysisError(f"no solution {kind!r}; choose from {', '.join(SOLUTION_KINDS)}")
+            raise AnalysisError(
+                f"no solution {kind!r}; choose from {', '.join(SOLUTION_KINDS)}",
+                code="qca.solution_choose_from",
+                kind=repr(kind),
+                solution_kinds=", ".join(SOLUTION_KINDS),
+            )
     if "intermediate" in kinds and not dir_exp:
-        raise AnalysisError("--solution intermediate needs --dir-exp COND=1,COND=0,...")
+        raise AnalysisError(
+            "--solution intermediate needs --dir-exp COND=1,COND=0,...",
+            code="qca.solution_intermediate_needs_dir",
+        )
     if dir_exp and "intermediate" not in kinds:
-        raise AnalysisError("--dir-exp applies only to --solution intermediate")
+        raise AnalysisError(
+            "--dir-exp applies only to --solution intermediate", code="qca.dir_exp_applies_only"
+        )
 
 
 def load_data_table(
@@ -154,12 +173,18 @@ def load_data_table(
     """
     if source is not None:
         if conditions:
-            raise AnalysisError("give either --from FILE or --conditions, not both")
+            raise AnalysisError(
+                "give either --from FILE or --conditions, not both",
+                code="qca.give_either_from_file",
+            )
         data = read_data_csv(source, outcome)
         messages: list[str] = []  # a file's warnings are part of the reports written from it
     else:
         if not conditions:
-            raise AnalysisError("give --from FILE.csv, or --conditions CODE,… from the project")
+            raise AnalysisError(
+                "give --from FILE.csv, or --conditions CODE,… from the project",
+                code="qca.give_from_file_csv",
+            )
         with open_project() as project:
             data, found = project_data_table(
                 project,
