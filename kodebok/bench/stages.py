@@ -53,9 +53,7 @@ def stage_import(ctx: BenchContext) -> dict[str, Any]:
     corpus = ctx.folder / "corpus"
     files = write_corpus(ctx.scale, corpus, ctx.seed)
     project = Project.create(ctx.project)
-    started = time.perf_counter()
-    results = import_paths(project, files, nlp=False)
-    seconds = time.perf_counter() - started
+    seconds, results = _timed(lambda: import_paths(project, files, nlp=False), repeat=1)
     project.close()
     failed = [r for r in results if r.status == "failed"]
     if failed:
@@ -111,9 +109,7 @@ def stage_codings(ctx: BenchContext) -> dict[str, Any]:
             n += 1
     atomic_write(table, fh.getvalue())
     project = Project.open(ctx.project)
-    started = time.perf_counter()
-    result = import_codings_table(project, table, coder=CODER_A)
-    seconds = time.perf_counter() - started
+    seconds, result = _timed(lambda: import_codings_table(project, table, coder=CODER_A), repeat=1)
     project.close()
     return _rate(seconds, result.added, "codings/s", f"{result.added} codings of {n} rows")
 
@@ -150,9 +146,7 @@ def stage_agreement(ctx: BenchContext) -> dict[str, Any]:
     from kodebok.services.team import agreement_report
 
     project = Project.open(ctx.project)
-    started = time.perf_counter()
-    report = agreement_report(project, [CODER_A, CODER_B])
-    seconds = time.perf_counter() - started
+    seconds, report = _timed(lambda: agreement_report(project, [CODER_A, CODER_B]), repeat=1)
     project.close()
     units = report["overall"]["n_units"]
     return _rate(
@@ -182,9 +176,7 @@ def stage_merge(ctx: BenchContext) -> dict[str, Any]:
     with atomic_path(target) as tmp:
         shutil.copyfile(ctx.project, tmp)
     project = Project.open(target)
-    started = time.perf_counter()
-    report = merge_project(project, other, coder=CODER_A)
-    seconds = time.perf_counter() - started
+    seconds, report = _timed(lambda: merge_project(project, other, coder=CODER_A), repeat=1)
     project.close()
     return _rate(
         seconds,
