@@ -278,24 +278,23 @@ def _html_text(text: str) -> str:
     parts: list[str] = []
 
     hidden = {"style", "script"}  # a stylesheet's words ("sans-serif") are nobody's text
+    inside: list[str] = []
 
     class Collect(HTMLParser):
-        inside: list[str] = []
-
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             if tag in hidden:
-                self.inside.append(tag)
+                inside.append(tag)
             if tag in blocks:
                 parts.append("\n")
 
         def handle_endtag(self, tag: str) -> None:
-            if tag in hidden and self.inside:
-                self.inside.pop()
+            if tag in hidden and inside:
+                inside.pop()
             if tag in blocks:
                 parts.append("\n")
 
         def handle_data(self, data: str) -> None:
-            if not self.inside:
+            if not inside:
                 parts.append(data)
 
     parser = Collect(convert_charrefs=True)
