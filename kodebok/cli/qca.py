@@ -73,6 +73,15 @@ def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="… and in at least this share (0–1) of the case's informant turns.",
         ),
+        click.option(
+            "--calibrate",
+            "calibrations",
+            multiple=True,
+            help="From the project, repeatable: a fuzzy condition calibrated by the direct "
+            "method from a numeric case attribute or a code measure: "
+            "'innbyggere:e=2000,c=8000,i=20000', 'codings(CODE):e=0,c=2,i=6', "
+            "'informants(CODE):…', 'share(CODE):e=0,c=0.2,i=0.5'. --outcome takes the same.",
+        ),
         click.option("--names", default=None, help="ASCII column names, comma-separated."),
         click.option(
             "--keep-unreported",
@@ -123,6 +132,7 @@ def _load(
     min_share: float | None = None,
     names: str | None = None,
     keep_unreported: bool = False,
+    calibrations: tuple[str, ...] = (),
 ) -> Any:
     """The data table from a CSV, or calibrated from the project's codings and attributes."""
     from kodebok.analysis.presence import PresenceRule
@@ -139,6 +149,7 @@ def _load(
         names=[n.strip() for n in names.split(",")] if names else None,
         keep_unreported=keep_unreported,
         negate=negate,
+        calibrations=calibrations,
     )
     for message in messages:
         click.echo(f"Note: {message}", err=True)

@@ -287,13 +287,14 @@ def format_data_csv(table: DataTable) -> str:
 
 def data_table_from_presence(
     cases: Sequence[str],
-    columns: Mapping[str, Sequence[int | None]],
+    columns: Mapping[str, Sequence[float | None]],
     outcome: str,
     keep_unreported: bool = False,
 ) -> tuple[DataTable, list[str]]:
     """Build a data table from three-valued presence (1, 0, None = not reported).
 
-    ``columns`` maps each condition and the outcome to one value per case. A case with any
+    ``columns`` maps each condition and the outcome to one value per case; a calibrated
+    column holds memberships between 0 and 1 instead, which makes the table fuzzy. A case with any
     unreported value is left out (silence is not absence) and named in the returned messages;
     with ``keep_unreported`` it stays in and the unreported values count as absent (0).
     """
@@ -309,14 +310,17 @@ def data_table_from_presence(
     if not conditions:
         raise AnalysisError("At least one condition besides the outcome is needed")
     kept_cases: list[str] = []
-    values: list[tuple[int, ...]] = []
-    outcome_values: list[int] = []
+    values: list[tuple[float, ...]] = []
+    outcome_values: list[float] = []
     messages: list[str] = []
     for k, case in enumerate(cases):
         missing = [name for name in (*conditions, outcome) if columns[name][k] is None]
-        bad = [name for name in (*conditions, outcome) if columns[name][k] not in (None, 0, 1)]
+        bad = [name for name in (*conditions, outcome) if not _membership_or_none(columns[name][k])]
         if bad:
-            raise AnalysisError(f"Case {case!r}: {', '.join(bad)} must be 1, 0 or not reported")
+            raise AnalysisError(
+                f"Case {case!r}: {', '.join(bad)} must be 1, 0, a membership between 0 and 1 "
+                "or not reported"
+            )
         if missing and not keep_unreported:
             messages.append(
                 Note(
@@ -336,14 +340,21 @@ def data_table_from_presence(
                     names=missing,
                 )
             )
-        values.append(tuple(int(columns[name][k] or 0) for name in conditions))
-        outcome_values.append(int(columns[outcome][k] or 0))
+        values.append(tuple(float(columns[name][k] or 0) for name in conditions))
+        outcome_values.append(float(columns[outcome][k] or 0))
         kept_cases.append(case)
     if not kept_cases:
         raise AnalysisError(
             "No case has reported values for every condition and the outcome",
             code="qca.no_complete_case",
         )
-    table = DataTable(tuple(kept_cases), conditions, outcome, tuple(values), tuple(outcome_values))
-    warnings = _constant_warnings(table)
-    return replace(table, warnings=tuple(warnings)), messages + warnings
+    table = make_data_table(kept_cases, conditions, outcome, values, outcome_values)
+    return table, messages + list(table.warnings)
+
+
+def _membership_or_none(value: object) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and 0 <= value <= 1

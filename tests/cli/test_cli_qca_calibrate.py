@@ -1,0 +1,139 @@
+"""``--calibrate``: fuzzy conditions from case attributes and code measures in the project."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from kodebok.analysis.qca import calibrate_fuzzy
+
+DOCS = {
+    "a": ("Alfa", ["Vi rapporterer mye.", "Vi rapporterer igjen.", "Og rapporterer."]),
+    "b": ("Beta", ["Vi rapporterer av og til.", "Ingenting her."]),
+    "c": ("Gamma", ["Ingen av delene.", "Heller ikke her."]),
+    "d": ("Delta", ["Vi rapporterer.", "Oppslutning er stor."]),
+}
+SIZES = {"Alfa": "9 000", "Beta": "2000", "Gamma": "25000", "Delta": "500"}
+
+
+def _project(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    for name, (case, lines) in DOCS.items():
+        body = "\n".join(f"IP: {line}" for line in lines)
+        path = tmp_path / f"{name}.txt"
+        path.write_text(f"---\ncase: {case}\n---\nI: Spørsmål?\n{body}\n", encoding="utf-8")
+        assert cli("import", str(path)).exit_code == 0
+    for code in ("Rapportering", "Oppslutning"):
+        assert cli("codebook", "add", code).exit_code == 0
+    for name, (_, lines) in DOCS.items():
+        for k, line in enumerate(lines, start=2):
+            if "rapporterer" in line:
+                assert cli("code", name, str(k), "Rapportering").exit_code == 0
+        if name in ("a", "d"):
+            assert cli("code", name, "2", "Oppslutning").exit_code == 0
+    for case, size in SIZES.items():
+        assert cli("cases", "set", case, f"innbyggere={size}").exit_code == 0
+
+
+def _table(result: Result) -> dict[str, list[str]]:
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    rows = {line.split(",")[0]: line.split(",")[1:] for line in lines[1:]}
+    return {"header": lines[0].split(","), **rows}
+
+
+def test_attribute_and_code_measures_are_calibrated(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    _project(tmp_path, cli)
+    table = _table(
+        cli(
+            "qca",
+            "table",
+            "--calibrate",
+            "innbyggere:e=2000,c=8000,i=20000",
+            "--calibrate",
+            "codings(Rapportering):e=0,c=1.5,i=3",
+            "--outcome",
+            "Oppslutning",
+        )
+    )
+    assert table["header"] == ["case", "innbyggere", "codings_Rapportering", "Oppslutning"]
+    sizes = calibrate_fuzzy([9000, 2000, 25000, 500], "e=2000,c=8000,i=20000")
+    codings = calibrate_fuzzy([3, 1, 0, 1], "e=0,c=1.5,i=3")
+    for k, case in enumerate(["Alfa", "Beta", "Gamma", "Delta"]):
+        size, count, outcome = (float(v) for v in table[case])
+        assert size == pytest.approx(sizes[k], abs=5e-5)
+        assert count == pytest.approx(codings[k], abs=5e-5)
+        assert outcome == (1.0 if case in ("Alfa", "Delta") else 0.0)
+    assert float(table["Beta"][0]) == pytest.approx(0.05, abs=5e-5)  # at the exclusion anchor
+
+
+def test_calibrated_outcome_and_crisp_conditions_mix(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    _project(tmp_path, cli)
+    result = cli(
+        "qca",
+        "truth-table",
+        "--conditions",
+        "Oppslutning",
+        "--calibrate",
+        "innbyggere:e=2000,c=8000,i=20000",
+        "--outcome",
+        "share(Rapportering):e=0,c=0.4,i=0.9",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["conditions"] == ["Oppslutning", "innbyggere"]
+    assert doc["outcome"] == "share_Rapportering"
+    rows = {r["row"]: r for r in doc["rows"]}
+    assert rows[4]["cases"] == ["Alfa"]  # Oppslutning 1, innbyggere 9000 > crossover
+    assert rows[2]["cases"] == ["Gamma"]
+
+
+def test_bad_calibrations_are_clear_errors(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    _project(tmp_path, cli)
+    cases = [
+        ("innbyggere:e=2000,c=8000", "lack i"),
+        ("folketall:e=1,c=2,i=3", "no case attribute 'folketall'"),
+        ("words(Rapportering):e=0,c=5,i=9", "unknown measure 'words'"),
+        ("codings(Finnes ikke):e=0,c=1,i=2", "Finnes ikke"),
+    ]
+    for spec, fragment in cases:
+        result = cli("qca", "table", "--calibrate", spec, "--outcome", "Oppslutning")
+        assert result.exit_code != 0, spec
+        assert fragment in result.output, (spec, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_a_non_number_attribute_names_the_case(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    _project(tmp_path, cli)
+    assert cli("cases", "set", "Beta", "innbyggere=mange").exit_code == 0
+    result = cli(
+        "qca",
+        "table",
+        "--calibrate",
+        "innbyggere:e=2000,c=8000,i=20000",
+        "--outcome",
+        "Oppslutning",
+    )
+    assert result.exit_code != 0
+    assert "'Beta'" in result.output and "not a number" in result.output
+
+
+def test_from_file_and_calibrate_exclude_each_other(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("case,A,Y\nk1,1,1\nk2,0,0\n", encoding="utf-8")
+    result = cli(
+        "qca", "table", "--from", str(data), "--calibrate", "A:e=0,c=1,i=2", "--outcome", "Y"
+    )
+    assert result.exit_code != 0
+    assert "not both" in result.output
