@@ -2,8 +2,10 @@
 
 ``innbyggere:e=2000,c=8000,i=20000`` calibrates a numeric case attribute by the direct method;
 ``codings(CODE):e=0,c=2,i=6`` the number of codings of a code in the case,
-``informants(CODE):...`` the number of different informants with the code, and
-``share(CODE):e=0,c=0.2,i=0.5`` the share of the case's informant turns coded with it.
+``informants(CODE):...`` the number of different informants with the code,
+``share(CODE):e=0,c=0.2,i=0.5`` the share of the case's informant turns coded with it, and
+``words(CODE):...`` the words coded with it in the case (overlapping codings counted once).
+Code measures include the codings of the code's children, as presence does.
 A case without documents (for code measures) or without the attribute is not reported (None).
 """
 
@@ -18,7 +20,7 @@ from kodebok.errors import AnalysisError
 from kodebok.store import Project
 from kodebok.store import queries as q
 
-CODE_MEASURES = ("codings", "informants", "share")
+CODE_MEASURES = ("codings", "informants", "share", "words")
 _SPEC = re.compile(r"^\s*(?P<measure>.+?)\s*:\s*(?P<thresholds>[eciECI]\s*=.*)$")
 _CODE_MEASURE = re.compile(r"^(?P<kind>[A-Za-z]+)\((?P<code>.+)\)$")
 
@@ -112,18 +114,26 @@ def _attribute_values(
 def _code_values(
     project: Project, calibration: Calibration, rule: PresenceRule | None
 ) -> tuple[list[str], list[float | None]]:
-    from kodebok.services.analysis import presence
+    from kodebok.services.analysis import matrix, presence
 
     table = presence(project, [calibration.target], rule)
+    words: dict[str, int] = {}
+    if calibration.kind == "words":
+        code = q.code(project, calibration.target)
+        counted = matrix(project, by="case", unit="words", rollup=True)
+        row = next(r for r in counted.rows if r.code_id == code.id)
+        words = {g.label: n for g, n in zip(counted.columns, row.values, strict=True)}
     values: list[float | None] = []
-    for row in table.cells:
-        cell = row[0]
+    for case, cells in zip(table.cases, table.cells, strict=True):
+        cell = cells[0]
         if cell.source == "no-documents":
             values.append(None)
         elif calibration.kind == "codings":
             values.append(float(cell.counts.codings))
         elif calibration.kind == "informants":
             values.append(float(cell.counts.speakers))
+        elif calibration.kind == "words":
+            values.append(float(words.get(case, 0)))
         else:
             values.append(cell.share)
     return list(table.cases), values

@@ -102,7 +102,7 @@ def test_bad_calibrations_are_clear_errors(tmp_path: Path, cli: Callable[..., Re
     cases = [
         ("innbyggere:e=2000,c=8000", "lack i"),
         ("folketall:e=1,c=2,i=3", "no case attribute 'folketall'"),
-        ("words(Rapportering):e=0,c=5,i=9", "unknown measure 'words'"),
+        ("letters(Rapportering):e=0,c=5,i=9", "unknown measure 'letters'"),
         ("codings(Finnes ikke):e=0,c=1,i=2", "Finnes ikke"),
     ]
     for spec, fragment in cases:
@@ -137,3 +137,31 @@ def test_from_file_and_calibrate_exclude_each_other(
     )
     assert result.exit_code != 0
     assert "not both" in result.output
+
+
+def test_coded_words_and_informants_per_case(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    _project(tmp_path, cli)
+    table = _table(
+        cli(
+            "qca",
+            "table",
+            "--calibrate",
+            "words(Rapportering):e=1,c=4,i=7",
+            "--calibrate",
+            "informants(Rapportering):e=0,c=0.5,i=1",
+            "--outcome",
+            "Oppslutning",
+        )
+    )
+    assert table["header"] == [
+        "case",
+        "words_Rapportering",
+        "informants_Rapportering",
+        "Oppslutning",
+    ]
+    # coded turns: Alfa 3 + 3 + 2 words, Beta 5, Gamma none, Delta 2; one informant where coded
+    words = calibrate_fuzzy([8, 5, 0, 2], "e=1,c=4,i=7")
+    informants = calibrate_fuzzy([1, 1, 0, 1], "e=0,c=0.5,i=1")
+    for k, case in enumerate(["Alfa", "Beta", "Gamma", "Delta"]):
+        assert float(table[case][0]) == pytest.approx(words[k], abs=5e-5), case
+        assert float(table[case][1]) == pytest.approx(informants[k], abs=5e-5), case
