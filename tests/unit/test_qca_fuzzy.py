@@ -101,7 +101,7 @@ def test_a_value_outside_0_1_names_line_case_and_column(cell):
 
 
 def test_fuzzy_table_round_trips_through_r_csv():
-    data = read_data_csv("case,A,Y\nk1,0.25,0.9\nk2,0.75,0.1\n", "Y")
+    data = read_data_csv("case,A,Y\nk1,0.25,0.9\nk2,0.1234567,0.1\n", "Y")
     text = format_data_csv(data)
     assert "k1,0.25,0.9" in text
     assert read_data_csv(text, "Y").memberships() == data.memberships()

@@ -272,7 +272,7 @@ def format_data_csv(table: DataTable) -> str:
         names.append(candidate)
     if table.is_fuzzy:
         rows: list[list[object]] = [
-            [case, *(f"{v:g}" for v in row), f"{y:g}"]
+            [case, *(f"{v:.10g}" for v in row), f"{y:.10g}"]
             for case, row, y in zip(
                 table.cases, table.memberships(), table.outcome_memberships(), strict=True
             )
