@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kodebok.analysis.qca import minimize, necessity, read_data_csv, truth_table
+from kodebok.analysis.qca import (
+    minimize,
+    necessity,
+    parse_dir_exp,
+    read_data_csv,
+    truth_table,
+)
 from kodebok.analysis.qca.calibrate import calibrate_fuzzy
 from kodebok.analysis.qca.fit import fuzzy_memberships
 from kodebok.analysis.qca.supersubset import super_subset
@@ -181,3 +187,30 @@ def test_shared_copy_with_text_labels_fails_naming_line_case_and_column():
     message = str(info.value)
     assert "line 3" in message and "'BE'" in message and "'IND'" in message
     assert "'Industrialized'" in message
+
+
+def test_intermediate_solution_equals_r_documentation():
+    lines = (DATA / "expected_R_QCA_docs_LF_intermediate.txt").read_text(encoding="utf-8")
+    body = lines.splitlines()
+    formula = next(x for x in body if x.startswith("M1:")).removeprefix("M1:").split("=>")[0]
+    terms = {}
+    model_fit = []
+    for line in body:
+        parts = line.split()
+        if len(parts) == 7 and parts[0].isdigit():
+            terms[parts[1]] = ([float(v) for v in parts[2:6]], parts[6])
+        elif len(parts) == 4 and parts[0] == "M1":
+            model_fit = [float(v) for v in parts[1:]]
+    data = _lf()
+    expectations = parse_dir_exp("DEV=1,URB=1,LIT=1,IND=1,STB=1", data.conditions)
+    solution = minimize(truth_table(data, incl_cut=0.8), "intermediate", expectations)
+    assert solution.lines() == ["From C1P1:", f"M1: {formula.strip()}"]
+    model = solution.models[0]
+    assert [model.fit.incl_s, model.fit.pri, model.fit.cov_s] == pytest.approx(model_fit, abs=5e-4)
+    for term, text, fit in zip(model.terms, model.texts, model.terms_fit, strict=True):
+        expected, cases = terms[text]
+        assert [fit.incl_s, fit.pri, fit.cov_s, fit.cov_u] == pytest.approx(expected, abs=5e-4)
+        inside = [
+            c for c, x in zip(data.cases, fuzzy_memberships(term, data), strict=True) if x > 0.5
+        ]
+        assert ",".join(inside) == cases
