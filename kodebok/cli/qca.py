@@ -80,7 +80,8 @@ def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="From the project, repeatable: a fuzzy condition calibrated by the direct "
             "method from a numeric case attribute or a code measure: "
             "'innbyggere:e=2000,c=8000,i=20000', 'codings(CODE):e=0,c=2,i=6', "
-            "'informants(CODE):…', 'share(CODE):e=0,c=0.2,i=0.5'. --outcome takes the same.",
+            "'informants(CODE):…', 'share(CODE):e=0,c=0.2,i=0.5', 'words(CODE):…'. "
+            "--outcome takes the same. With --from: a column of raw numbers, 'DEV:e=350,c=550,i=850'.",
         ),
         click.option("--names", default=None, help="ASCII column names, comma-separated."),
         click.option(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kodebok.analysis.presence import PresenceRule
 from kodebok.analysis.qca import (
+    Anchors,
     DataTable,
     Solution,
     TruthTable,
@@ -171,9 +172,9 @@ def load_data_table(
     for the project's table. With ``negate`` the table explains the outcome's absence.
     """
     if source is not None:
-        if conditions or calibrations:
-            raise AnalysisError("give either --from FILE or --conditions/--calibrate, not both")
-        data = read_data_csv(source, outcome)
+        if conditions:
+            raise AnalysisError("give either --from FILE or --conditions, not both")
+        data = read_data_csv(source, outcome, _file_calibrations(calibrations))
         messages: list[str] = []  # a file's warnings are part of the reports written from it
     else:
         if not conditions and not calibrations:
@@ -191,6 +192,24 @@ def load_data_table(
         # the messages already include the table's warnings: each note once
         messages = list(dict.fromkeys([*found, *data.warnings]))
     return (data.negated() if negate else data), messages
+
+
+def _file_calibrations(specs: Sequence[str]) -> dict[str, Anchors]:
+    """``COLUMN:e=…,c=…,i=…`` for columns of a --from file that hold raw numbers."""
+    from kodebok.services.qca_calibration import parse_calibration
+
+    out: dict[str, Anchors] = {}
+    for spec in specs:
+        calibration = parse_calibration(spec)
+        if calibration.kind != "attribute":
+            raise AnalysisError(
+                f"{spec!r}: with --from, --calibrate names a column of the file "
+                "(COLUMN:e=…,c=…,i=…); code measures come from the project"
+            )
+        if calibration.target in out:
+            raise AnalysisError(f"column {calibration.target!r} is calibrated twice")
+        out[calibration.target] = calibration.anchors
+    return out
 
 
 def run_qca(

@@ -127,16 +127,57 @@ def test_a_non_number_attribute_names_the_case(tmp_path: Path, cli: Callable[...
     assert "'Beta'" in result.output and "not a number" in result.output
 
 
-def test_from_file_and_calibrate_exclude_each_other(
+def test_from_file_calibrates_raw_columns_like_r(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
-    data = tmp_path / "d.csv"
-    data.write_text("case,A,Y\nk1,1,1\nk2,0,0\n", encoding="utf-8")
+    lr = Path(__file__).resolve().parents[1] / "data" / "qca_fuzzy" / "LR.csv"
+    expected = (lr.parent / "expected_R_QCA_3.23_fuzzy_LF.txt").read_text(encoding="utf-8")
+    r_dev = []
+    for line in expected.split("calibrate LR DEV")[1].split("####")[0].splitlines()[1:]:
+        r_dev += [float(v) for v in line.split("]")[1].split()]
     result = cli(
-        "qca", "table", "--from", str(data), "--calibrate", "A:e=0,c=1,i=2", "--outcome", "Y"
+        "qca",
+        "table",
+        "--from",
+        str(lr),
+        "--outcome",
+        "SURV",
+        "--calibrate",
+        "DEV:e=350,c=550,i=850",
+        "--calibrate",
+        "URB:e=25,c=50,i=75",
+        "--calibrate",
+        "LIT:e=50,c=75,i=90",
+        "--calibrate",
+        "IND:e=10,c=20,i=30",
+        "--calibrate",
+        "STB:e=10,c=5,i=2",
+        "--calibrate",
+        "SURV:e=-9,c=0,i=10",
     )
-    assert result.exit_code != 0
-    assert "not both" in result.output
+    table = _table(result)
+    assert table["header"] == ["case", "DEV", "URB", "LIT", "IND", "STB", "SURV"]
+    cases = [k for k in table if k != "header"]
+    assert len(cases) == 18
+    assert [float(table[c][0]) for c in cases] == pytest.approx(r_dev, abs=1e-9)
+    assert "read as fuzzy" in result.stderr
+
+
+def test_from_file_calibration_errors(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("case,A,B,Y\nk1,5,1,1\nk2,x,0,0\n", encoding="utf-8")
+    base = ["qca", "table", "--from", str(data), "--outcome", "Y"]
+    result = cli(*base, "--calibrate", "A:e=0,c=3,i=6")
+    assert result.exit_code != 0 and "line 3" in result.output and "'x'" in result.output
+    result = cli(*base, "--calibrate", "Q:e=0,c=3,i=6")
+    assert result.exit_code != 0 and "no column 'Q'" in result.output
+    result = cli(*base, "--calibrate", "codings(A):e=0,c=3,i=6")
+    assert result.exit_code != 0 and "code measures come from the project" in result.output
+    result = cli(*base, "--conditions", "A")
+    assert result.exit_code != 0 and "not both" in result.output
+    data.write_text("case,A,B,Y\nk1,5,1,1\nk2,2,0,0\n", encoding="utf-8")
+    result = cli(*base)
+    assert result.exit_code != 0 and "'5'" in result.output  # raw numbers need --calibrate
 
 
 def test_coded_words_and_informants_per_case(tmp_path: Path, cli: Callable[..., Result]) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kodebok.analysis.qca.calibrate import Anchors, calibrate_fuzzy, parse_thresholds
 from kodebok.errors import AnalysisError
 from kodebok.notes import Note
 from kodebok.tabular import csv_text
@@ -106,14 +107,21 @@ def _read_text(path_or_text: str | Path) -> tuple[str, str]:
     return path_or_text.lstrip("\ufeff"), "the data table"
 
 
-def read_data_csv(path_or_text: str | Path, outcome: str) -> DataTable:
+def read_data_csv(
+    path_or_text: str | Path,
+    outcome: str,
+    calibrate: Mapping[str, Anchors | str] | None = None,
+) -> DataTable:
     """Read ``case,COND1,...,OUTCOME`` (``,`` or ``;`` separated) into a data table.
 
     Every column except the first (case names) and the outcome is a condition, in file order.
     Values are set memberships: a table of only 0 and 1 is crisp, any value strictly between
     (``0.73``; a decimal comma works with ``;`` separators) makes it fuzzy, which a note in
-    ``table.warnings`` says. Errors name the line, case and column; a condition that is constant
-    across cases is only a warning, because R accepts it too (it never enters a solution).
+    ``table.warnings`` says. Columns named in ``calibrate`` hold raw numbers instead and are
+    calibrated by the direct method with their anchors (memberships rounded to 4 decimals, as
+    ``round(calibrate(x, type = "fuzzy", thresholds = ...), 4)`` in R). Errors name the line,
+    case and column; a condition that is constant across cases is only a warning, because R
+    accepts it too (it never enters a solution).
     """
     text, source = _read_text(path_or_text)
     lines = text.splitlines()
@@ -124,20 +132,29 @@ def read_data_csv(path_or_text: str | Path, outcome: str) -> DataTable:
     header = _checked_header(rows[0], outcome, source)
     outcome_col = header.index(outcome)
     condition_cols = [c for c in range(1, len(header)) if c != outcome_col]
+    anchors = _calibrated_columns(calibrate or {}, header, source)
     cases: list[str] = []
-    values: list[tuple[float, ...]] = []
-    outcome_values: list[float] = []
+    cell_rows: list[dict[int, float]] = []
     seen: dict[str, int] = {}
     for line_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         case = _case_name(row, header, line_no, seen, source)
-        cells = {c: _membership(row, c, header, line_no, source) for c in range(1, len(header))}
-        values.append(tuple(cells[c] for c in condition_cols))
-        outcome_values.append(cells[outcome_col])
+        cell_rows.append(
+            {
+                c: _membership(row, c, header, line_no, source, raw=c in anchors)
+                for c in range(1, len(header))
+            }
+        )
         cases.append(case)
     if not cases:
         raise AnalysisError(f"{source} has a header but no cases")
+    for column, column_anchors in anchors.items():
+        memberships = calibrate_fuzzy([r[column] for r in cell_rows], column_anchors)
+        for r, m in zip(cell_rows, memberships, strict=True):
+            r[column] = round(m, 4)
+    values = [tuple(r[c] for c in condition_cols) for r in cell_rows]
+    outcome_values = [r[outcome_col] for r in cell_rows]
     conditions = tuple(header[c] for c in condition_cols)
     table = make_data_table(tuple(cases), conditions, outcome, values, outcome_values)
     notes = list(table.warnings)
@@ -194,6 +211,20 @@ def make_data_table(
     return replace(table, warnings=tuple(_constant_warnings(table)))
 
 
+def _calibrated_columns(
+    calibrate: Mapping[str, Anchors | str], header: list[str], source: str
+) -> dict[int, Anchors]:
+    """Column index → anchors for the columns to calibrate; unknown names are errors."""
+    out: dict[int, Anchors] = {}
+    for name, spec in calibrate.items():
+        if name not in header[1:]:
+            raise AnalysisError(
+                f"{source}: no column {name!r} to calibrate; columns are {', '.join(header[1:])}"
+            )
+        out[header.index(name)] = parse_thresholds(spec) if isinstance(spec, str) else spec
+    return out
+
+
 def _checked_header(row: list[str], outcome: str, source: str) -> list[str]:
     """The column names: a case column, at least one condition and the outcome, none twice."""
     header = [h.strip() for h in row]
@@ -229,15 +260,24 @@ def _case_name(
     return case
 
 
-def _membership(row: list[str], column: int, header: list[str], line_no: int, source: str) -> float:
-    """A cell as a membership in [0, 1]; anything else names line, case and column."""
-    raw = row[column].strip()
+def _membership(
+    row: list[str], column: int, header: list[str], line_no: int, source: str, raw: bool = False
+) -> float:
+    """A cell as a membership in [0, 1] (any number with ``raw``, for calibration); anything
+    else names line, case and column."""
+    text = row[column].strip()
     try:
-        value = float(raw.replace(",", "."))
+        value = float(text.replace(",", "."))
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and 0 <= value <= 1):
-        shown = repr(raw) if raw else "an empty value"
+    if raw and not math.isfinite(value):
+        shown = repr(text) if text else "an empty value"
+        raise AnalysisError(
+            f"{source}, line {line_no}: case {row[0].strip()!r}, column "
+            f"{header[column]!r} has {shown}; calibration needs a number"
+        )
+    if not raw and not (math.isfinite(value) and 0 <= value <= 1):
+        shown = repr(text) if text else "an empty value"
         raise AnalysisError(
             f"{source}, line {line_no}: case {row[0].strip()!r}, column "
             f"{header[column]!r} has {shown}; QCA needs a set membership: 0 or 1 for "
