@@ -35,8 +35,10 @@ def test_truth_table_json_from_fuzzy_csv() -> None:
     doc = json.loads(out)
     rows = {r["row"]: r for r in doc["rows"]}
     assert sorted(rows) == [1, 2, 5, 6, 22, 23, 24, 31, 32]
-    assert rows[22]["OUT"] == "1" and rows[24]["OUT"] == "0"
-    assert round(rows[22]["incl"], 3) == 0.804 and round(rows[22]["PRI"], 3) == 0.719
+    assert rows[22]["OUT"] == "1"
+    assert rows[24]["OUT"] == "0"
+    assert round(rows[22]["incl"], 3) == 0.804
+    assert round(rows[22]["PRI"], 3) == 0.719
     assert rows[32]["cases"] == ["BE", "CZ", "NL", "UK"]
     assert any("read as fuzzy" in w for w in doc["warnings"])
     assert doc["contradictions"] == []
@@ -126,5 +128,7 @@ def test_shared_file_with_text_labels_is_a_clear_error() -> None:
         "table", "--from", str(DATA / "LF_shared_with_labels.csv"), "--outcome", "SURV"
     )
     assert code != 0
-    assert "line 3" in err and "'IND'" in err and "'Industrialized'" in err
+    assert "line 3" in err
+    assert "'IND'" in err
+    assert "'Industrialized'" in err
     assert "Traceback" not in err

@@ -65,7 +65,8 @@ def test_zero_one_memberships_give_the_crisp_results(data: DataTable, cut: float
     crisp_tt, fuzzy_tt = truth_table(data, cut), truth_table(fuzzy, cut)
     for a, b in zip(crisp_tt.rows, fuzzy_tt.rows, strict=True):
         assert (a.row, a.n, a.cases, a.out) == (b.row, b.n, b.cases, b.out)
-        assert _close(a.incl, b.incl) and _close(a.pri, b.pri)
+        assert _close(a.incl, b.incl)
+        assert _close(a.pri, b.pri)
     for kind in ("complex", "parsimonious"):
         try:
             expected = _fits(minimize(crisp_tt, kind))
@@ -139,7 +140,8 @@ def test_super_subset_expressions_pass_their_cut_offs(data: DataTable, cut: floa
     rows = super_subset(data, incl_cut=cut, cov_cut=0.5)
     ys = data.outcome_memberships()
     for r in rows:
-        assert r.incl_n >= cut - 1e-8 and r.cov_n >= 0.5 - 1e-8
+        assert r.incl_n >= cut - 1e-8
+        assert r.cov_n >= 0.5 - 1e-8
         joiner = "*" if r.kind == "and" else " + "
         combine = min if r.kind == "and" else max
         xs = [

@@ -32,7 +32,8 @@ def test_decreasing_anchors_mirror_increasing_ones():
     up = calibrate_fuzzy([1, 4, 5, 7, 12], "e=1, c=5, i=9")
     down = calibrate_fuzzy([9, 6, 5, 3, -2], "e=9, c=5, i=1")
     assert down == pytest.approx(up)
-    assert down[0] == pytest.approx(0.05) and down[2] == pytest.approx(0.5)
+    assert down[0] == pytest.approx(0.05)
+    assert down[2] == pytest.approx(0.5)
     assert calibrate_fuzzy([11], "e=10, c=5, i=2")[0] < 0.05
 
 
@@ -45,7 +46,8 @@ def test_log_odds_are_linear_on_each_side_of_the_crossover():
 
 def test_extreme_values_do_not_overflow():
     low, high = calibrate_fuzzy([-1e9, 1e9], "e=0,c=1,i=2")
-    assert 0 <= low < 1e-12 and 1 - 1e-12 < high <= 1
+    assert 0 <= low < 1e-12
+    assert 1 - 1e-12 < high <= 1
 
 
 @pytest.mark.parametrize(
@@ -88,7 +90,8 @@ def test_csv_with_decimal_commas_and_semicolons_is_fuzzy():
 
 def test_crisp_csv_stays_crisp_without_a_note():
     data = read_data_csv("case,A,Y\nk1,1,1\nk2,0,0\n", "Y")
-    assert not data.is_fuzzy and data.warnings == ()
+    assert not data.is_fuzzy
+    assert data.warnings == ()
     assert data.values == ((1,), (0,))
 
 
@@ -97,7 +100,9 @@ def test_a_value_outside_0_1_names_line_case_and_column(cell):
     with pytest.raises(AnalysisError) as info:
         read_data_csv(f"case,A,Y\nk1,0.4,1\nk2,{cell},0\n", "Y")
     message = str(info.value)
-    assert "line 3" in message and "'k2'" in message and "'A'" in message
+    assert "line 3" in message
+    assert "'k2'" in message
+    assert "'A'" in message
 
 
 def test_fuzzy_table_round_trips_through_r_csv():
@@ -123,7 +128,8 @@ def test_row_fit_by_hand():
     row = next(r for r in tt.rows if r.row == 3)
     both = 0.8 + 0.4 + 0.2 + 0.1
     overlap = min(0.8, 0.8, 0.2) + min(0.4, 0.6, 0.4) + min(0.2, 0.3, 0.7) + min(0.1, 0.2, 0.8)
-    assert row.n == 1 and row.cases == ("a",)
+    assert row.n == 1
+    assert row.cases == ("a",)
     assert row.incl == pytest.approx(both / 1.5)
     assert row.pri == pytest.approx((both - overlap) / (1.5 - overlap))
     assert row.out == "1"

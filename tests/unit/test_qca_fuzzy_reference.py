@@ -74,7 +74,8 @@ def test_truth_table_equals_r():
 def test_two_inclusion_cuts_mark_rows_in_between_c():
     tt = truth_table(_lf(), incl_cut=(0.8, 0.7))
     outs = {r.row: r.out for r in tt.rows}
-    assert outs[22] == "1" and outs[32] == "1"
+    assert outs[22] == "1"
+    assert outs[32] == "1"
     assert outs[24] == "C"  # incl 0.709 lies between 0.7 and 0.8
     assert outs[31] == "0"
 
@@ -82,7 +83,9 @@ def test_two_inclusion_cuts_mark_rows_in_between_c():
 def test_n_cut_makes_rare_rows_remainders():
     tt = truth_table(_lf(), incl_cut=0.8, n_cut=2)
     outs = {r.row: r.out for r in tt.rows}
-    assert outs[6] == "?" and outs[23] == "?" and outs[31] == "?"
+    assert outs[6] == "?"
+    assert outs[23] == "?"
+    assert outs[31] == "?"
     assert outs[32] == "1"
 
 
@@ -185,7 +188,9 @@ def test_shared_copy_with_text_labels_fails_naming_line_case_and_column():
     with pytest.raises(AnalysisError) as info:
         read_data_csv(DATA / "LF_shared_with_labels.csv", "SURV")
     message = str(info.value)
-    assert "line 3" in message and "'BE'" in message and "'IND'" in message
+    assert "line 3" in message
+    assert "'BE'" in message
+    assert "'IND'" in message
     assert "'Industrialized'" in message
 
 
