@@ -665,13 +665,21 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _markup_or_word(text: str, start: int, end: int, gaz: Gazetteers, vocab: Vocabulary) -> bool:
     """Whether a recogniser's entity is no name: a speaker label ("Intervjuer:",
-    "SPEAKER_00:"), a single letter, or ordinary words in lower case ("hjemmetjenesten")."""
+    "SPEAKER_00:"), a single letter, an abbreviation of at most three capitals ("IP", "R"),
+    a heading or sentence start that is a dictionary word ("# Sitater"), or ordinary words in
+    lower case ("hjemmetjenesten")."""
     span = text[start:end]
     words = _WORD.findall(span)
     if not words or len(span) < 2:
         return True
     if any(_title(w) in gaz.first_names or _title(w) in gaz.surnames for w in words):
         return False
+    if len(words) == 1:
+        w = words[0]
+        if w.isupper() and len(w) <= 3 and not vocab.proper(w):
+            return True
+        if _sentence_initial(text, start) and vocab.plain(w.lower()) and not vocab.proper(w):
+            return True
     line_start = text.rfind("\n", 0, start) + 1
     if _LINE_LEAD.fullmatch(text, line_start, start) and _SPEAKER_END.match(text, end):
         return True

@@ -36,6 +36,16 @@ def _words(ctx: BenchContext) -> int:
         return sum(document_words(p).values())
 
 
+def _rate(seconds: float, count: float, unit: str, detail: str) -> dict[str, Any]:
+    """A stage's result: its seconds (to the millisecond) and ``count`` per second in ``unit``."""
+    return {
+        "seconds": round(seconds, 3),
+        "throughput": round(count / seconds, 1),
+        "unit": unit,
+        "detail": detail,
+    }
+
+
 def stage_import(ctx: BenchContext) -> dict[str, Any]:
     """Import the generated transcripts (readers, segmentation, store; no NLP pass)."""
     from kodebok.services.importing import import_paths
@@ -43,21 +53,19 @@ def stage_import(ctx: BenchContext) -> dict[str, Any]:
     corpus = ctx.folder / "corpus"
     files = write_corpus(ctx.scale, corpus, ctx.seed)
     project = Project.create(ctx.project)
-    started = time.perf_counter()
-    results = import_paths(project, files, nlp=False)
-    seconds = time.perf_counter() - started
+    seconds, results = _timed(lambda: import_paths(project, files, nlp=False), repeat=1)
     project.close()
     failed = [r for r in results if r.status == "failed"]
     if failed:
         raise RuntimeError(f"{len(failed)} files failed: {failed[0].message}")
     words = _words(ctx)
     size_mb = ctx.project.stat().st_size / 1e6
-    return {
-        "seconds": round(seconds, 3),
-        "throughput": round(words / seconds, 1),
-        "unit": "words/s",
-        "detail": f"{len(files)} files, {words} words, project file {size_mb:.1f} MB",
-    }
+    return _rate(
+        seconds,
+        words,
+        "words/s",
+        f"{len(files)} files, {words} words, project file {size_mb:.1f} MB",
+    )
 
 
 def stage_codings(ctx: BenchContext) -> dict[str, Any]:
@@ -101,16 +109,9 @@ def stage_codings(ctx: BenchContext) -> dict[str, Any]:
             n += 1
     atomic_write(table, fh.getvalue())
     project = Project.open(ctx.project)
-    started = time.perf_counter()
-    result = import_codings_table(project, table, coder=CODER_A)
-    seconds = time.perf_counter() - started
+    seconds, result = _timed(lambda: import_codings_table(project, table, coder=CODER_A), repeat=1)
     project.close()
-    return {
-        "seconds": round(seconds, 3),
-        "throughput": round(result.added / seconds, 1),
-        "unit": "codings/s",
-        "detail": f"{result.added} codings of {n} rows",
-    }
+    return _rate(seconds, result.added, "codings/s", f"{result.added} codings of {n} rows")
 
 
 def stage_search(ctx: BenchContext) -> dict[str, Any]:
@@ -137,12 +138,7 @@ def stage_search(ctx: BenchContext) -> dict[str, Any]:
         hits += len(search.search(project, rng.choice(words)))
     seconds = time.perf_counter() - started
     project.close()
-    return {
-        "seconds": round(seconds, 3),
-        "throughput": round(50 / seconds, 1),
-        "unit": "queries/s",
-        "detail": f"{hits} hits",
-    }
+    return _rate(seconds, 50, "queries/s", f"{hits} hits")
 
 
 def stage_agreement(ctx: BenchContext) -> dict[str, Any]:
@@ -150,17 +146,15 @@ def stage_agreement(ctx: BenchContext) -> dict[str, Any]:
     from kodebok.services.team import agreement_report
 
     project = Project.open(ctx.project)
-    started = time.perf_counter()
-    report = agreement_report(project, [CODER_A, CODER_B])
-    seconds = time.perf_counter() - started
+    seconds, report = _timed(lambda: agreement_report(project, [CODER_A, CODER_B]), repeat=1)
     project.close()
     units = report["overall"]["n_units"]
-    return {
-        "seconds": round(seconds, 3),
-        "throughput": round(units / seconds, 1),
-        "unit": "code×units/s",
-        "detail": f"{len(report['codes'])} codes, overall kappa {report['overall']['kappa']}",
-    }
+    return _rate(
+        seconds,
+        units,
+        "code×units/s",
+        f"{len(report['codes'])} codes, overall kappa {report['overall']['kappa']}",
+    )
 
 
 def stage_merge(ctx: BenchContext) -> dict[str, Any]:
@@ -182,16 +176,14 @@ def stage_merge(ctx: BenchContext) -> dict[str, Any]:
     with atomic_path(target) as tmp:
         shutil.copyfile(ctx.project, tmp)
     project = Project.open(target)
-    started = time.perf_counter()
-    report = merge_project(project, other, coder=CODER_A)
-    seconds = time.perf_counter() - started
+    seconds, report = _timed(lambda: merge_project(project, other, coder=CODER_A), repeat=1)
     project.close()
-    return {
-        "seconds": round(seconds, 3),
-        "throughput": round(report.codings_added / seconds, 1),
-        "unit": "codings/s",
-        "detail": f"{report.codings_added} of {added} codings added",
-    }
+    return _rate(
+        seconds,
+        report.codings_added,
+        "codings/s",
+        f"{report.codings_added} of {added} codings added",
+    )
 
 
 def _timed(fn: Any, repeat: int = 3) -> tuple[float, Any]:
@@ -356,12 +348,7 @@ def stage_qdpx(ctx: BenchContext) -> dict[str, Any]:
         data = export_qdpx(project)
         seconds = time.perf_counter() - started
         n = _n_codings(project)
-    return {
-        "seconds": round(seconds, 3),
-        "throughput": round(n / seconds, 1),
-        "unit": "codings/s",
-        "detail": f"{len(data) / 1e6:.1f} MB archive",
-    }
+    return _rate(seconds, n, "codings/s", f"{len(data) / 1e6:.1f} MB archive")
 
 
 def stage_tui(ctx: BenchContext) -> dict[str, Any]:

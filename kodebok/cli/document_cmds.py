@@ -56,24 +56,15 @@ def import_cmd(
 ) -> None:
     """Import documents (a folder imports every supported file in it; .qdpx: REFI-QDA)."""
     from kodebok.services.cases import parse_assignments
-    from kodebok.services.documents import check_kind
+    from kodebok.services.documents import ImportOptions, check_kind
     from kodebok.services.importing import import_paths
 
     attributes = parse_assignments(attrs)
     with open_project(ctx) as project:
         if kind is not None:
             check_kind(project, kind, allow_new=new_kind)
-        results = import_paths(
-            project,
-            list(files),
-            case=case,
-            kind=kind,
-            attributes=attributes,
-            language=language,
-            update=update,
-            coder=coder,
-            progress=Progress("Importing"),
-        )
+        options = ImportOptions(case, kind, attributes, language, update, coder)
+        results = import_paths(project, list(files), options, progress=Progress("Importing"))
     if fmt == "json":
         echo_json([{k: v for k, v in asdict(r).items() if k != "params"} for r in results])
     failed = 0

@@ -1,4 +1,4 @@
-"""``kodebok qca``: crisp-set QCA from a data table (truth table, minimisation, necessity)."""
+"""``kodebok qca``: crisp- and fuzzy-set QCA from a data table (truth table, minimisation, necessity)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kodebok.cli.params import SafeInt
 # KodebokGroup: errors as one line on stderr also when the group runs without the main group
 @click.group("qca", cls=KodebokGroup)
 def qca() -> None:
-    """Crisp-set QCA: truth table, Boolean minimisation and necessity, with R's results."""
+    """Crisp- and fuzzy-set QCA: truth table, Boolean minimisation and necessity, with R's results."""
 
 
 def _incl_cut(text: str) -> float | tuple[float, float]:
@@ -47,7 +47,8 @@ def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
             "source",
             type=click.Path(path_type=Path, dir_okay=False),
             default=None,
-            help="Data table CSV: case,COND1,...,OUTCOME with 0/1 values.",
+            help="Data table CSV: case,COND1,...,OUTCOME with 0/1 values (crisp) or "
+            "memberships from 0 to 1 (fuzzy).",
         ),
         click.option(
             "--conditions",
@@ -71,6 +72,16 @@ def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
             type=float,
             default=None,
             help="… and in at least this share (0–1) of the case's informant turns.",
+        ),
+        click.option(
+            "--calibrate",
+            "calibrations",
+            multiple=True,
+            help="From the project, repeatable: a fuzzy condition calibrated by the direct "
+            "method from a numeric case attribute or a code measure: "
+            "'innbyggere:e=2000,c=8000,i=20000', 'codings(CODE):e=0,c=2,i=6', "
+            "'informants(CODE):…', 'share(CODE):e=0,c=0.2,i=0.5', 'words(CODE):…'. "
+            "--outcome takes the same. With --from: a column of raw numbers, 'DEV:e=350,c=550,i=850'.",
         ),
         click.option("--names", default=None, help="ASCII column names, comma-separated."),
         click.option(
@@ -122,6 +133,7 @@ def _load(
     min_share: float | None = None,
     names: str | None = None,
     keep_unreported: bool = False,
+    calibrations: tuple[str, ...] = (),
 ) -> Any:
     """The data table from a CSV, or calibrated from the project's codings and attributes."""
     from kodebok.analysis.presence import PresenceRule
@@ -138,6 +150,7 @@ def _load(
         names=[n.strip() for n in names.split(",")] if names else None,
         keep_unreported=keep_unreported,
         negate=negate,
+        calibrations=calibrations,
     )
     for message in messages:
         click.echo(f"Note: {message}", err=True)
@@ -148,10 +161,19 @@ def _load(
 @_data_options
 @output_option()
 def table_cmd(output: Path | None, **data: Any) -> None:
-    """The crisp data table (case, one 0/1 column per condition, outcome last) for R."""
+    """The data table (case, one column per condition, outcome last) for R.
+
+    Crisp tables hold 0/1; fuzzy ones (a --from file with memberships between 0 and 1, or
+    --calibrate) hold memberships, and a note on stderr says the table is fuzzy.
+    """
     from kodebok.analysis.qca import format_data_csv
 
-    write_output(format_data_csv(_load(**data)), output)
+    table = _load(**data)
+    if data.get("source") is not None:
+        # a file's notes are otherwise part of the reports written from it; here there is none
+        for message in table.warnings:
+            click.echo(f"Note: {message}", err=True)
+    write_output(format_data_csv(table), output)
 
 
 def _emit(fmt: str, output: Path | None, payload: Any, text: str) -> None:
@@ -246,20 +268,52 @@ def minimize_cmd(
 
 @qca.command("necessity")
 @_data_options
+@click.option(
+    "--super-subset",
+    is_flag=True,
+    help="Search conjunctions and disjunctions of conditions too (R's superSubset).",
+)
+@click.option(
+    "--incl-cut",
+    type=click.FloatRange(0, 1),
+    default=1.0,
+    show_default=True,
+    help="With --super-subset: lowest inclN.",
+)
+@click.option(
+    "--cov-cut",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="With --super-subset: lowest covN.",
+)
 @_output_options(["json", "md"], "md")
 def necessity_cmd(
+    super_subset: bool,
+    incl_cut: float,
+    cov_cut: float,
     fmt: str | None,
     output: Path | None,
     decimal: str,
     **data: Any,
 ) -> None:
-    """Necessity of each condition and its negation: inclN, RoN, covN."""
-    from kodebok.analysis.qca import necessity_json
-    from kodebok.analysis.qca.report import necessity_markdown
+    """Necessity of each condition and its negation: inclN, RoN, covN (crisp or fuzzy)."""
+    from kodebok.analysis.qca import necessity_json, super_subset_json
+    from kodebok.analysis.qca import super_subset as search
+    from kodebok.analysis.qca.report import necessity_markdown, super_subset_markdown
+    from kodebok.errors import AnalysisError
 
+    if not super_subset and (incl_cut != 1.0 or cov_cut != 0.0):
+        raise AnalysisError("--incl-cut and --cov-cut apply only with --super-subset")
     table = _load(**data)
     chosen = format_from(fmt, output, "md", ["json", "md"])
-    if chosen == "json":
+    if super_subset:
+        rows = search(table, incl_cut=incl_cut, cov_cut=cov_cut)
+        if chosen == "json":
+            _emit("json", output, super_subset_json(rows, table), "")
+        else:
+            write_output(super_subset_markdown(rows, table, incl_cut, cov_cut, decimal), output)
+    elif chosen == "json":
         _emit("json", output, necessity_json(table), "")
     else:
         write_output(necessity_markdown(table, decimal), output)

@@ -20,6 +20,7 @@ from kodebok.services.cases import (
 )
 from kodebok.services.codes import import_codebook
 from kodebok.services.coding import add_coding
+from kodebok.services.documents import ImportOptions
 from kodebok.services.importing import import_paths
 from kodebok.services.workspace import document_words
 from kodebok.store import Project
@@ -76,7 +77,9 @@ def build_demo(
     with atomic_path(path) as building:
         project = Project.create(building)
         try:
-            results = import_paths(project, [transcripts], coder=CODERS[0], progress=progress)
+            results = import_paths(
+                project, [transcripts], ImportOptions(coder=CODERS[0]), progress=progress
+            )
             report.failed = [f"{r.source}: {r.message}" for r in results if r.status == "failed"]
             if (transcripts / "cases.csv").exists():
                 import_cases_table(project, transcripts / "cases.csv", coder=CODERS[0])

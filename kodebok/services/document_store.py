@@ -38,6 +38,23 @@ class ImportResult:
     params: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the researcher chose for an import, passed from the front end to store_parsed.
+
+    ``case``, ``kind`` and ``language`` override the file's front matter; ``attributes`` are
+    added to it; ``update`` lets a revised text replace a document of the same name;
+    ``coder`` is who the journal names (empty: "import").
+    """
+
+    case: str | None = None
+    kind: str | None = None
+    attributes: dict[str, str] | None = None
+    language: str | None = None
+    update: bool = False
+    coder: str = ""
+
+
 def sha256_text(text: str) -> str:
     """Content hash of a normalised text (documents are matched by it)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -16,6 +16,9 @@ from kodebok.ingest.model import ParsedDocument
 from kodebok.models import Segment
 from kodebok.notes import Change
 from kodebok.services.document_store import (
+    ImportOptions as ImportOptions,
+)
+from kodebok.services.document_store import (
     ImportResult as ImportResult,
 )
 from kodebok.services.document_store import (
@@ -74,17 +77,12 @@ def read_any(path: Path) -> ParsedDocument:
 def store_parsed(
     project: Project,
     parsed: ParsedDocument,
+    options: ImportOptions | None = None,
     *,
-    case: str | None = None,
-    kind: str | None = None,
-    attributes: dict[str, str] | None = None,
-    language: str | None = None,
-    update: bool = False,
-    coder: str = "",
     features: SegmentLemmas | None = None,
     same_text_ok: bool = False,
 ) -> ImportResult:
-    """Store a parsed document (new, unchanged or revised).
+    """Store a parsed document (new, unchanged or revised), as ``options`` say.
 
     A text already in the project is "unchanged", unless ``same_text_ok`` (a REFI-QDA project
     may hold two sources with the same text, each with its own codings).
@@ -93,6 +91,7 @@ def store_parsed(
     full-text index reads each segment once; if the NLP layer fails they are stored without,
     and the import's NLP pass tries again and reports why.
     """
+    opts = options or ImportOptions()
     if not parsed.text.strip():
         raise DocumentReadError(
             f"{parsed.source}: the document has no text",
@@ -111,7 +110,7 @@ def store_parsed(
     name = parsed.name
     existing = project.conn.execute("SELECT id FROM documents WHERE name = ?", (name,)).fetchone()
     if existing is not None:
-        if not update:
+        if not opts.update:
             raise DocumentReadError(
                 f"{parsed.source}: a document named '{name}' with different text is already in "
                 "the project; use --update to import the revised version (codings are kept)",
@@ -120,17 +119,19 @@ def store_parsed(
             )
         from kodebok.services.revision import update_document
 
-        return update_document(project, int(existing[0]), parsed, coder=coder, features=features)
+        return update_document(
+            project, int(existing[0]), parsed, coder=opts.coder, features=features
+        )
     meta = dict(parsed.metadata)
     parsed = _with_default_speaker(parsed)
-    case_name = case or _str_or_none(meta.get("case"))
-    doc_kind = kind or _str_or_none(meta.get("kind")) or parsed.kind
-    doc_lang = language or _str_or_none(meta.get("language")) or parsed.language or "nb"
+    case_name = opts.case or _str_or_none(meta.get("case"))
+    doc_kind = opts.kind or _str_or_none(meta.get("kind")) or parsed.kind
+    doc_lang = opts.language or _str_or_none(meta.get("language")) or parsed.language or "nb"
     lemmas, stamp = segment_lemmas(parsed, doc_lang, features)
     # journaled with capture, so that undo removes the document with everything it brought
     # (segments, speakers, case, attributes); inside a .qdpx import this joins its operation
     what = Change("import_document", name=name)
-    with project.operation(coder or "import", "import", what, capture=True):
+    with project.operation(opts.coder or "import", "import", what, capture=True):
         conn = project.conn
         if stamp is not None:  # a new project's lemmas are current (an older stamp stays)
             from kodebok.nlp.stamp import FEATURES_SETTING
@@ -163,7 +164,7 @@ def store_parsed(
             for k, v in meta.items()
             if k not in _STRUCTURAL_KEYS and not isinstance(v, dict | list)
         }
-        doc_attrs.update(attributes or {})
+        doc_attrs.update(opts.attributes or {})
         for key, value in doc_attrs.items():
             set_attribute(project, "document", doc_id, key, value)
     return ImportResult(parsed.source, "imported", name, len(parsed.turns), len(speaker_ids))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kodebok.errors import KodebokError
-from kodebok.services.document_store import ImportResult, SegmentLemmas
+from kodebok.services.document_store import ImportOptions, ImportResult, SegmentLemmas
 from kodebok.services.documents import expand_paths, read_any, store_parsed
 from kodebok.store import Project
 
@@ -19,13 +19,8 @@ from kodebok.store import Project
 def import_paths(
     project: Project,
     paths: Sequence[Path],
+    options: ImportOptions | None = None,
     *,
-    case: str | None = None,
-    kind: str | None = None,
-    attributes: dict[str, str] | None = None,
-    language: str | None = None,
-    update: bool = False,
-    coder: str = "",
     progress: Callable[[int, int, str], None] | None = None,
     nlp: bool = True,
 ) -> list[ImportResult]:
@@ -37,19 +32,7 @@ def import_paths(
         if progress is not None:
             progress(i, len(files), path.name)
         try:
-            results.append(
-                import_file(
-                    project,
-                    path,
-                    case=case,
-                    kind=kind,
-                    attributes=attributes,
-                    language=language,
-                    update=update,
-                    coder=coder,
-                    features=features,
-                )
-            )
+            results.append(import_file(project, path, options, features=features))
         except KodebokError as exc:
             results.append(
                 ImportResult(
@@ -97,23 +80,18 @@ def nlp_pass(project: Project, names: list[str], results: list[ImportResult]) ->
 def import_file(
     project: Project,
     path: Path,
+    options: ImportOptions | None = None,
     *,
-    case: str | None = None,
-    kind: str | None = None,
-    attributes: dict[str, str] | None = None,
-    language: str | None = None,
-    update: bool = False,
-    coder: str = "",
     features: SegmentLemmas | None = None,
 ) -> ImportResult:
-    """Import one file completely in one transaction, or not at all.
+    """Import one file completely in one transaction, or not at all, as ``options`` say.
 
     ``features`` computes the segments' lemmas before they are stored (see store_parsed).
     """
     if path.suffix.lower() == ".qdpx":
         from kodebok.services.refi import import_qdpx
 
-        report = import_qdpx(project, path, coder=coder or "import")
+        report = import_qdpx(project, path, coder=(options or ImportOptions()).coder or "import")
         return ImportResult(
             str(path),
             "imported",
@@ -127,14 +105,4 @@ def import_file(
             details={"documents": report.documents},
         )
     parsed = read_any(path)
-    return store_parsed(
-        project,
-        parsed,
-        case=case,
-        kind=kind,
-        attributes=attributes,
-        language=language,
-        update=update,
-        coder=coder,
-        features=features,
-    )
+    return store_parsed(project, parsed, options, features=features)

@@ -293,17 +293,25 @@ def _html_text(text: str) -> str:
     blocks |= {f"h{i}" for i in range(1, 7)}
     parts: list[str] = []
 
+    hidden = {"style", "script"}  # a stylesheet's words ("sans-serif") are nobody's text
+    inside: list[str] = []
+
     class Collect(HTMLParser):
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in hidden:
+                inside.append(tag)
             if tag in blocks:
                 parts.append("\n")
 
         def handle_endtag(self, tag: str) -> None:
+            if tag in hidden and inside:
+                inside.pop()
             if tag in blocks:
                 parts.append("\n")
 
         def handle_data(self, data: str) -> None:
-            parts.append(data)
+            if not inside:
+                parts.append(data)
 
     parser = Collect(convert_charrefs=True)
     parser.feed(text)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kodebok.analysis.presence import PresenceRule
 from kodebok.analysis.qca import (
+    Anchors,
     DataTable,
     Solution,
     TruthTable,
@@ -56,8 +57,13 @@ def project_data_table(
     rule: PresenceRule | None = None,
     names: Sequence[str] | None = None,
     keep_unreported: bool = False,
+    calibrations: Sequence[str] = (),
 ) -> tuple[DataTable, list[str]]:
-    """A crisp data table: one 0/1 column per condition (code presence or attribute test).
+    """A data table: one 0/1 column per condition (code presence or attribute test).
+
+    ``calibrations`` (``innbyggere:e=2000,c=8000,i=20000``, ``codings(CODE):e=0,c=2,i=6``;
+    see :mod:`kodebok.services.qca_calibration`) add fuzzy conditions after ``conditions``,
+    and the outcome may be one too; any of them makes the table fuzzy.
 
     A code is present in a case by the presence rule and the manual overrides; a case with a
     not-reported value is left out (and named in the messages) unless ``keep_unreported``.
@@ -67,8 +73,13 @@ def project_data_table(
     ``Oppslutning_og_lojalitet_Fremmer``.
     """
     from kodebok.services.analysis import attribute_condition, presence_columns
+    from kodebok.services.qca_calibration import (
+        calibrated_column,
+        is_calibration,
+        parse_calibration,
+    )
 
-    specs = [c.strip() for c in conditions if c.strip()]
+    specs = [c.strip() for c in (*conditions, *calibrations) if c.strip()]
     if not specs:
         raise AnalysisError(
             "give at least one condition (--conditions CODE,CODE,…)",
@@ -87,23 +98,30 @@ def project_data_table(
             n_names=len(names),
             n_specs=len(specs),
         )
+    calibrated = {s: parse_calibration(s) for s in all_specs if is_calibration(s)}
     labels = list(names or [])
     for spec in all_specs[len(labels) :]:
-        labels.append(column_name(spec))
+        labels.append(calibrated[spec].column if spec in calibrated else column_name(spec))
     if len(set(labels)) != len(labels):
         raise AnalysisError(
             f"column names must differ: {', '.join(labels)}; use --names",
             code="qca.same_names",
             names=labels,
         )
-    codes = [s for s in all_specs if not is_attribute_condition(s)]
+    codes = [s for s in all_specs if s not in calibrated and not is_attribute_condition(s)]
     cases: list[str] = []
     code_cols: dict[str, list[int | None]] = {}
     if codes:
         cases, code_cols = presence_columns(project, codes, rule)
-    columns: dict[str, list[int | None]] = {}
+    columns: dict[str, list[float | None]] = {}
     for spec, label in zip(all_specs, labels, strict=True):
-        if is_attribute_condition(spec):
+        if spec in calibrated:
+            cal_cases, memberships = calibrated_column(project, calibrated[spec], rule)
+            if not cases:
+                cases = cal_cases
+            by_name = dict(zip(cal_cases, memberships, strict=True))
+            columns[label] = [by_name.get(c) for c in cases]
+        elif is_attribute_condition(spec):
             attr_cases, values = attribute_condition(project, spec)
             if not cases:
                 cases = attr_cases
@@ -165,6 +183,7 @@ def load_data_table(
     names: Sequence[str] | None = None,
     keep_unreported: bool = False,
     negate: bool = False,
+    calibrations: Sequence[str] = (),
 ) -> tuple[DataTable, list[str]]:
     """The data table from a CSV file (``source``) or calibrated from the project, and notes.
 
@@ -177,10 +196,10 @@ def load_data_table(
                 "give either --from FILE or --conditions, not both",
                 code="qca.give_either_from_file",
             )
-        data = read_data_csv(source, outcome)
+        data = read_data_csv(source, outcome, _file_calibrations(calibrations))
         messages: list[str] = []  # a file's warnings are part of the reports written from it
     else:
-        if not conditions:
+        if not conditions and not calibrations:
             raise AnalysisError(
                 "give --from FILE.csv, or --conditions CODE,… from the project",
                 code="qca.give_from_file_csv",
@@ -188,15 +207,40 @@ def load_data_table(
         with open_project() as project:
             data, found = project_data_table(
                 project,
-                conditions,
+                conditions or (),
                 outcome,
                 rule=rule,
                 names=names,
                 keep_unreported=keep_unreported,
+                calibrations=calibrations,
             )
         # the messages already include the table's warnings: each note once
         messages = list(dict.fromkeys([*found, *data.warnings]))
     return (data.negated() if negate else data), messages
+
+
+def _file_calibrations(specs: Sequence[str]) -> dict[str, Anchors]:
+    """``COLUMN:e=…,c=…,i=…`` for columns of a --from file that hold raw numbers."""
+    from kodebok.services.qca_calibration import parse_calibration
+
+    out: dict[str, Anchors] = {}
+    for spec in specs:
+        calibration = parse_calibration(spec)
+        if calibration.kind != "attribute":
+            raise AnalysisError(
+                f"{spec!r}: with --from, --calibrate names a column of the file "
+                "(COLUMN:e=…,c=…,i=…); code measures come from the project",
+                code="qca.from_calibrate_names_column",
+                spec=repr(spec),
+            )
+        if calibration.target in out:
+            raise AnalysisError(
+                f"column {calibration.target!r} is calibrated twice",
+                code="qca.column_calibrated_twice",
+                calibration_target=repr(calibration.target),
+            )
+        out[calibration.target] = calibration.anchors
+    return out
 
 
 def run_qca(

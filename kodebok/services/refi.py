@@ -274,7 +274,7 @@ class _Importer:
         return None
 
     def _document(self, src: RefiSource, text: str) -> int:
-        from kodebok.services.documents import store_parsed
+        from kodebok.services.documents import ImportOptions, store_parsed
 
         known = self._by_guid("documents", src.guid)
         if known is not None:
@@ -297,7 +297,9 @@ class _Importer:
             if ext_doc
             else _parsed_foreign(name, text, self.archive, src.name)
         )
-        result = store_parsed(self.project, parsed, coder=self.coder, same_text_ok=twin)
+        result = store_parsed(
+            self.project, parsed, ImportOptions(coder=self.coder), same_text_ok=twin
+        )
         (self.report.documents if result.status == "imported" else self.report.unchanged).append(
             result.name
         )

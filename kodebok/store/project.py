@@ -49,6 +49,10 @@ JOURNALED_TABLES = frozenset(
     }
 )
 
+# A coder's next operation to undo (the latest done) and to redo (the earliest undone).
+_NEXT_TO_UNDO = "SELECT * FROM journal WHERE coder = ? AND state = 'done' ORDER BY id DESC LIMIT 1"
+_NEXT_TO_REDO = "SELECT * FROM journal WHERE coder = ? AND state = 'undone' ORDER BY id ASC LIMIT 1"
+
 
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with seconds."""
@@ -649,40 +653,30 @@ class Project:
         (by anyone) touched a row the operation wrote, or depends on one it added, undo
         refuses with a KodebokError naming the row and the way out.
         """
-        with self.transaction():
-            row = self.conn.execute(
-                "SELECT * FROM journal WHERE coder = ? AND state = 'done' ORDER BY id DESC LIMIT 1",
-                (coder,),
-            ).fetchone()
-            if row is None:
-                return None
-            changes = json.loads(row["changes"])
-            moves = [
-                (c["table"], c.get("after"), c.get("before"), c.get("document_sha"))
-                for c in reversed(changes)
-            ]
-            self._replay(row, moves, undo=True)
-            self.conn.execute("UPDATE journal SET state = 'undone' WHERE id = ?", (row["id"],))
-        return _entry(row, "undone", changes)
+        return self._step(coder, undo=True)
 
     def redo(self, coder: str) -> JournalEntry | None:
         """Redo the operation this coder undid last; None when there is nothing to redo."""
+        return self._step(coder, undo=False)
+
+    def _step(self, coder: str, *, undo: bool) -> JournalEntry | None:
+        """Undo the coder's latest done operation, or redo its earliest undone one, in one
+        transaction: undo writes each change's ``before`` back, last change first; redo writes
+        each ``after`` again, in order."""
         with self.transaction():
-            row = self.conn.execute(
-                "SELECT * FROM journal WHERE coder = ? AND state = 'undone' "
-                "ORDER BY id ASC LIMIT 1",
-                (coder,),
-            ).fetchone()
+            row = self.conn.execute(_NEXT_TO_UNDO if undo else _NEXT_TO_REDO, (coder,)).fetchone()
             if row is None:
                 return None
             changes = json.loads(row["changes"])
+            old, new = ("after", "before") if undo else ("before", "after")
             moves = [
-                (c["table"], c.get("before"), c.get("after"), c.get("document_sha"))
-                for c in changes
+                (c["table"], c.get(old), c.get(new), c.get("document_sha"))
+                for c in (reversed(changes) if undo else changes)
             ]
-            self._replay(row, moves, undo=False)
-            self.conn.execute("UPDATE journal SET state = 'done' WHERE id = ?", (row["id"],))
-        return _entry(row, "done", changes)
+            self._replay(row, moves, undo=undo)
+            state = "undone" if undo else "done"
+            self.conn.execute("UPDATE journal SET state = ? WHERE id = ?", (state, row["id"]))
+        return _entry(row, state, changes)
 
     def _replay(
         self,

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from typing import Any, TypeVar
 
 from kodebok.errors import UnknownItem
 from kodebok.models import Case, Code, Coding, Document, Segment, Speaker
 from kodebok.store.project import Project
+
+M = TypeVar("M", Code, Coding, Document, Segment)
 
 SQLITE_INT_MAX = 2**63 - 1  # SQLite's INTEGER is 64-bit signed; a larger Python int overflows
 
@@ -45,6 +49,14 @@ def nearest(name: str, choices: Iterable[str], limit: int = 3) -> list[str]:
     return [str(choice) for choice, score, _ in found if score >= 50]
 
 
+def _model(cls: type[M], row: sqlite3.Row, **computed: Any) -> M:
+    """A model from a row whose columns have its fields' names; ``computed`` gives the fields
+    that are not stored as they are (JSON, paths)."""
+    return cls(
+        **{f.name: computed[f.name] if f.name in computed else row[f.name] for f in fields(cls)}
+    )
+
+
 def _hint(kind: str, name: str, choices: Iterable[str]) -> str:
     near = nearest(name, choices)
     message = f"unknown {kind} '{name}'"
@@ -57,18 +69,7 @@ def _hint(kind: str, name: str, choices: Iterable[str]) -> str:
 
 
 def _document(row: sqlite3.Row) -> Document:
-    return Document(
-        id=row["id"],
-        name=row["name"],
-        kind=row["kind"],
-        language=row["language"],
-        case_id=row["case_id"],
-        text=row["text"],
-        sha256=row["sha256"],
-        source=row["source"],
-        imported_at=row["imported_at"],
-        metadata=json.loads(row["metadata"] or "{}"),
-    )
+    return _model(Document, row, metadata=json.loads(row["metadata"] or "{}"))
 
 
 def documents(project: Project) -> list[Document]:
@@ -105,17 +106,7 @@ def document_by_sha(project: Project, sha256: str) -> Document | None:
 
 
 def _segment(row: sqlite3.Row) -> Segment:
-    return Segment(
-        id=row["id"],
-        document_id=row["document_id"],
-        idx=row["idx"],
-        start=row["start"],
-        end=row["end"],
-        speaker_id=row["speaker_id"],
-        text=row["text"],
-        t_start=row["t_start"],
-        t_end=row["t_end"],
-    )
+    return _model(Segment, row)
 
 
 def segments(project: Project, document_id: int) -> list[Segment]:
@@ -255,19 +246,7 @@ def codes(project: Project) -> list[Code]:
             continue
         seen.add(r["id"])
         path = f"{prefix}/{r['name']}" if prefix else r["name"]
-        out.append(
-            Code(
-                id=r["id"],
-                parent_id=r["parent_id"],
-                name=r["name"],
-                path=path,
-                description=r["description"],
-                keywords=tuple(json.loads(r["keywords"])),
-                color=r["color"],
-                shortcut=r["shortcut"],
-                position=r["position"],
-            )
-        )
+        out.append(_model(Code, r, path=path, keywords=tuple(json.loads(r["keywords"]))))
         stack.extend((child, path) for child in reversed(children.get(r["id"], [])))
     return out
 
@@ -331,20 +310,7 @@ def descendants(all_codes: Sequence[Code], code_id: int) -> list[int]:
 
 
 def _coding(row: sqlite3.Row) -> Coding:
-    return Coding(
-        id=row["id"],
-        document_id=row["document_id"],
-        segment_id=row["segment_id"],
-        start=row["start"],
-        end=row["end"],
-        code_id=row["code_id"],
-        coder=row["coder"],
-        origin=row["origin"],
-        memo=row["memo"],
-        created_at=row["created_at"],
-        status=row["status"],
-        anchor_text=row["anchor_text"],
-    )
+    return _model(Coding, row)
 
 
 def codings(

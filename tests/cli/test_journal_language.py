@@ -22,6 +22,7 @@ from kodebok.cli import main
 from kodebok.i18n import CATALOGUES, change_text, count_text, journal_text
 from kodebok.services import cases, codes, coding, nlp, privacy, search, team
 from kodebok.services.analysis.presence import clear_presence, set_presence
+from kodebok.services.documents import ImportOptions
 from kodebok.services.importing import import_paths
 from kodebok.store import Project
 from kodebok.store import queries as q
@@ -90,13 +91,13 @@ def op_import_codings(p: Project, tmp: Path) -> None:
 
 def op_import_document(p: Project, tmp: Path) -> None:
     text = "I: Hvordan startet det?\n\nIP: Med et vedtak i kommunestyret.\n"
-    import_paths(p, [write(tmp / "sjobygd_rektor.txt", text)], coder=ME, nlp=False)
+    import_paths(p, [write(tmp / "sjobygd_rektor.txt", text)], ImportOptions(coder=ME), nlp=False)
 
 
 def op_import_update(p: Project, tmp: Path) -> None:
     old = q.document(p, "nordvik_radmann").text
     revised = write(tmp / "nordvik_radmann.txt", old.replace("enkelt", "ganske enkelt"))
-    [result] = import_paths(p, [revised], update=True, coder=ME, nlp=False)
+    [result] = import_paths(p, [revised], ImportOptions(update=True, coder=ME), nlp=False)
     assert result.status == "updated", result
 
 
@@ -107,7 +108,7 @@ def op_import_qdpx(p: Project, tmp: Path) -> Path:
     fresh = tmp / "ny.kodebok"
     Project.create(fresh).close()
     with Project.open(fresh) as new:
-        import_paths(new, [archive], coder=ME, nlp=False)
+        import_paths(new, [archive], ImportOptions(coder=ME), nlp=False)
     return fresh
 
 

@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 from kodebok.services import codes, coding
+from kodebok.services.documents import ImportOptions
 from kodebok.services.importing import import_file
 from kodebok.store import Project
 
@@ -94,7 +95,7 @@ def test_a_realistic_revision_keeps_every_coding(tmp_path: Path, project: Projec
     before = coding.export_codings(project)
     revised, removed, _ = _revise(original, rng)
     path.write_text(revised, encoding="utf-8")
-    result = import_file(project, path, update=True)
+    result = import_file(project, path, ImportOptions(update=True))
     after = coding.export_codings(project)
     details = result.details
     assert len(after) == len(before), "no coding may be dropped"

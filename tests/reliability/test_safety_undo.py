@@ -18,7 +18,7 @@ from click.testing import Result
 from kodebok.exchange.refi_model import RefiCoding, RefiSelection, RefiSource, stable_guid
 from kodebok.ingest.model import ParsedDocument
 from kodebok.services import codes, coding
-from kodebok.services.documents import ensure_case, set_attribute, store_parsed
+from kodebok.services.documents import ImportOptions, ensure_case, set_attribute, store_parsed
 from kodebok.services.refi import export_qdpx, project_to_refi
 from kodebok.store import Project
 from tests.conftest import codings_snapshot, integrity_ok
@@ -113,7 +113,7 @@ def _new_document(project: Project, name: str = "sjobygd_radmann", text: str = N
             interviewers=interviewers,
             language="nb",
         ),
-        coder="per",
+        ImportOptions(coder="per"),
     )
     return int(
         project.conn.execute("SELECT id FROM documents WHERE name = ?", (name,)).fetchone()[0]

@@ -120,7 +120,7 @@ def test_a_name_that_is_also_a_word_counts_as_a_name_when_only_written_with_a_ca
     project: Project,
 ) -> None:
     from kodebok.ingest.model import ParsedDocument, Turn
-    from kodebok.services.documents import store_parsed
+    from kodebok.services.documents import ImportOptions, store_parsed
 
     text = (
         "IP: Vi har snakket med Geir og Per lenge. Per uke snakker vi om livet, og liv er "
@@ -135,7 +135,7 @@ def test_a_name_that_is_also_a_word_counts_as_a_name_when_only_written_with_a_ca
             text=text,
             turns=(Turn(4, len(text), "IP"),),
         ),
-        case="Nordvik",
+        ImportOptions(case="Nordvik"),
     )
     names = nlp.proper_names(project)
     assert "geir" in names  # "Geir" inside a sentence, never "geir"

@@ -12,7 +12,7 @@ from kodebok.errors import ExchangeError
 from kodebok.ingest.model import ParsedDocument, Turn
 from kodebok.services import codes, coding
 from kodebok.services.cases import set_case_attributes
-from kodebok.services.documents import set_attribute, store_parsed
+from kodebok.services.documents import ImportOptions, set_attribute, store_parsed
 from kodebok.services.importing import import_file
 from kodebok.services.refi import export_qdpx, import_qdpx, validate_qdpx
 from kodebok.store import Project
@@ -169,7 +169,7 @@ def test_foreign_project_with_docx_beside_txt_bom_and_crlf(
             },
         )
     )
-    result = import_file(project, archive, coder="meg")
+    result = import_file(project, archive, ImportOptions(coder="meg"))
     assert result.status == "imported"
     rows = coding.export_codings(project)
     assert [(r["code"], r["coder"], r["text"]) for r in rows] == [

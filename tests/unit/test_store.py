@@ -12,7 +12,7 @@ import pytest
 from kodebok.errors import KodebokError, ProjectCorrupt, ProjectLocked, ProjectNotFound
 from kodebok.ingest.model import ParsedDocument, Turn
 from kodebok.services import codes, coding
-from kodebok.services.documents import store_parsed
+from kodebok.services.documents import ImportOptions, store_parsed
 from kodebok.store import Project
 from kodebok.store import queries as q
 from kodebok.store.backup import backup_project, list_backups
@@ -152,7 +152,9 @@ def test_undo_does_not_bring_back_a_coding_into_a_revised_document(project: Proj
     codes.create_code(project, "Styring", coder="kari")
     coding.code_segment(project, "intervju1", 1, "Styring", coder="kari")
     coding.uncode(project, "intervju1", 1, "Styring", coder="kari")
-    store_parsed(project, _doc(text="I: Før vi begynner, velkommen.\n" + TEXT), update=True)
+    store_parsed(
+        project, _doc(text="I: Før vi begynner, velkommen.\n" + TEXT), ImportOptions(update=True)
+    )
     with pytest.raises(KodebokError, match="revised since"):
         project.undo("kari")
     assert coding.export_codings(project) == []
@@ -230,7 +232,7 @@ def test_revised_document_keeps_its_codings(project: Project) -> None:
         text="I: Hvordan gikk det egentlig?\nIP: Vi brukte styringskort og "
         "tertialrapporter.\nIP: Ingen avtaler."
     )
-    result = store_parsed(project, revised, update=True)
+    result = store_parsed(project, revised, ImportOptions(update=True))
     assert result.status == "updated"
     rows = {r["segment_idx"]: r for r in coding.export_codings(project)}
     assert rows[1]["text"] == "Vi brukte styringskort og tertialrapporter."

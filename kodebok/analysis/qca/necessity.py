@@ -27,11 +27,12 @@ def _ratio(a: float, b: float) -> float | None:
 
 
 def necessity(data: DataTable) -> list[NecessityRow]:
-    """Each condition, then its negation, in data order."""
-    y = data.outcome_values
+    """Each condition, then its negation, in data order (crisp or fuzzy memberships)."""
+    y = data.outcome_memberships()
+    members = data.memberships()
     rows = []
     for i, name in enumerate(data.conditions):
-        present = [row[i] for row in data.values]
+        present = [row[i] for row in members]
         for label, x in ((name, present), (f"~{name}", [1 - v for v in present])):
             both = sum(min(a, b) for a, b in zip(x, y, strict=True))
             rows.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kodebok.analysis.qca.data import DataTable
@@ -9,6 +10,7 @@ from kodebok.analysis.qca.fit import Fit
 from kodebok.analysis.qca.formula import configuration_text
 from kodebok.analysis.qca.necessity import necessity
 from kodebok.analysis.qca.solutions import Solution
+from kodebok.analysis.qca.supersubset import SuperSubsetRow
 from kodebok.analysis.qca.truth_table import TruthTable
 from kodebok.tabular import csv_text
 
@@ -164,6 +166,31 @@ def necessity_markdown(data: DataTable, decimal: str = ".") -> str:
     for r in necessity(data):
         lines.append(
             f"| {r.condition} | {number(r.incl_n, decimal)} | {number(r.ro_n, decimal)} "
+            f"| {number(r.cov_n, decimal)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def super_subset_markdown(
+    rows: Sequence[SuperSubsetRow],
+    data: DataTable,
+    incl_cut: float,
+    cov_cut: float,
+    decimal: str = ".",
+) -> str:
+    """Necessary conjunctions (``A*B``) and disjunctions (``A + B``) with inclN, RoN, covN."""
+    lines = [
+        f"**Nødvendige kombinasjoner (superSubset)** for {data.outcome} "
+        f"(incl.cut = {incl_cut:g}, cov.cut = {cov_cut:g})".replace(".", decimal),
+        "",
+    ]
+    if not rows:
+        lines.append("Ingen uttrykk når disse grensene.")
+        return "\n".join(lines) + "\n"
+    lines += ["| Uttrykk | inclN | RoN | covN |", "|---|---:|---:|---:|"]
+    for r in rows:
+        lines.append(
+            f"| {r.expression} | {number(r.incl_n, decimal)} | {number(r.ro_n, decimal)} "
             f"| {number(r.cov_n, decimal)} |"
         )
     return "\n".join(lines) + "\n"

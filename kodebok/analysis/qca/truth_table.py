@@ -1,4 +1,7 @@
-"""The crisp truth table: one row per configuration with n, incl, PRI, cases and OUT, as R's truthTable()."""
+"""The truth table: one row per configuration with n, incl, PRI, cases and OUT, as R's truthTable().
+
+Crisp and fuzzy data alike: a case belongs to the row where its membership exceeds 0.5.
+"""
 
 from __future__ import annotations
 
@@ -118,7 +121,9 @@ def _row(
     cases = tuple(data.cases[k] for k in idx)
     positive = tuple(data.cases[k] for k in idx if data.outcome_values[k] == 1)
     incl = pri = None
-    if idx:
+    if data.is_fuzzy and idx:
+        incl, pri = fuzzy_row_fit(data, config)
+    elif idx:
         incl = len(positive) / len(idx)
         pri = incl
     if len(idx) < n_cut or incl is None or pri is None:
@@ -132,6 +137,52 @@ def _row(
     n = len(data.conditions)
     values = tuple(int(ch) for ch in configuration_text(config, n))
     return TruthRow(config + 1, config, values, len(idx), incl, pri, cases, positive, out)
+
+
+def row_memberships(data: DataTable, config: int) -> list[float]:
+    """Each case's membership in a truth-table row: the minimum over the conditions of the
+    membership (condition present in the row) or non-membership (absent)."""
+    n = len(data.conditions)
+    bits = [config >> (n - 1 - i) & 1 for i in range(n)]
+    return [
+        min((x if b else 1 - x) for x, b in zip(row, bits, strict=True)) if n else 1.0
+        for row in data.memberships()
+    ]
+
+
+def fuzzy_row_fit(data: DataTable, config: int) -> tuple[float | None, float | None]:
+    """inclS and PRI of a truth-table row over all cases (fuzzy formulas).
+
+    inclS = Σmin(X,Y)/ΣX; PRI = (Σmin(X,Y) − Σmin(X,Y,1−Y)) / (ΣX − Σmin(X,Y,1−Y)).
+    """
+    xs = row_memberships(data, config)
+    ys = data.outcome_memberships()
+    sum_x = sum(xs)
+    both = sum(min(x, y) for x, y in zip(xs, ys, strict=True))
+    overlap = sum(min(x, y, 1 - y) for x, y in zip(xs, ys, strict=True))
+    incl = both / sum_x if sum_x else None
+    pri = (both - overlap) / (sum_x - overlap) if sum_x - overlap else None
+    return incl, pri
+
+
+def _half_memberships(data: DataTable) -> tuple[set[int], list[Note]]:
+    """Cases with a condition membership of exactly 0.5: they belong to no row (R warns too)."""
+    left: set[int] = set()
+    notes: list[Note] = []
+    for k, row in enumerate(data.memberships()):
+        names = [name for name, x in zip(data.conditions, row, strict=True) if x == 0.5]
+        if names:
+            left.add(k)
+            notes.append(
+                Note(
+                    "qca.half_membership",
+                    f"case {data.cases[k]!r} has membership 0.5 in {', '.join(names)} and "
+                    "belongs to no truth-table row (fuzzy conditions should avoid 0.5)",
+                    case=data.cases[k],
+                    names=names,
+                )
+            )
+    return left, notes
 
 
 def _contradiction(row: TruthRow, n: int) -> Note:
@@ -158,10 +209,12 @@ def truth_table(
     pri_cut: float = 0.0,
     complete: bool = False,
 ) -> TruthTable:
-    """Build the truth table of a crisp data table.
+    """Build the truth table of a crisp or fuzzy data table.
 
     Crisp cases are full members of exactly one row, so n counts the cases in a row, incl is
     the share of them with the outcome and PRI equals incl (the fuzzy correction term is zero).
+    Fuzzy cases are counted in the row where their membership exceeds 0.5, and incl and PRI
+    use every case's membership in the row (see :func:`fuzzy_row_fit`).
     OUT is "1" when incl ≥ ic1 and PRI ≥ pri_cut, "C" when only incl ≥ ic0, otherwise "0";
     rows with fewer than ``n_cut`` cases are remainders "?". Without ``complete`` only rows
     with cases are listed; remainders still exist for minimisation either way.
@@ -184,12 +237,18 @@ def truth_table(
             max_complete_conditions=MAX_COMPLETE_CONDITIONS,
         )
     members: dict[int, list[int]] = {}
+    left_out, half_notes = _half_memberships(data) if data.is_fuzzy else (set(), [])
     for k in range(len(data.cases)):
-        members.setdefault(data.configuration(k), []).append(k)
+        if k not in left_out:
+            members.setdefault(data.configuration(k), []).append(k)
     configurations = range(2**n) if complete else sorted(members)
     rows = [
         _row(data, config, members.get(config, []), (ic1, ic0), n_cut, pri_cut)
         for config in configurations
     ]
-    warnings = [*data.warnings, *(_contradiction(row, n) for row in rows if row.contradictory)]
+    if data.is_fuzzy:
+        # fuzzy rows are judged by inclS and PRI; cases on both sides of 0.5 are expected
+        warnings = [*data.warnings, *half_notes]
+    else:
+        warnings = [*data.warnings, *(_contradiction(r, n) for r in rows if r.contradictory)]
     return TruthTable(data, tuple(rows), (ic1, ic0), n_cut, pri_cut, complete, tuple(warnings))

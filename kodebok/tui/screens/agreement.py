@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -12,11 +11,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kodebok.errors import KodebokError
-from kodebok.i18n import number, render, t
+from kodebok.i18n import number, t
 from kodebok.i18n import percent as percent_text
 from kodebok.services.lookup import coders_by_codings
-from kodebok.services.project import open_project
+from kodebok.services.project import Project
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.screens.base import AnalysisScreen
 from kodebok.tui.widgets.transcript import shorten_path
@@ -50,7 +48,6 @@ class AgreementScreen(AnalysisScreen):
     ANALYSIS_NAME = "agreement"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "key.back"),
         # short words in the footer (80 columns must show Q and A too), whole ones in help
         Binding("c", "coders", "key.coders", tooltip="key.coders_long"),
         Binding("k", "resolve('with')", "key.keep", tooltip="key.keep_long"),
@@ -132,20 +129,14 @@ class AgreementScreen(AnalysisScreen):
         """Gather units and compute agreement in a thread with its own connection."""
         from kodebok.services.team import agreement_report
 
-        try:
-            with open_project(self.kapp.project_path, daily_backup=False) as project:
-                coders = coders or coders_by_codings(project)[:2]
-                if len(coders) < 2:
-                    self.post_message(self.Computed(None, t("agreement.need_two")))
-                    return
-                report = agreement_report(project, coders)
-        except KodebokError as exc:
-            self.post_message(self.Computed(None, render(exc)))
-            return
-        except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
-            self.post_message(self.Computed(None, str(exc)))
-            return
-        self.post_message(self.Computed(report))
+        def read(project: Project) -> dict[str, Any] | None:
+            chosen = coders or coders_by_codings(project)[:2]
+            return agreement_report(project, chosen) if len(chosen) >= 2 else None
+
+        report, error = self.read_project(read)
+        if report is None and not error:
+            error = t("agreement.need_two")
+        self.post_message(self.Computed(report, error))
 
     def on_agreement_screen_computed(self, message: Computed) -> None:
         """Fill both tables."""

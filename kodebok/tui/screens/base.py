@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from kodebok.errors import KodebokError
+from kodebok.i18n import render
+from kodebok.services.project import Project, open_project
 from kodebok.tui.keys import translate_bindings
+
+T = TypeVar("T")
 
 
 def shown_path(path: Path) -> str:
@@ -108,7 +115,11 @@ class AnalysisScreen(KodebokScreen):
     """A screen among matrix, presence, QCA and agreement: M, P, Q and A switch between them."""
 
     ANALYSIS_NAME: ClassVar[str] = ""
-    BINDINGS: ClassVar[list[BindingType]] = analysis_bindings()
+    # Esc goes back first among the screen's own keys; M, P, Q and A are moved after them
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "key.back"),
+        *analysis_bindings(),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -117,12 +128,32 @@ class AnalysisScreen(KodebokScreen):
         for key in ANALYSIS_SCREENS:
             if key in mapping:
                 mapping[key] = mapping.pop(key)
+        self._saved = ""  # the settings as last read or saved (JSON)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """This screen's own key is neither shown nor active."""
         if action == "analysis":
             return parameters != (self.ANALYSIS_NAME,)
         return True
+
+    def read_project(self, read: Callable[[Project], T]) -> tuple[T | None, str]:
+        """``read`` on a connection of its own (from a worker thread): its result and no error,
+        or None and why not (a KodebokError as the user reads it, a damaged or vanished file's
+        SQLite error), so that the screen says so and keeps running."""
+        try:
+            with open_project(self.kapp.project_path, daily_backup=False) as project:
+                return read(project), ""
+        except KodebokError as exc:
+            return None, render(exc)
+        except sqlite3.Error as exc:
+            return None, str(exc)
+
+    def save_settings(self, key: str, value: str) -> None:
+        """Keep the screen's settings (JSON) in the project under ``key`` when they changed
+        since last read or saved (not journaled: undo is for the data)."""
+        if value != self._saved:
+            self._saved = value
+            self.kapp.write(lambda p: p.set_setting(key, value))
 
     def action_analysis(self, name: str) -> None:
         """Replace this analysis screen by another (Esc still goes back to where it came from)."""

@@ -211,6 +211,7 @@ class LibraryScreen(KodebokScreen):
     @work(thread=True, exclusive=True, group="import")
     def run_import(self, paths: list[Path], update: bool = False) -> None:
         """Import in a thread with its own connection; reports back with messages only."""
+        from kodebok.services.documents import ImportOptions
         from kodebok.services.importing import import_paths
         from kodebok.services.project import open_project
 
@@ -224,9 +225,8 @@ class LibraryScreen(KodebokScreen):
             self.post_message(self.ImportProgress(done, total, name))
 
         try:
-            results = import_paths(
-                project, paths, coder=self.kapp.coder, progress=progress, update=update
-            )
+            options = ImportOptions(update=update, coder=self.kapp.coder)
+            results = import_paths(project, paths, options, progress=progress)
         except KodebokError as exc:
             self.post_message(self.ImportFinished([], render(exc)))
             return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +19,6 @@ from kodebok.analysis.quotes import Quote
 from kodebok.errors import KodebokError
 from kodebok.fileio import atomic_write, check_output_path
 from kodebok.i18n import decimal_mark, render, t
-from kodebok.services.project import open_project
 from kodebok.tui.dialogs.picker import ChoiceDialog
 from kodebok.tui.dialogs.quotes import QuotesDialog
 from kodebok.tui.dialogs.simple import TextInputDialog
@@ -88,7 +86,6 @@ class MatrixScreen(AnalysisScreen):
     ANALYSIS_NAME = "matrix"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "key.back"),
         # g, e, p and r are named in the settings line above the table
         Binding("g", "grouping", "key.grouping", show=False),
         Binding("e", "unit", "key.unit", show=False),
@@ -127,7 +124,6 @@ class MatrixScreen(AnalysisScreen):
         self.unit = "codings"
         self.percent = "none"
         self.rollup = False
-        self._saved = ""
         self.matrix: Matrix | None = None
 
     def compose(self) -> ComposeResult:
@@ -178,11 +174,7 @@ class MatrixScreen(AnalysisScreen):
         )
 
     def _save_settings(self) -> None:
-        """Keep the settings in the project (not journaled: undo is for the data)."""
-        value = self._settings_json()
-        if value != self._saved:
-            self._saved = value
-            self.kapp.write(lambda p: p.set_setting(SETTINGS_KEY, value))
+        self.save_settings(SETTINGS_KEY, self._settings_json())
 
     def reload(self) -> None:
         """Recompute with the current settings (in a worker)."""
@@ -205,16 +197,8 @@ class MatrixScreen(AnalysisScreen):
         """Count in a thread with its own connection."""
         from kodebok.services.analysis import matrix
 
-        try:
-            with open_project(self.kapp.project_path, daily_backup=False) as project:
-                result = matrix(project, by, unit, percent, rollup=rollup)
-        except KodebokError as exc:
-            self.post_message(self.Computed(None, render(exc)))
-            return
-        except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
-            self.post_message(self.Computed(None, str(exc)))
-            return
-        self.post_message(self.Computed(result))
+        result, error = self.read_project(lambda p: matrix(p, by, unit, percent, rollup=rollup))
+        self.post_message(self.Computed(result, error))
 
     def on_matrix_screen_computed(self, message: Computed) -> None:
         """Fill the table, or say why there is nothing to show."""
@@ -305,11 +289,10 @@ class MatrixScreen(AnalysisScreen):
         """The quotes of one cell, read in a thread."""
         from kodebok.services.analysis import quotes
 
-        try:
-            with open_project(self.kapp.project_path, daily_backup=False) as project:
-                sections = quotes(project, [code], by=by, group=group, subcodes=rollup)
-        except (KodebokError, sqlite3.Error) as exc:
-            error = render(exc) if isinstance(exc, KodebokError) else str(exc)
+        sections, error = self.read_project(
+            lambda p: quotes(p, [code], by=by, group=group, subcodes=rollup)
+        )
+        if sections is None:
             self.app.call_from_thread(self.notify, error, severity="error")
             return
         found = [pair for section in sections for pair in section.quotes]

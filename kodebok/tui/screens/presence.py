@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,9 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kodebok.analysis.presence import PresenceCell, PresenceRule, PresenceTable
-from kodebok.errors import KodebokError
-from kodebok.i18n import percent, render, t
-from kodebok.services.project import open_project
+from kodebok.i18n import percent, t
 from kodebok.tui.dialogs.simple import TextInputDialog
 from kodebok.tui.screens.base import AnalysisScreen
 from kodebok.tui.screens.matrix import set_columns
@@ -65,7 +62,6 @@ class PresenceScreen(AnalysisScreen):
     ANALYSIS_NAME = "presence"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "key.back"),
         # the rule line above the table names 1, 0, n, c, + and -
         Binding("1", "set(1)", "key.present", show=False),
         Binding("0", "set(0)", "key.absent", show=False),
@@ -130,16 +126,8 @@ class PresenceScreen(AnalysisScreen):
         """Read counts and overrides in a thread with its own connection."""
         from kodebok.services.analysis import presence
 
-        try:
-            with open_project(self.kapp.project_path, daily_backup=False) as project:
-                table = presence(project, None, rule)
-        except KodebokError as exc:
-            self.post_message(self.Computed(None, render(exc)))
-            return
-        except sqlite3.Error as exc:  # a damaged or vanished file: say so, keep running
-            self.post_message(self.Computed(None, str(exc)))
-            return
-        self.post_message(self.Computed(table))
+        table, error = self.read_project(lambda p: presence(p, None, rule))
+        self.post_message(self.Computed(table, error))
 
     def on_presence_screen_computed(self, message: Computed) -> None:
         """Fill the table, or explain why it is empty."""

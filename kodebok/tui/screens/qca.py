@@ -85,7 +85,6 @@ class QcaScreen(AnalysisScreen):
     ANALYSIS_NAME = "qca"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "key.back"),
         # o, + and - are named in the settings line
         Binding("o", "outcome", "key.outcome", show=False),
         Binding("a", "add_condition", "key.add_condition"),
@@ -121,7 +120,6 @@ class QcaScreen(AnalysisScreen):
         self.outcome: str | None = None
         self.added: list[str] = []  # conditions written with a (attribute tests)
         self.result = QcaResult()
-        self._saved = ""
 
     def compose(self) -> ComposeResult:
         """Choices on the left, results on the right."""
@@ -205,11 +203,7 @@ class QcaScreen(AnalysisScreen):
         )
 
     def _save_settings(self) -> None:
-        """Keep the settings in the project (not journaled: undo is for the data)."""
-        value = self._settings_json()
-        if value != self._saved:
-            self._saved = value
-            self.kapp.write(lambda p: p.set_setting(SETTINGS_KEY, value))
+        self.save_settings(SETTINGS_KEY, self._settings_json())
 
     @property
     def conditions(self) -> list[str]:

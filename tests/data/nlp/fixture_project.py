@@ -9,7 +9,7 @@ from pathlib import Path
 from kodebok.ingest.model import ParsedDocument, Turn
 from kodebok.services.codes import create_code
 from kodebok.services.coding import code_segment
-from kodebok.services.documents import store_parsed
+from kodebok.services.documents import ImportOptions, store_parsed
 from kodebok.store import Project
 
 HERE = Path(__file__).resolve().parent
@@ -45,7 +45,7 @@ def parsed(name: str, text: str, language: str = "nb") -> ParsedDocument:
 
 def add_document(project: Project, name: str, text: str, language: str = "nb") -> None:
     """Store one transcript without the NLP pass (tests run it themselves)."""
-    store_parsed(project, parsed(name, text, language), case=CASES.get(name))
+    store_parsed(project, parsed(name, text, language), ImportOptions(case=CASES.get(name)))
 
 
 def add_codes(project: Project) -> None:
