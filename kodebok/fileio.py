@@ -70,7 +70,11 @@ def check_output_path(output: Path, project: Path | None = None) -> Path:
     """
     output = Path(output)
     if output.is_dir():
-        raise OutputError(f"{output}: is a folder; give the name of a file to write")
+        raise OutputError(
+            f"{output}: is a folder; give the name of a file to write",
+            code="file.folder_give_name_file",
+            output=output,
+        )
     if project is not None:
         project = Path(project)
         for suffix in ("", *SIDE_SUFFIXES):
@@ -78,30 +82,44 @@ def check_output_path(output: Path, project: Path | None = None) -> Path:
                 what = "the open project" if not suffix else f"the open project's {suffix} file"
                 raise OutputError(
                     f"{output}: is {what} ({project}); an export would destroy it. "
-                    "Choose another output file"
+                    "Choose another output file",
+                    code="file.open_project_side" if suffix else "file.open_project",
+                    output=output,
+                    suffix=suffix,
+                    project=project,
                 )
         folder = _resolved(backup_dir(project))
         if folder == _resolved(output).parent or folder in _resolved(output).parents:
             raise OutputError(
                 f"{output}: is in the project's backup folder ({backup_dir(project)}); "
-                "choose another output file"
+                "choose another output file",
+                code="file.project_backup_folder_choose",
+                output=output,
+                backup_dir=backup_dir(project),
             )
     if is_sqlite_file(output):
         raise OutputError(
             f"{output}: is an SQLite database (a kodebok project or a backup?); kodebok does "
-            "not overwrite a database with an export. Choose another output file"
+            "not overwrite a database with an export. Choose another output file",
+            code="file.sqlite_database_kodebok_project",
+            output=output,
         )
     if output.suffix.lower() == PROJECT_SUFFIX:
         raise OutputError(
             f"{output}: a {PROJECT_SUFFIX} file is a kodebok project; write the export to a "
-            "file with the extension of its format (.csv, .xlsx, .md …)"
+            "file with the extension of its format (.csv, .xlsx, .md …)",
+            code="file.file_kodebok_project_write",
+            output=output,
+            project_suffix=PROJECT_SUFFIX,
         )
     for suffix in SIDE_SUFFIXES:
         if output.name.endswith(suffix) and is_sqlite_file(
             output.with_name(output.name[: -len(suffix)])
         ):
             raise OutputError(
-                f"{output}: belongs to the SQLite database beside it; choose another output file"
+                f"{output}: belongs to the SQLite database beside it; choose another output file",
+                code="file.belongs_sqlite_database_beside",
+                output=output,
             )
     return output
 

@@ -49,24 +49,37 @@ def resolve_grouping(by: str, available: Mapping[str, Iterable[str]]) -> Groupin
         kind = kind.strip()
         if kind in ENTITY_KINDS and attr.strip() in names[kind]:
             return Grouping(kind, attr.strip())
-        raise AnalysisError(_unknown(by, names))
+        raise AnalysisError(
+            _unknown(by, names), code="groups.unknown_grouping", by=by, available=_available(names)
+        )
     owners = [kind for kind in ENTITY_KINDS if by in names[kind]]
     if len(owners) == 1:
         return Grouping(owners[0], by)
     if len(owners) > 1:
         forms = ", ".join(f"'{kind}:{by}'" for kind in owners)
-        raise AnalysisError(f"attribute '{by}' exists on more than one kind; write {forms}")
+        raise AnalysisError(
+            f"attribute '{by}' exists on more than one kind; write {forms}",
+            code="groups.attribute_exists_more_than",
+            by=by,
+            forms=forms,
+        )
     folded = [(k, a) for k in ENTITY_KINDS for a in names[k] if a.casefold() == by.casefold()]
     if len(folded) == 1:
         return Grouping(*folded[0])
-    raise AnalysisError(_unknown(by, names))
+    raise AnalysisError(
+        _unknown(by, names), code="groups.unknown_grouping", by=by, available=_available(names)
+    )
 
 
 def _unknown(by: str, names: Mapping[str, set[str]]) -> str:
+    return f"unknown grouping '{by}'; available: " + ", ".join(_available(names))
+
+
+def _available(names: Mapping[str, set[str]]) -> list[str]:
     parts = ["case", "document", "speaker"]
     for kind in ENTITY_KINDS:
         parts += [f"{kind}:{a}" for a in sorted(names[kind])]
-    return f"unknown grouping '{by}'; available: " + ", ".join(parts)
+    return parts
 
 
 # a size band's open end: "≤3000", "under 3000", "≥30001", "over 30000"

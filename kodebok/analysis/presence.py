@@ -152,7 +152,11 @@ def parse_presence_value(text: str) -> int | None:
         return 0
     if value in ("-", "", "?", "none", "null"):
         return None
-    raise AnalysisError(f"presence value must be 1, 0 or - (not reported), not '{text}'")
+    raise AnalysisError(
+        f"presence value must be 1, 0 or - (not reported), not '{text}'",
+        code="presence.presence_value_reported",
+        text=text,
+    )
 
 
 _CONDITION = re.compile(r"^\s*([^<>=!]+?)\s*(>=|<=|!=|==|=|>|<)\s*(.*?)\s*$")

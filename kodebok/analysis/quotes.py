@@ -46,7 +46,12 @@ def template_fields(template: str) -> list[str]:
     try:
         return [name for _, name, _, _ in string.Formatter().parse(template) if name]
     except ValueError as exc:
-        raise AnalysisError(f"attribution template '{template}': {exc}") from exc
+        raise AnalysisError(
+            f"attribution template '{template}': {exc}",
+            code="quotes.attribution_template",
+            template=template,
+            exc=str(exc),
+        ) from exc
 
 
 def attribution(quote: Quote, template: str = DEFAULT_TEMPLATE) -> str:

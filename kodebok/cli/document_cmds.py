@@ -66,7 +66,7 @@ def import_cmd(
         options = ImportOptions(case, kind, attributes, language, update, coder)
         results = import_paths(project, list(files), options, progress=Progress("Importing"))
     if fmt == "json":
-        echo_json([asdict(r) for r in results])
+        echo_json([{k: v for k, v in asdict(r).items() if k != "params"} for r in results])
     failed = 0
     for r in results:
         if r.status == "failed":

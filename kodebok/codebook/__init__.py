@@ -52,14 +52,21 @@ def _format_of(path: Path) -> str:
             return fmt
     raise CodebookError(
         f"{path.name}: unknown codebook format '{suffix or path.name}'; "
-        "use .yaml, .csv, .md or .qdc"
+        "use .yaml, .csv, .md or .qdc",
+        code="codebook.unknown_codebook_format_use",
+        path_name=path.name,
+        value=suffix or path.name,
     )
 
 
 def _fmt(fmt: str) -> str:
     name = _ALIASES.get(fmt.lower().lstrip("."), fmt.lower().lstrip("."))
     if name not in FORMATS:
-        raise CodebookError(f"unknown codebook format '{fmt}'; use yaml, csv, md or qdc")
+        raise CodebookError(
+            f"unknown codebook format '{fmt}'; use yaml, csv, md or qdc",
+            code="codebook.unknown_codebook_format_use_2",
+            fmt=fmt,
+        )
     return name
 
 
@@ -90,10 +97,19 @@ def read_codebook(path: Path) -> Codebook:
     fmt = _format_of(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise CodebookError(f"{path.name}: the file is too large for a codebook")
+            raise CodebookError(
+                f"{path.name}: the file is too large for a codebook",
+                code="codebook.file_too_large_codebook",
+                path_name=path.name,
+            )
         data = path.read_bytes()
     except OSError as exc:
-        raise CodebookError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+        raise CodebookError(
+            f"{path.name}: cannot read the file ({exc.strerror})",
+            code="codebook.read_file",
+            path_name=path.name,
+            strerror=exc.strerror,
+        ) from None
     if fmt == "qdc":
         return parse_qdc_codebook(data, path.name)
     text = decode_text(data, path.name)

@@ -148,7 +148,12 @@ def check_for_writing(cb: Codebook) -> None:
             if spec.shortcut is not None:
                 clean_shortcut(spec.shortcut)
         except ValueError as exc:
-            raise CodebookError(f"cannot write the codebook: code '{path}': {exc}") from None
+            raise CodebookError(
+                f"cannot write the codebook: code '{path}': {exc}",
+                code="codebook.write_codebook_code",
+                path=path,
+                exc=str(exc),
+            ) from None
     check_tree(cb.codes, "cannot write the codebook", lambda _spec: None)
 
 

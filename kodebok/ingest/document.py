@@ -48,14 +48,22 @@ def read_document(path: Path, *, name: str | None = None) -> ParsedDocument:
     if suffix not in SUPPORTED_EXTENSIONS:
         supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
         what = f"'{suffix}' files" if suffix else "files without an extension"
-        raise DocumentReadError(f"{source}: cannot import {what} (supported: {supported})")
+        raise DocumentReadError(
+            f"{source}: cannot import {what} (supported: {supported})",
+            code="ingest.import_supported",
+            source=source,
+            what=what,
+            supported=supported,
+        )
     _check_file(path, source, MAX_TEXT_BYTES if suffix in _TEXT_SUFFIXES else _MAX_FILE_BYTES)
 
     text, metadata, timed = _read_text(path, suffix, source)
     if suffix not in _TEXT_SUFFIXES:
         _check_text_size(text, source)
     if not text.strip():
-        raise DocumentReadError(f"{source}: the file contains no text")
+        raise DocumentReadError(
+            f"{source}: the file contains no text", code="ingest.file_contains_text", source=source
+        )
 
     if timed is not None:
         turns, interviewers = timed
@@ -114,11 +122,16 @@ def iter_supported_files(folder: Path) -> list[Path]:
     Hidden files and Word's lock files (``~$name.docx``) are skipped.
     """
     if not folder.is_dir():
-        raise DocumentReadError(f"{folder}: not a folder")
+        raise DocumentReadError(f"{folder}: not a folder", code="ingest.folder", folder=folder)
     try:
         entries = list(folder.iterdir())
     except OSError as exc:
-        raise DocumentReadError(f"{folder}: cannot list the folder ({exc.strerror})") from None
+        raise DocumentReadError(
+            f"{folder}: cannot list the folder ({exc.strerror})",
+            code="ingest.list_folder",
+            folder=folder,
+            strerror=exc.strerror,
+        ) from None
     return sorted(
         (
             p
@@ -164,7 +177,11 @@ def _check_text_size(text: str, source: str) -> None:
     if size > MAX_TEXT_BYTES:
         raise DocumentReadError(
             f"{source} holds {_size(size)} of text; kodebok imports transcripts up to "
-            f"{_size(MAX_TEXT_BYTES)} — split it into parts"
+            f"{_size(MAX_TEXT_BYTES)} — split it into parts",
+            code="ingest.holds_text_kodebok_imports",
+            source=source,
+            size=_size(size),
+            size_2=_size(MAX_TEXT_BYTES),
         )
 
 
@@ -176,18 +193,34 @@ def _check_file(path: Path, source: str, limit: int) -> None:
             with path.open("rb") as handle:
                 handle.read(1)
     except FileNotFoundError:
-        raise DocumentReadError(f"{source}: file not found ({path})") from None
+        raise DocumentReadError(
+            f"{source}: file not found ({path})", code="ingest.file_found", source=source, path=path
+        ) from None
     except OSError as exc:
-        raise DocumentReadError(f"{source}: cannot read the file ({exc.strerror})") from None
+        raise DocumentReadError(
+            f"{source}: cannot read the file ({exc.strerror})",
+            code="ingest.read_file",
+            source=source,
+            strerror=exc.strerror,
+        ) from None
     if path.is_dir():
-        raise DocumentReadError(f"{source}: is a folder, not a file")
+        raise DocumentReadError(
+            f"{source}: is a folder, not a file", code="ingest.folder_file", source=source
+        )
     if stat.st_size == 0:
-        raise DocumentReadError(f"{source}: the file is empty")
+        raise DocumentReadError(
+            f"{source}: the file is empty", code="ingest.file_empty", source=source
+        )
     if stat.st_size > limit:
         what = "transcripts" if limit == MAX_TEXT_BYTES else f"{path.suffix.lower()} files"
         raise DocumentReadError(
             f"{source} is {_size(stat.st_size)}; kodebok imports {what} up to {_size(limit)}"
-            " — split it into parts"
+            " — split it into parts",
+            code="ingest.kodebok_imports_up_split",
+            source=source,
+            size=_size(stat.st_size),
+            what=what,
+            size_2=_size(limit),
         )
 
 
@@ -195,4 +228,9 @@ def _read_bytes(path: Path, source: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise DocumentReadError(f"{source}: cannot read the file ({exc.strerror})") from None
+        raise DocumentReadError(
+            f"{source}: cannot read the file ({exc.strerror})",
+            code="ingest.read_file",
+            source=source,
+            strerror=exc.strerror,
+        ) from None

@@ -30,7 +30,9 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     closing = _CLOSE.search(text, opening.end())
     if closing is None:
         raise DocumentReadError(
-            f"{source}: the front matter that starts on line 1 is never closed with '---'"
+            f"{source}: the front matter that starts on line 1 is never closed with '---'",
+            code="ingest.front_matter_starts_line",
+            source=source,
         )
     block = text[opening.end() : closing.start()]
     try:
@@ -38,20 +40,33 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     except YamlRefused as exc:
         # The block starts on line 2 of the file.
         raise DocumentReadError(
-            f"{source}, line {exc.line + 1}: front matter refused ({exc.problem})"
+            f"{source}, line {exc.line + 1}: front matter refused ({exc.problem})",
+            code="ingest.line_front_matter_refused",
+            source=source,
+            value=exc.line + 1,
+            problem=exc.problem,
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # The block starts on line 2 of the file; PyYAML counts from 0 within the block.
         where = f"line {mark.line + 2}" if mark is not None else "the front matter"
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise DocumentReadError(f"{source}, {where}: malformed front matter ({problem})") from None
+        raise DocumentReadError(
+            f"{source}, {where}: malformed front matter ({problem})",
+            code="ingest.malformed_front_matter",
+            source=source,
+            where=where,
+            problem=problem,
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise DocumentReadError(
             f"{source}, line 2: the front matter must be 'key: value' lines, "
-            f"not a {type(data).__name__}"
+            f"not a {type(data).__name__}",
+            code="ingest.line_front_matter_key",
+            source=source,
+            error_type=type(data).__name__,
         )
     metadata = {str(k): _json_safe(v) for k, v in data.items()}
     if "speakers" in metadata:
@@ -87,13 +102,18 @@ def _checked_speakers(speakers: Any, source: str) -> dict[str, dict[str, Any]]:
         return {}
     if not isinstance(speakers, dict):
         raise DocumentReadError(
-            f"{source}: 'speakers' in the front matter must map each label to its attributes"
+            f"{source}: 'speakers' in the front matter must map each label to its attributes",
+            code="ingest.speakers_front_matter_map",
+            source=source,
         )
     for label, attrs in speakers.items():
         if attrs is not None and not isinstance(attrs, dict):
             raise DocumentReadError(
                 f"{source}: speaker '{label}' in the front matter needs attributes like "
-                "{role: rektor}"
+                "{role: rektor}",
+                code="ingest.speaker_front_matter_needs",
+                source=source,
+                label=label,
             )
     return {label: attrs or {} for label, attrs in speakers.items()}
 

@@ -57,7 +57,12 @@ def read_docx(path: Path, source: str) -> str:
     except DocumentReadError:
         raise
     except Exception as exc:  # python-docx raises KeyError, BadZipFile, lxml errors, ...
-        raise DocumentReadError(f"{source}: not a valid .docx ({_describe(exc)})") from None
+        raise DocumentReadError(
+            f"{source}: not a valid .docx ({_describe(exc)})",
+            code="ingest.valid_docx",
+            source=source,
+            describe=_describe(exc),
+        ) from None
     return _join_blocks(blocks)
 
 
@@ -71,14 +76,23 @@ def read_odt(path: Path, source: str) -> str:
         blocks: list[str] = []
         _walk_odt(document.text, blocks)
     except Exception as exc:  # odfpy raises KeyError, BadZipFile, SAX errors, ...
-        raise DocumentReadError(f"{source}: not a valid .odt ({_describe(exc)})") from None
+        raise DocumentReadError(
+            f"{source}: not a valid .odt ({_describe(exc)})",
+            code="ingest.valid_odt",
+            source=source,
+            describe=_describe(exc),
+        ) from None
     return _join_blocks(blocks)
 
 
 def read_rtf(data: bytes, source: str) -> str:
     """The text of an RTF file, in the code page it declares (Windows-1252 by default)."""
     if not data.lstrip().startswith(b"{\\rtf"):
-        raise DocumentReadError(f"{source}: not a valid .rtf (it does not start with '{{\\rtf')")
+        raise DocumentReadError(
+            f"{source}: not a valid .rtf (it does not start with '{{\\rtf')",
+            code="ingest.valid_rtf_does_start",
+            source=source,
+        )
     from striprtf import striprtf
 
     # striprtf has no type hints; name the one signature we rely on.
@@ -89,28 +103,57 @@ def read_rtf(data: bytes, source: str) -> str:
         # RTF itself is 7-bit; latin-1 maps every byte, the escapes carry the real characters.
         text = rtf_to_text(data.decode("latin-1"), encoding=encoding, errors="strict")
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DocumentReadError(f"{source}: cannot decode the RTF text ({exc})") from None
+        raise DocumentReadError(
+            f"{source}: cannot decode the RTF text ({exc})",
+            code="ingest.decode_rtf_text",
+            source=source,
+            exc=str(exc),
+        ) from None
     except Exception as exc:  # striprtf is a hand-written parser; damaged files surprise it
-        raise DocumentReadError(f"{source}: not a valid .rtf ({_describe(exc)})") from None
+        raise DocumentReadError(
+            f"{source}: not a valid .rtf ({_describe(exc)})",
+            code="ingest.valid_rtf",
+            source=source,
+            describe=_describe(exc),
+        ) from None
     return text
 
 
 def _check_zip(path: Path, source: str, kind: str) -> None:
     if not zipfile.is_zipfile(path):
-        raise DocumentReadError(f"{source}: not a valid {kind} (not a zip archive)")
+        raise DocumentReadError(
+            f"{source}: not a valid {kind} (not a zip archive)",
+            code="ingest.valid_zip_archive",
+            source=source,
+            kind=kind,
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise DocumentReadError(f"{source}: not a valid {kind} ({exc})") from None
+        raise DocumentReadError(
+            f"{source}: not a valid {kind} ({exc})",
+            code="ingest.valid",
+            source=source,
+            kind=kind,
+            exc=str(exc),
+        ) from None
     unpacked = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
     if len(infos) > _MAX_ZIP_ENTRIES or unpacked > _MAX_UNZIPPED_BYTES:
-        raise DocumentReadError(f"{source}: too large when unpacked; refusing to open it")
+        raise DocumentReadError(
+            f"{source}: too large when unpacked; refusing to open it",
+            code="ingest.too_large_when_unpacked",
+            source=source,
+        )
     if unpacked > _RATIO_FLOOR and unpacked > _MAX_RATIO * max(packed, 1):
         raise DocumentReadError(
             f"{source}: refused: {packed // 1024} KB of compressed data would unpack to "
-            f"{unpacked // (1024 * 1024)} MB (a zip bomb?)"
+            f"{unpacked // (1024 * 1024)} MB (a zip bomb?)",
+            code="ingest.refused_kb_compressed_data",
+            source=source,
+            value=packed // 1024,
+            value_2=unpacked // (1024 * 1024),
         )
     text_part = _TEXT_PARTS.get(kind)
     for info in infos:
@@ -118,7 +161,12 @@ def _check_zip(path: Path, source: str, kind: str) -> None:
             raise DocumentReadError(
                 f"{source}: its text part ({text_part}) is {info.file_size // (1024 * 1024)} MB "
                 f"of XML; kodebok reads up to {_MAX_TEXT_PART_BYTES // (1024 * 1024)} MB — "
-                "split the document into parts"
+                "split the document into parts",
+                code="ingest.text_part_mb_xml",
+                source=source,
+                text_part=text_part,
+                value=info.file_size // (1024 * 1024),
+                value_2=_MAX_TEXT_PART_BYTES // (1024 * 1024),
             )
 
 

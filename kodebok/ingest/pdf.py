@@ -165,7 +165,11 @@ def read_pdf(path: Path, source: str) -> str:
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentReadError(f"{source}: the PDF is password protected")
+            raise DocumentReadError(
+                f"{source}: the PDF is password protected",
+                code="ingest.pdf_password_protected",
+                source=source,
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentReadError:
         raise
@@ -173,13 +177,29 @@ def read_pdf(path: Path, source: str) -> str:
         # pypdf stops inflating a stream past its own limit (75 MB): a decompression bomb
         raise DocumentReadError(
             f"{source}: refused: a compressed part of the PDF unpacks to more than pypdf "
-            "reads (a decompression bomb?)"
+            "reads (a decompression bomb?)",
+            code="ingest.refused_compressed_part_pdf",
+            source=source,
         ) from None
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise DocumentReadError(f"{source}: not a readable PDF ({exc})") from None
+        raise DocumentReadError(
+            f"{source}: not a readable PDF ({exc})",
+            code="ingest.readable_pdf",
+            source=source,
+            exc=str(exc),
+        ) from None
     except Exception as exc:  # pypdf raises many kinds on damaged files
-        raise DocumentReadError(f"{source}: not a readable PDF ({type(exc).__name__})") from None
+        raise DocumentReadError(
+            f"{source}: not a readable PDF ({type(exc).__name__})",
+            code="ingest.readable_pdf_2",
+            source=source,
+            error_type=type(exc).__name__,
+        ) from None
     text = "\n".join(pages)
     if not text.strip():
-        raise DocumentReadError(f"{source}: the PDF has no text layer (scanned PDF?)")
+        raise DocumentReadError(
+            f"{source}: the PDF has no text layer (scanned PDF?)",
+            code="ingest.pdf_has_text_layer",
+            source=source,
+        )
     return text

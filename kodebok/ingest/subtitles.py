@@ -32,7 +32,12 @@ def read_subtitles(text: str, source: str, fmt: str) -> tuple[str, list[Turn], f
     """
     cues = _parse(text, source, fmt)
     if not cues:
-        raise DocumentReadError(f"{source}: no subtitle cues found; is it a valid .{fmt} file?")
+        raise DocumentReadError(
+            f"{source}: no subtitle cues found; is it a valid .{fmt} file?",
+            code="ingest.subtitle_cues_found_valid",
+            source=source,
+            fmt=fmt,
+        )
     parts: list[str] = []
     turns: list[Turn] = []
     pos = 0
@@ -68,10 +73,21 @@ def _parse(text: str, source: str, fmt: str) -> list[_Cue]:
             for c in captions
         ]
     except (MalformedFileError, MalformedCaptionError) as exc:
-        raise DocumentReadError(f"{source}: not a valid .{fmt} file ({exc})") from None
+        raise DocumentReadError(
+            f"{source}: not a valid .{fmt} file ({exc})",
+            code="ingest.valid_file",
+            source=source,
+            fmt=fmt,
+            exc=str(exc),
+        ) from None
     except Exception as exc:  # webvtt-py raises plain errors on odd input too
         raise DocumentReadError(
-            f"{source}: not a valid .{fmt} file ({type(exc).__name__}: {exc})"
+            f"{source}: not a valid .{fmt} file ({type(exc).__name__}: {exc})",
+            code="ingest.valid_file_2",
+            source=source,
+            fmt=fmt,
+            error_type=type(exc).__name__,
+            exc=str(exc),
         ) from None
     texts = [r[3] for r in raw]
     # Labels written in the cue text share the transcript rules; cue texts act as lines.

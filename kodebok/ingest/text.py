@@ -61,7 +61,9 @@ def decode_bytes(data: bytes, source: str) -> str:
     mojibake. The result is not yet normalised.
     """
     if not data:
-        raise DocumentReadError(f"{source}: the file is empty")
+        raise DocumentReadError(
+            f"{source}: the file is empty", code="ingest.file_empty", source=source
+        )
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             name = encoding.upper()
@@ -70,12 +72,19 @@ def decode_bytes(data: bytes, source: str) -> str:
             except UnicodeDecodeError as exc:
                 raise DocumentReadError(
                     f"{source}: starts with a {name} byte order mark but is not "
-                    f"valid {name} (byte {exc.start + len(bom)})"
+                    f"valid {name} (byte {exc.start + len(bom)})",
+                    code="ingest.starts_byte_order_mark_2",
+                    source=source,
+                    name=name,
+                    value=exc.start + len(bom),
                 ) from None
             if encoding != "utf-8" and not _is_latin_text(text):
                 # Any even number of bytes decodes as UTF-16: check that it reads as text.
                 raise DocumentReadError(
-                    f"{source}: starts with a {name} byte order mark but does not read as text"
+                    f"{source}: starts with a {name} byte order mark but does not read as text",
+                    code="ingest.starts_byte_order_mark",
+                    source=source,
+                    name=name,
                 )
             return text
     _reject_binary(data, source)
@@ -87,12 +96,17 @@ def decode_bytes(data: bytes, source: str) -> str:
     if in_sequences * 2 >= len(_HIGH_BYTE.findall(data)):
         raise DocumentReadError(
             f"{source}: mostly UTF-8 but with invalid bytes (at byte {utf8_error.start}); "
-            "the file seems to mix encodings, save it again as UTF-8"
+            "the file seems to mix encodings, save it again as UTF-8",
+            code="ingest.mostly_utf_but_invalid",
+            source=source,
+            utf8_error_start=utf8_error.start,
         )
     decoded = _decode_windows_1252(data)
     if decoded is None:
         raise DocumentReadError(
-            f"{source}: cannot decode the text (neither UTF-8 nor Windows-1252)"
+            f"{source}: cannot decode the text (neither UTF-8 nor Windows-1252)",
+            code="ingest.decode_text_neither_utf",
+            source=source,
         )
     return decoded
 
@@ -101,7 +115,12 @@ def _reject_binary(data: bytes, source: str) -> None:
     """Raise if ``data`` is clearly not a text file (NUL bytes, control bytes, known magic)."""
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise DocumentReadError(f"{source}: looks like {what}, not text")
+            raise DocumentReadError(
+                f"{source}: looks like {what}, not text",
+                code="ingest.looks_like_text",
+                source=source,
+                what=what,
+            )
     sample = data[:65536]
     nul = sample.count(0)
     if nul:
@@ -110,18 +129,31 @@ def _reject_binary(data: bytes, source: str) -> None:
         if max(even, odd) >= len(sample) // 2 * 0.3 and min(even, odd) <= max(even, odd) * 0.1:
             raise DocumentReadError(
                 f"{source}: looks like UTF-16 text without a byte order mark; "
-                "save it as UTF-8 and import it again"
+                "save it as UTF-8 and import it again",
+                code="ingest.looks_like_utf_text",
+                source=source,
             )
         controls = len(_CONTROL_BYTES.findall(sample))
         if nul <= max(2, len(sample) // 1000) and controls <= max(2, len(sample) // 100):
             # a text file with a few NUL bytes: damaged, or text pasted with a binary part
             raise DocumentReadError(
                 f"{source}: contains NUL bytes (the first at byte {data.index(0)}), which text "
-                "files never have; the file is damaged or not a text file"
+                "files never have; the file is damaged or not a text file",
+                code="ingest.contains_nul_bytes_first",
+                source=source,
+                index=data.index(0),
             )
-        raise DocumentReadError(f"{source}: looks like a binary file, not text")
+        raise DocumentReadError(
+            f"{source}: looks like a binary file, not text",
+            code="ingest.looks_like_binary_file",
+            source=source,
+        )
     if len(_CONTROL_BYTES.findall(sample)) > max(2, len(sample) // 100):
-        raise DocumentReadError(f"{source}: looks like a binary file, not text")
+        raise DocumentReadError(
+            f"{source}: looks like a binary file, not text",
+            code="ingest.looks_like_binary_file",
+            source=source,
+        )
 
 
 def _is_latin_text(text: str) -> bool:

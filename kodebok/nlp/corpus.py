@@ -45,7 +45,11 @@ def store_features(
     try:  # an installed spaCy pipeline package can fail to import
         extractor = FeatureExtractor()
     except ImportError as exc:
-        raise NlpError(f"the NLP pipeline cannot be loaded ({exc})") from exc
+        raise NlpError(
+            f"the NLP pipeline cannot be loaded ({exc})",
+            code="nlp.nlp_pipeline_loaded",
+            exc=str(exc),
+        ) from exc
     done = 0
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
@@ -54,16 +58,28 @@ def store_features(
         except KodebokError:
             raise
         except Exception as exc:  # spaCy failures must not surface as tracebacks
-            raise NlpError(f"computing lemmas failed ({type(exc).__name__}: {exc})") from exc
+            raise NlpError(
+                f"computing lemmas failed ({type(exc).__name__}: {exc})",
+                code="nlp.computing_lemmas_failed",
+                error_type=type(exc).__name__,
+                exc=str(exc),
+            ) from exc
         try:
             with project.transaction() as conn:
                 update_lemmas(
                     conn, [(r[0], lemmas) for lemmas, r in zip(found, batch, strict=True)]
                 )
         except ProjectReadOnly as exc:
-            raise NlpError(f"cannot store lemmas: {exc.message}") from exc
+            raise NlpError(
+                f"cannot store lemmas: {exc.message}", code="nlp.store_lemmas", text=exc.message
+            ) from exc
         except sqlite3.OperationalError as exc:  # e.g. a read-only project file
-            raise NlpError(f"{project.path}: cannot store lemmas ({exc})") from exc
+            raise NlpError(
+                f"{project.path}: cannot store lemmas ({exc})",
+                code="nlp.store_lemmas_2",
+                project_path=project.path,
+                exc=str(exc),
+            ) from exc
         done += len(batch)
         if progress is not None:
             progress(done, len(rows), "lemmas")
@@ -205,7 +221,12 @@ def group_of_segments(project: Project, by: str) -> tuple[str, dict[int, str]]:
         )
     if len(owners) > 1:
         forms = ", ".join(f"'{k}:{attr}'" for k in owners)
-        raise KodebokError(f"attribute '{attr}' exists on more than one kind; write {forms}")
+        raise KodebokError(
+            f"attribute '{attr}' exists on more than one kind; write {forms}",
+            code="nlp.attribute_exists_more_than",
+            attr=attr,
+            forms=forms,
+        )
     owner = owners[0]
     values = {
         entity: value

@@ -157,7 +157,11 @@ def _load_installed(name: str) -> Language:
     except (OSError, ValueError) as exc:
         raise KodebokError(
             f"{ENV_VAR}={name}: cannot load this spaCy pipeline ({exc}); unset the variable to "
-            "use kodebok's built-in Norwegian lemmatizer"
+            "use kodebok's built-in Norwegian lemmatizer",
+            code="nlp.load_spacy_pipeline_unset",
+            env_var=ENV_VAR,
+            name=name,
+            exc=str(exc),
         ) from exc
 
 

@@ -29,10 +29,14 @@ def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise KodebokError(f"'{pair}' is not KEY=VALUE")
+            raise KodebokError(f"'{pair}' is not KEY=VALUE", code="cases.key_value", pair=pair)
         key, value = pair.split("=", 1)
         if not key.strip():
-            raise KodebokError(f"'{pair}' has no attribute name before '='")
+            raise KodebokError(
+                f"'{pair}' has no attribute name before '='",
+                code="cases.has_attribute_name_before",
+                pair=pair,
+            )
         out[key.strip()] = value.strip()
     return out
 
@@ -51,7 +55,10 @@ def set_case_attributes(
     except UnknownItem as exc:
         if not create:
             raise UnknownItem(
-                f"{exc.message} (add --create to make a new case named '{case}')"
+                f"{exc.message} (add --create to make a new case named '{case}')",
+                code="cases.add_create_make_new",
+                text=exc.message,
+                case=case,
             ) from exc
         existing = None
     with _journaled(project, Change("set_case_attributes", case=case), coder):
@@ -81,14 +88,23 @@ def read_table(path: Path) -> list[list[str]]:
     """Rows of a .csv (',' or ';', UTF-8 with or without BOM, or cp1252) or .xlsx file."""
     try:
         if not path.exists():
-            raise KodebokError(f"{path}: no such file")
+            raise KodebokError(f"{path}: no such file", code="cases.such_file", path=path)
         if path.is_dir():
-            raise KodebokError(f"{path}: is a folder; give a .csv or .xlsx file")
+            raise KodebokError(
+                f"{path}: is a folder; give a .csv or .xlsx file",
+                code="cases.folder_give_csv_xlsx",
+                path=path,
+            )
         if path.suffix.lower() == ".xlsx":
             return _read_xlsx(path)
         data = path.read_bytes()
     except OSError as exc:
-        raise KodebokError(f"{path}: cannot read the table ({exc.strerror or exc})") from exc
+        raise KodebokError(
+            f"{path}: cannot read the table ({exc.strerror or exc})",
+            code="cases.read_table",
+            path=path,
+            value=exc.strerror or exc,
+        ) from exc
     from kodebok.ingest import decode_bytes
 
     text = decode_bytes(data, path.name)
@@ -106,7 +122,12 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise KodebokError(f"{path.name}: not a readable .xlsx file ({exc})") from exc
+        raise KodebokError(
+            f"{path.name}: not a readable .xlsx file ({exc})",
+            code="cases.readable_xlsx_file",
+            path_name=path.name,
+            exc=str(exc),
+        ) from exc
     sheet = book.worksheets[0]
     rows: list[list[str]] = []
     for row in sheet.iter_rows(values_only=True):
@@ -136,20 +157,38 @@ def import_cases_table(project: Project, path: Path, *, coder: str | None = None
     """Cases from a table: first column the case name, the others attributes."""
     rows = read_table(path)
     if len(rows) < 2:
-        raise KodebokError(f"{path.name}: needs a header row and at least one case")
+        raise KodebokError(
+            f"{path.name}: needs a header row and at least one case",
+            code="cases.needs_header_row_least",
+            path_name=path.name,
+        )
     header = rows[0]
     if any(not h for h in header[1:]):
-        raise KodebokError(f"{path.name}, line 1: a column has no name")
+        raise KodebokError(
+            f"{path.name}, line 1: a column has no name",
+            code="cases.line_column_has_name",
+            path_name=path.name,
+        )
     existing = {c.name for c in q.cases(project)}
     created: list[str] = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
         name = row[0] if row else ""
         if not name:
-            raise KodebokError(f"{path.name}, line {line}: the first column (case) is empty")
+            raise KodebokError(
+                f"{path.name}, line {line}: the first column (case) is empty",
+                code="cases.line_first_column_case",
+                path_name=path.name,
+                line=line,
+            )
         if name in seen:
             raise KodebokError(
-                f"{path.name}, line {line}: case '{name}' appears twice (also line {seen[name]})"
+                f"{path.name}, line {line}: case '{name}' appears twice (also line {seen[name]})",
+                code="cases.line_case_appears_twice",
+                path_name=path.name,
+                line=line,
+                name=name,
+                seen=seen[name],
             )
         seen[name] = line
     with _journaled(project, Change("import_cases", file=path.name), coder):
@@ -167,18 +206,37 @@ def import_speakers_table(project: Project, path: Path, *, coder: str | None = N
     """Speaker attributes from a table ``document, label, attribute...``."""
     rows = read_table(path)
     if len(rows) < 2:
-        raise KodebokError(f"{path.name}: needs a header row and at least one speaker")
+        raise KodebokError(
+            f"{path.name}: needs a header row and at least one speaker",
+            code="cases.needs_header_row_least_2",
+            path_name=path.name,
+        )
     header = [h.lower() for h in rows[0]]
     if header[:2] != ["document", "label"]:
-        raise KodebokError(f"{path.name}, line 1: the first columns must be 'document,label'")
+        raise KodebokError(
+            f"{path.name}, line 1: the first columns must be 'document,label'",
+            code="cases.line_first_columns_document",
+            path_name=path.name,
+        )
     plans: list[tuple[int, list[str]]] = []
     for line, row in enumerate(rows[1:], start=2):
         if len(row) < 2:
-            raise KodebokError(f"{path.name}, line {line}: needs document and label")
+            raise KodebokError(
+                f"{path.name}, line {line}: needs document and label",
+                code="cases.line_needs_document_label",
+                path_name=path.name,
+                line=line,
+            )
         try:
             doc = q.document(project, row[0])
         except UnknownItem as exc:
-            raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
+            raise KodebokError(
+                f"{path.name}, line {line}: {exc.message}",
+                code="cases.line",
+                path_name=path.name,
+                line=line,
+                text=exc.message,
+            ) from exc
         found = project.conn.execute(
             "SELECT id FROM speakers WHERE document_id = ? AND label = ?", (doc.id, row[1])
         ).fetchone()
@@ -186,7 +244,13 @@ def import_speakers_table(project: Project, path: Path, *, coder: str | None = N
             labels = [s.label for s in q.speakers(project, doc.id)]
             raise KodebokError(
                 f"{path.name}, line {line}: '{doc.name}' has no speaker '{row[1]}' "
-                f"(it has {', '.join(labels) or 'no speakers'})"
+                f"(it has {', '.join(labels) or 'no speakers'})",
+                code="cases.line_has_speaker_has",
+                path_name=path.name,
+                line=line,
+                doc_name=doc.name,
+                row=row[1],
+                value=", ".join(labels) or "no speakers",
             )
         plans.append((int(found[0]), row))
     with _journaled(project, Change("import_speakers", file=path.name), coder):
@@ -228,7 +292,12 @@ def set_speaker_attributes(
         "SELECT id FROM speakers WHERE document_id = ? AND label = ?", (doc.id, label)
     ).fetchone()
     if row is None:
-        raise UnknownItem(f"'{doc.name}' has no speaker '{label}'")
+        raise UnknownItem(
+            f"'{doc.name}' has no speaker '{label}'",
+            code="cases.has_speaker",
+            doc_name=doc.name,
+            label=label,
+        )
     what = Change("set_speaker_attributes", speaker=label, doc=doc.name)
     with _journaled(project, what, coder):
         for key, value in values.items():
@@ -252,16 +321,30 @@ def import_documents_table(
     """
     rows = read_table(path)
     if len(rows) < 2:
-        raise KodebokError(f"{path.name}: needs a header row and at least one document")
+        raise KodebokError(
+            f"{path.name}: needs a header row and at least one document",
+            code="cases.needs_header_row_least_3",
+            path_name=path.name,
+        )
     header = [h.strip() for h in rows[0]]
     if header[0].lower() != "document":
-        raise KodebokError(f"{path.name}, line 1: the first column must be 'document'")
+        raise KodebokError(
+            f"{path.name}, line 1: the first column must be 'document'",
+            code="cases.line_first_column_document",
+            path_name=path.name,
+        )
     plans: list[tuple[int, list[str]]] = []
     for line, row in enumerate(rows[1:], start=2):
         try:
             plans.append((q.document(project, row[0]).id, row))
         except UnknownItem as exc:
-            raise KodebokError(f"{path.name}, line {line}: {exc.message}") from exc
+            raise KodebokError(
+                f"{path.name}, line {line}: {exc.message}",
+                code="cases.line",
+                path_name=path.name,
+                line=line,
+                text=exc.message,
+            ) from exc
     kind_column = next((i for i, h in enumerate(header) if h.lower() == "kind"), None)
     if kind_column is not None:
         known = known_kinds(project)
@@ -271,7 +354,13 @@ def import_documents_table(
                 continue
             problem = kind_problem(value, known, allow_new=new_kinds, what="kind")
             if problem:
-                raise KodebokError(f"{path.name}, line {line}: {problem}")
+                raise KodebokError(
+                    f"{path.name}, line {line}: {problem}",
+                    code="cases.line_2",
+                    path_name=path.name,
+                    line=line,
+                    problem=problem,
+                )
             if value not in known:
                 known = sorted({*known, value})
     columns = {"case", "kind", "language"}

@@ -45,13 +45,21 @@ class CodeNameClash(KodebokError):
 def _check_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name.strip())
     if not name:
-        raise KodebokError("a code needs a name")
+        raise KodebokError("a code needs a name", code="codes.code_needs_name")
     if "/" in name:
-        raise KodebokError(f"'{name}': '/' is not allowed in a code name (it separates paths)")
+        raise KodebokError(
+            f"'{name}': '/' is not allowed in a code name (it separates paths)",
+            code="codes.allowed_code_name_separates",
+            name=name,
+        )
     if len(name) > MAX_CODE_NAME:
         raise KodebokError(
             f"'{name[:40]}…': a code name of {len(name)} characters is too long "
-            f"(at most {MAX_CODE_NAME}; put the rest in --description)"
+            f"(at most {MAX_CODE_NAME}; put the rest in --description)",
+            code="codes.code_name_characters_too",
+            name=name[:40],
+            n_name=len(name),
+            max_code_name=MAX_CODE_NAME,
         )
     return name
 
@@ -81,7 +89,12 @@ def _refuse_similar(project: Project, parent_id: int | None, name: str, path: st
         raise CodeNameClash(
             f"code '{path}': the name '{name}' differs from the existing code '{twin}' {where} "
             "only by upper/lower case or Unicode form; use the existing name (or rename it "
-            "first with 'kodebok codebook rename') so that codings are not split between two codes"
+            "first with 'kodebok codebook rename') so that codings are not split between two codes",
+            code="codes.code_name_differs_from",
+            path=path,
+            name=name,
+            twin=twin,
+            where=where,
         )
 
 
@@ -106,7 +119,11 @@ def _check_depth(levels: int, path: str) -> None:
         shown = path if len(path) <= 80 else path[:60] + "…"
         raise KodebokError(
             f"code '{shown}' would be {levels} levels deep; at most {MAX_CODE_DEPTH} levels "
-            "are allowed (split the name differently, or use descriptions)"
+            "are allowed (split the name differently, or use descriptions)",
+            code="codes.code_would_levels_deep",
+            shown=shown,
+            levels=levels,
+            max_code_depth=MAX_CODE_DEPTH,
         )
 
 
@@ -131,7 +148,9 @@ def ensure_code_path(op: Operation, path: str, **fields: Any) -> tuple[int, bool
     parts = [unicodedata.normalize("NFC", p.strip()) for p in path.strip().strip("/").split("/")]
     if not parts or not all(parts):
         shown = path if len(path) <= 80 else path[:60] + "…"
-        raise KodebokError(f"'{shown}' is not a valid code path")
+        raise KodebokError(
+            f"'{shown}' is not a valid code path", code="codes.valid_code_path", shown=shown
+        )
     _check_depth(len(parts), path)
     parent: int | None = None
     created = False
@@ -168,11 +187,17 @@ def _code_fields(
         out["keywords"] = json.dumps(list(keywords), ensure_ascii=False)
     if color is not None:
         if color and not _COLOR.match(color):
-            raise KodebokError(f"'{color}' is not a colour like #4e79a7")
+            raise KodebokError(
+                f"'{color}' is not a colour like #4e79a7", code="codes.colour_like", color=color
+            )
         out["color"] = color.lower() or None
     if shortcut is not None:
         if shortcut and len(shortcut) != 1:
-            raise KodebokError(f"shortcut '{shortcut}' must be a single key")
+            raise KodebokError(
+                f"shortcut '{shortcut}' must be a single key",
+                code="codes.shortcut_single_key",
+                shortcut=shortcut,
+            )
         out["shortcut"] = shortcut or None
     if metadata is not None:
         out["metadata"] = json.dumps(metadata, ensure_ascii=False)
@@ -184,7 +209,9 @@ def create_code(project: Project, path: str, *, coder: str, **fields: Any) -> Co
     with project.operation(coder, "create-code", Change("create_code", code=path)) as op:
         code_id, created = ensure_code_path(op, path, **fields)
         if not created:
-            raise KodebokError(f"code '{path}' exists already")
+            raise KodebokError(
+                f"code '{path}' exists already", code="codes.code_exists_already", path=path
+            )
     return _by_id(project, code_id)
 
 
@@ -192,7 +219,7 @@ def _by_id(project: Project, code_id: int) -> Code:
     for c in q.codes(project):
         if c.id == code_id:
             return c
-    raise UnknownItem(f"no code with id {code_id}")
+    raise UnknownItem(f"no code with id {code_id}", code="codes.code_id", code_id=code_id)
 
 
 def update_code(project: Project, ref: str, *, coder: str, **fields: Any) -> Code:
@@ -218,13 +245,22 @@ def rename_code(project: Project, ref: str, new_name: str, *, coder: str) -> Cod
     code = q.code(project, ref)
     new_name = _check_name(new_name)
     if new_name != code.name and _find_child(project, code.parent_id, new_name) is not None:
-        raise KodebokError(f"a code named '{new_name}' exists already beside '{code.path}'")
+        raise KodebokError(
+            f"a code named '{new_name}' exists already beside '{code.path}'",
+            code="codes.code_named_exists_already",
+            new_name=new_name,
+            code_path=code.path,
+        )
     twin = _similar_sibling(project, code.parent_id, new_name, exclude=code.id)
     if twin is not None:
         raise CodeNameClash(
             f"cannot rename '{code.path}' to '{new_name}': it differs from the existing code "
             f"'{twin}' beside it only by upper/lower case or Unicode form; merge the two codes "
-            "instead (kodebok codebook merge)"
+            "instead (kodebok codebook merge)",
+            code="codes.rename_differs_from_existing",
+            code_path=code.path,
+            new_name=new_name,
+            twin=twin,
         )
     with project.operation(
         coder, "rename-code", Change("rename_code", code=code.path, name=new_name)
@@ -241,15 +277,27 @@ def move_code(project: Project, ref: str, new_parent: str | None, *, coder: str)
     if new_parent:
         parent = q.code(project, new_parent, all_codes)
         if parent.id in q.descendants(all_codes, code.id):
-            raise KodebokError(f"cannot move '{code.path}' under itself or its own child")
+            raise KodebokError(
+                f"cannot move '{code.path}' under itself or its own child",
+                code="codes.move_under_itself_own",
+                code_path=code.path,
+            )
         parent_id = parent.id
     if _find_child(project, parent_id, code.name) not in (None, code.id):
-        raise KodebokError(f"a code named '{code.name}' exists already there")
+        raise KodebokError(
+            f"a code named '{code.name}' exists already there",
+            code="codes.code_named_exists_already_2",
+            code_name=code.name,
+        )
     twin = _similar_sibling(project, parent_id, code.name, exclude=code.id)
     if twin is not None:
         raise CodeNameClash(
             f"cannot move '{code.path}' there: '{twin}' there differs from '{code.name}' only by "
-            "upper/lower case or Unicode form; merge the two codes instead (kodebok codebook merge)"
+            "upper/lower case or Unicode form; merge the two codes instead (kodebok codebook merge)",
+            code="codes.move_differs_from_only",
+            code_path=code.path,
+            twin=twin,
+            code_name=code.name,
         )
     subtree = set(q.descendants(all_codes, code.id))
     height = max(c.path.count("/") for c in all_codes if c.id in subtree) - code.path.count("/")
@@ -269,9 +317,14 @@ def merge_codes(project: Project, source: str, target: str, *, coder: str) -> in
     src = q.code(project, source, all_codes)
     dst = q.code(project, target, all_codes)
     if src.id == dst.id:
-        raise KodebokError("cannot merge a code into itself")
+        raise KodebokError("cannot merge a code into itself", code="codes.merge_code_into_itself")
     if dst.id in q.descendants(all_codes, src.id):
-        raise KodebokError(f"cannot merge '{src.path}' into its own child '{dst.path}'")
+        raise KodebokError(
+            f"cannot merge '{src.path}' into its own child '{dst.path}'",
+            code="codes.merge_into_own_child",
+            src_path=src.path,
+            dst_path=dst.path,
+        )
     moved = 0
     conn = project.conn
     with project.operation(
@@ -293,7 +346,11 @@ def merge_codes(project: Project, source: str, target: str, *, coder: str) -> in
             if clash is not None:
                 raise KodebokError(
                     f"cannot merge: both '{src.path}' and '{dst.path}' have a child named "
-                    f"'{child.name}'; merge those first"
+                    f"'{child.name}'; merge those first",
+                    code="codes.merge_both_have_child",
+                    src_path=src.path,
+                    dst_path=dst.path,
+                    child_name=child.name,
                 )
             op.update("codes", child.id, {"parent_id": dst.id})
         for table in ("memos", "presence_overrides", "suggestion_feedback"):
@@ -378,7 +435,9 @@ def apply_codebook(
     except CodeNameClash as exc:
         if not source:
             raise
-        raise CodeNameClash(f"{source}: {exc.message}") from exc
+        raise CodeNameClash(
+            f"{source}: {exc.message}", code="codes.failed", source=source, text=exc.message
+        ) from exc
 
 
 def _apply_codebook(

@@ -35,9 +35,17 @@ def parse_span(span: str) -> tuple[int, int]:
         start_s, end_s = span.split(":", 1)
         start, end = int(start_s), int(end_s)
     except ValueError as exc:
-        raise KodebokError(f"span '{span}' must be START:END, e.g. 120:188") from exc
+        raise KodebokError(
+            f"span '{span}' must be START:END, e.g. 120:188",
+            code="coding.span_start_end",
+            span=span,
+        ) from exc
     if start < 0 or end <= start:
-        raise KodebokError(f"span '{span}': END must be greater than START, both ≥ 0")
+        raise KodebokError(
+            f"span '{span}': END must be greater than START, both ≥ 0",
+            code="coding.span_end_greater_than",
+            span=span,
+        )
     return start, end
 
 
@@ -167,7 +175,12 @@ def code_segment(
         start, end = span
         if end > len(doc.text):
             raise KodebokError(
-                f"span {start}:{end} is beyond the end of '{doc.name}' ({len(doc.text)} characters)"
+                f"span {start}:{end} is beyond the end of '{doc.name}' ({len(doc.text)} characters)",
+                code="coding.span_beyond_end_characters",
+                start=start,
+                end=end,
+                doc_name=doc.name,
+                n_doc_text=len(doc.text),
             )
         segment_id = segment_for_span(project, doc.id, start, end)
     what = Change("code_segment", doc=doc.name, number=idx + 1, code=the_code.path)
@@ -229,7 +242,14 @@ def uncode(project: Project, document: str, idx: int, code: str, *, coder: str) 
     seg = q.segment(project, doc.id, idx)
     n = uncode_segment_id(project, seg.id, the_code.id, coder=coder)
     if n == 0:
-        raise UnknownItem(f"'{doc.name}' #{idx + 1} has no coding '{the_code.path}' by {coder}")
+        raise UnknownItem(
+            f"'{doc.name}' #{idx + 1} has no coding '{the_code.path}' by {coder}",
+            code="coding.has_coding",
+            doc_name=doc.name,
+            value=idx + 1,
+            the_code_path=the_code.path,
+            coder=coder,
+        )
     return n
 
 
@@ -242,7 +262,9 @@ def set_coding_memo(project: Project, coding_id: int, memo: str, *, coder: str) 
         (coding_id,),
     ).fetchone()
     if row is None:
-        raise UnknownItem("that coding is gone (undone or removed)")
+        raise UnknownItem(
+            "that coding is gone (undone or removed)", code="coding.coding_gone_undone_removed"
+        )
     where = f"#{row[1] + 1}" if row[1] is not None else f"{row[3]}:{row[4]}"
     what = Change("memo_coding", code=_code_path(project, row[2]), doc=row[0], where=where)
     with project.operation(coder, "memo", what) as op:
@@ -424,7 +446,12 @@ def _codings_reader(path: Path) -> csv.DictReader[str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise KodebokError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise KodebokError(
+            f"{path}: cannot read ({exc.strerror})",
+            code="coding.read",
+            path=path,
+            strerror=exc.strerror,
+        ) from exc
     text = decode_bytes(data, path.name)
     sample = text[:2000]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -436,7 +463,10 @@ def _codings_reader(path: Path) -> csv.DictReader[str]:
     if missing:
         raise KodebokError(
             f"{path.name}: missing column(s) {', '.join(sorted(missing))}; "
-            "expected document, number or segment_idx, code[, coder, start, end, memo]"
+            "expected document, number or segment_idx, code[, coder, start, end, memo]",
+            code="coding.missing_column_expected_document",
+            path_name=path.name,
+            missing=", ".join(sorted(missing)),
         )
     return reader
 
@@ -483,13 +513,24 @@ def _row_idx(row: dict[str, str]) -> int:
         try:
             found[column] = int(value)
         except ValueError as exc:
-            raise KodebokError(f"{column} '{value}' is not a whole number") from exc
+            raise KodebokError(
+                f"{column} '{value}' is not a whole number",
+                code="coding.whole_number",
+                column=column,
+                value=value,
+            ) from exc
     if not found:
-        raise KodebokError("no segment: give number (1-based) or segment_idx (0-based)")
+        raise KodebokError(
+            "no segment: give number (1-based) or segment_idx (0-based)",
+            code="coding.segment_give_number_based",
+        )
     if "number" in found and "segment_idx" in found and found["number"] != found["segment_idx"] + 1:
         raise KodebokError(
             f"number {found['number']} and segment_idx {found['segment_idx']} name different "
-            "segments (number is 1-based, segment_idx 0-based: number = segment_idx + 1)"
+            "segments (number is 1-based, segment_idx 0-based: number = segment_idx + 1)",
+            code="coding.number_segment_idx_name",
+            found=found["number"],
+            found_2=found["segment_idx"],
         )
     return found["number"] - 1 if "number" in found else found["segment_idx"]
 
@@ -507,7 +548,12 @@ def _plan_row(table: _CodingsTable, row: dict[str, str]) -> _PlannedCoding:
         n = len(q.segments(project, doc.id))
         raise UnknownItem(
             f"segment_idx {row.get('segment_idx')} is not in '{doc.name}' (segment_idx counts "
-            f"from 0: it has {n} segments, segment_idx 0–{n - 1})"
+            f"from 0: it has {n} segments, segment_idx 0–{n - 1})",
+            code="coding.segment_idx_segment_idx",
+            get=row.get("segment_idx"),
+            doc_name=doc.name,
+            n=n,
+            value=n - 1,
         ) from exc
     code_path = row.get("code", "").strip("/")
     code_id: int | None
@@ -523,7 +569,13 @@ def _plan_row(table: _CodingsTable, row: dict[str, str]) -> _PlannedCoding:
     if row.get("start") and row.get("end"):
         start, end = parse_span(f"{row['start']}:{row['end']}")
         if end > len(doc.text):
-            raise KodebokError(f"span {start}:{end} is beyond the end of '{doc.name}'")
+            raise KodebokError(
+                f"span {start}:{end} is beyond the end of '{doc.name}'",
+                code="coding.span_beyond_end",
+                start=start,
+                end=end,
+                doc_name=doc.name,
+            )
     return _PlannedCoding(
         doc.id,
         seg.id,

@@ -54,7 +54,11 @@ def run_deep(
     except KodebokError:
         raise
     except Exception as exc:  # a broken pipeline is a message, not a traceback
-        raise KodebokError(f"the NLP pipeline cannot be loaded ({exc})") from exc
+        raise KodebokError(
+            f"the NLP pipeline cannot be loaded ({exc})",
+            code="deep.nlp_pipeline_loaded",
+            exc=str(exc),
+        ) from exc
     stamp = deep.pipeline_stamp(nlp)
     sql = (
         'SELECT s.id, d.text, s.start, s."end" FROM segments s '
@@ -71,7 +75,12 @@ def run_deep(
         ).fetchall()
         total = int(project.conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0])
     except sqlite3.OperationalError as exc:
-        raise KodebokError(f"{project.path}: no table for the deep pass ({exc})") from exc
+        raise KodebokError(
+            f"{project.path}: no table for the deep pass ({exc})",
+            code="deep.table_deep_pass",
+            project_path=project.path,
+            exc=str(exc),
+        ) from exc
     texts = [r[1][r[2] : r[3]] for r in rows]
     if processes is None:
         processes = deep.DEFAULT_PROCESSES
@@ -101,9 +110,19 @@ def run_deep(
     except KodebokError:
         raise
     except sqlite3.Error as exc:
-        raise KodebokError(f"{project.path}: cannot store the deep pass ({exc})") from exc
+        raise KodebokError(
+            f"{project.path}: cannot store the deep pass ({exc})",
+            code="deep.store_deep_pass",
+            project_path=project.path,
+            exc=str(exc),
+        ) from exc
     except Exception as exc:  # spaCy failures must not surface as tracebacks
-        raise KodebokError(f"the deep pass failed ({type(exc).__name__}: {exc})") from exc
+        raise KodebokError(
+            f"the deep pass failed ({type(exc).__name__}: {exc})",
+            code="deep.deep_pass_failed",
+            error_type=type(exc).__name__,
+            exc=str(exc),
+        ) from exc
     if progress is not None:
         progress(done, len(rows), "deep pass")
     return DeepReport(

@@ -33,6 +33,9 @@ class ImportResult:
     details: dict[str, Any] = field(default_factory=dict)
     # the failure's KodebokError code, for front ends that act on it ("import.revised")
     code: str = ""
+    # its parameters, so the TUI can say it in its own language (kodebok.i18n.render); left out
+    # of the CLI's JSON, which keeps the English ``message``
+    params: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ def set_attribute(project: Project, kind: str, entity_id: int, name: str, value:
     """Set (or with an empty value, clear) one attribute of a case, document or speaker."""
     name = name.strip()
     if not name:
-        raise KodebokError("an attribute needs a name")
+        raise KodebokError("an attribute needs a name", code="document_store.attribute_needs_name")
     with project.transaction() as conn:
         if value == "":
             conn.execute(

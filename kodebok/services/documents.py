@@ -62,11 +62,16 @@ def read_any(path: Path) -> ParsedDocument:
     from kodebok.ingest import read_document
 
     if not path.exists():
-        raise DocumentReadError(f"{path}: no such file")
+        raise DocumentReadError(f"{path}: no such file", code="documents.such_file", path=path)
     try:
         return read_document(path)
     except OSError as exc:
-        raise DocumentReadError(f"{path}: cannot read the file ({exc.strerror})") from exc
+        raise DocumentReadError(
+            f"{path}: cannot read the file ({exc.strerror})",
+            code="documents.read_file",
+            path=path,
+            strerror=exc.strerror,
+        ) from exc
 
 
 def store_parsed(
@@ -88,7 +93,11 @@ def store_parsed(
     """
     opts = options or ImportOptions()
     if not parsed.text.strip():
-        raise DocumentReadError(f"{parsed.source}: the document has no text")
+        raise DocumentReadError(
+            f"{parsed.source}: the document has no text",
+            code="documents.document_has_text",
+            parsed_source=parsed.source,
+        )
     sha = sha256_text(parsed.text)
     same = None if same_text_ok else q.document_by_sha(project, sha)
     if same is not None:
@@ -227,7 +236,7 @@ def ensure_case(project: Project, name: str) -> int:
     """The id of the case with this name, creating it if needed."""
     name = name.strip()
     if not name:
-        raise KodebokError("a case needs a name")
+        raise KodebokError("a case needs a name", code="documents.case_needs_name")
     with project.transaction() as conn:
         row = conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
         if row:

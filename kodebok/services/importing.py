@@ -34,7 +34,11 @@ def import_paths(
         try:
             results.append(import_file(project, path, options, features=features))
         except KodebokError as exc:
-            results.append(ImportResult(str(path), "failed", message=exc.message, code=exc.code))
+            results.append(
+                ImportResult(
+                    str(path), "failed", message=exc.message, code=exc.code, params=exc.params
+                )
+            )
     if progress is not None:
         progress(len(files), len(files), "")
     if nlp:

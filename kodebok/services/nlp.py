@@ -72,17 +72,23 @@ def suggest(
     from kodebok.nlp import corpus
 
     if top < 1:
-        raise KodebokError("--top must be at least 1")
+        raise KodebokError("--top must be at least 1", code="nlp.top_least")
     compute_features(project, progress=progress)
     doc_id = q.document(project, document).id if document is not None else None
     if segment_id is not None:
         target = q.segment_by_id(project, segment_id)
         if doc_id is not None and target.document_id != doc_id:
-            raise KodebokError(f"segment {segment_id} is not in document '{document}'")
+            raise KodebokError(
+                f"segment {segment_id} is not in document '{document}'",
+                code="nlp.segment_document",
+                segment_id=segment_id,
+                document=document,
+            )
     if not q.codes(project):
         raise KodebokError(
             "the project has no codes to suggest; import a codebook first "
-            "(kodebok codebook import FILE)"
+            "(kodebok codebook import FILE)",
+            code="nlp.project_has_codes_suggest",
         )
     from kodebok.nlp.engine import suggest_segments
 
@@ -120,7 +126,7 @@ def record_feedback(
     """Record that a coder accepted or rejected a suggestion (the learner reads it); returns id."""
     q.segment_by_id(project, segment_id)
     if project.conn.execute("SELECT 1 FROM codes WHERE id = ?", (code_id,)).fetchone() is None:
-        raise KodebokError(f"no code with id {code_id}")
+        raise KodebokError(f"no code with id {code_id}", code="nlp.code_id", code_id=code_id)
     what = Change("accept_feedback" if accepted else "reject_feedback", coder=coder)
     with project.operation(coder, "suggestion-feedback", what) as op:
         return op.insert(
@@ -260,7 +266,7 @@ def themes(
     from kodebok.nlp.themes import distinctive_terms
 
     if top < 1:
-        raise KodebokError("--top must be at least 1")
+        raise KodebokError("--top must be at least 1", code="nlp.top_least")
     compute_features(project)
     label, group_of = corpus.group_of_segments(project, by)
     counts: dict[str, Counter[str]] = {}
@@ -275,7 +281,10 @@ def themes(
     if len(counts) < 2:
         raise KodebokError(
             f"themes need at least two groups with text; grouping by {label} gives "
-            f"{len(counts)} (try --by document or another attribute)"
+            f"{len(counts)} (try --by document or another attribute)",
+            code="nlp.themes_need_least_two",
+            label=label,
+            n_counts=len(counts),
         )
     found = distinctive_terms(counts, sizes, top=top, exclude=() if keep_names else names(project))
     return {
@@ -315,7 +324,9 @@ def clusters(project: Project, k: int | None = None, top: int = 6) -> dict[str, 
     if len(pool) < 4:
         raise KodebokError(
             f"too few uncoded informant segments to cluster ({len(pool)}; at least 4 with "
-            "five or more content words are needed)"
+            "five or more content words are needed)",
+            code="nlp.too_few_uncoded_informant",
+            n_pool=len(pool),
         )
     texts = dict(
         project.conn.execute(
@@ -366,7 +377,9 @@ def evaluate(project: Project, folds: int = 5, top: int = 3) -> dict[str, Any]:
     if len(coded_docs) < 2:
         raise KodebokError(
             "evaluation needs codings in at least two documents (it trains on some documents "
-            f"and tests on the others); this project has codings in {len(coded_docs)}"
+            f"and tests on the others); this project has codings in {len(coded_docs)}",
+            code="nlp.evaluation_needs_codings_least",
+            n_coded_docs=len(coded_docs),
         )
 
     def rankers(train: Sequence[EvalSegment]) -> dict[str, Ranker]:

@@ -68,9 +68,16 @@ def set_pseudonym(
     """Add or change one entry of the map (journaled)."""
     real, pseudonym = real.strip(), pseudonym.strip()
     if not real or not pseudonym:
-        raise KodebokError("both the real name and the pseudonym are needed")
+        raise KodebokError(
+            "both the real name and the pseudonym are needed",
+            code="privacy.both_real_name_pseudonym",
+        )
     if kind not in KINDS:
-        raise KodebokError(f"kind must be one of {', '.join(KINDS)}")
+        raise KodebokError(
+            f"kind must be one of {', '.join(KINDS)}",
+            code="privacy.kind_one",
+            kinds=", ".join(KINDS),
+        )
     row = project.conn.execute("SELECT id FROM pseudonyms WHERE real = ?", (real,)).fetchone()
     with project.operation(coder, "pseudonym", Change("set_pseudonym", real=real)) as op:
         if row:
@@ -86,7 +93,11 @@ def remove_pseudonym(project: Project, real: str, *, coder: str) -> None:
     """Remove one entry of the map."""
     with project.operation(coder, "pseudonym", Change("remove_pseudonym", real=real)) as op:
         if not op.delete_where("pseudonyms", "real = ?", (real,)):
-            raise KodebokError(f"'{real}' is not in the pseudonymisation map")
+            raise KodebokError(
+                f"'{real}' is not in the pseudonymisation map",
+                code="privacy.pseudonymisation_map",
+                real=real,
+            )
 
 
 def auto_pseudonyms(project: Project, *, coder: str, stem: str = "Kommune") -> dict[str, str]:
@@ -265,7 +276,12 @@ def export_text(path: Path) -> str:
             return _html_text(text)
         return text
     except Exception as exc:  # a damaged export is reported, not a crash of the whole check
-        raise KodebokError(f"{path}: cannot read this export ({exc})") from exc
+        raise KodebokError(
+            f"{path}: cannot read this export ({exc})",
+            code="privacy.read_export",
+            path=path,
+            exc=str(exc),
+        ) from exc
 
 
 def _html_text(text: str) -> str:
@@ -372,7 +388,9 @@ def check_exports(project: Project | None, folder: Path) -> list[PrivacyHit]:
     from kodebok.analysis.privacy import find_personal_data
 
     if not folder.exists():
-        raise KodebokError(f"{folder}: no such folder or file")
+        raise KodebokError(
+            f"{folder}: no such folder or file", code="privacy.such_folder_file", folder=folder
+        )
     files = (
         [folder]
         if folder.is_file()

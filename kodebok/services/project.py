@@ -35,7 +35,8 @@ def default_coder() -> str:
         if not env.strip():
             raise KodebokError(
                 "KODEBOK_CODER is set but empty; set it to your name (export KODEBOK_CODER=kari) "
-                "or unset it to use the login name"
+                "or unset it to use the login name",
+                code="project.kodebok_coder_set_but",
             )
         return env
     try:
@@ -57,7 +58,8 @@ def check_coder(name: str) -> str:
     if not name.strip():
         raise KodebokError(
             "--coder is empty; give your name (e.g. --coder kari), or leave the option out "
-            "to use $KODEBOK_CODER or the login name"
+            "to use $KODEBOK_CODER or the login name",
+            code="project.coder_empty_give_your",
         )
     return name
 
@@ -137,7 +139,10 @@ def manual_backup(project: Project) -> Path:
     except OSError as exc:
         raise ProjectReadOnly(
             f"{backup_dir(project.path)}: cannot write the backup there "
-            f"({exc.strerror or exc}); the folder may be read-only"
+            f"({exc.strerror or exc}); the folder may be read-only",
+            code="project.write_backup_folder_may",
+            backup_dir=backup_dir(project.path),
+            value=exc.strerror or exc,
         ) from exc
 
 

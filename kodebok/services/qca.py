@@ -81,13 +81,22 @@ def project_data_table(
 
     specs = [c.strip() for c in (*conditions, *calibrations) if c.strip()]
     if not specs:
-        raise AnalysisError("give at least one condition (--conditions CODE,CODE,…)")
+        raise AnalysisError(
+            "give at least one condition (--conditions CODE,CODE,…)",
+            code="qca.give_least_one_condition",
+        )
     if not outcome.strip():
-        raise AnalysisError("give the outcome (--outcome CODE or an attribute test)")
+        raise AnalysisError(
+            "give the outcome (--outcome CODE or an attribute test)",
+            code="qca.give_outcome_outcome_code",
+        )
     all_specs = [*specs, outcome.strip()]
     if names is not None and len(names) not in (len(specs), len(all_specs)):
         raise AnalysisError(
-            f"--names has {len(names)} names for {len(specs)} conditions (and the outcome)"
+            f"--names has {len(names)} names for {len(specs)} conditions (and the outcome)",
+            code="qca.names_has_names_conditions",
+            n_names=len(names),
+            n_specs=len(specs),
         )
     calibrated = {s: parse_calibration(s) for s in all_specs if is_calibration(s)}
     labels = list(names or [])
@@ -147,11 +156,21 @@ def check_solutions(kinds: Sequence[str], dir_exp: str | None) -> None:
     """An intermediate solution needs directional expectations, and only it takes them."""
     for kind in kinds:
         if kind not in SOLUTION_KINDS:
-            raise AnalysisError(f"no solution {kind!r}; choose from {', '.join(SOLUTION_KINDS)}")
+            raise AnalysisError(
+                f"no solution {kind!r}; choose from {', '.join(SOLUTION_KINDS)}",
+                code="qca.solution_choose_from",
+                kind=repr(kind),
+                solution_kinds=", ".join(SOLUTION_KINDS),
+            )
     if "intermediate" in kinds and not dir_exp:
-        raise AnalysisError("--solution intermediate needs --dir-exp COND=1,COND=0,...")
+        raise AnalysisError(
+            "--solution intermediate needs --dir-exp COND=1,COND=0,...",
+            code="qca.solution_intermediate_needs_dir",
+        )
     if dir_exp and "intermediate" not in kinds:
-        raise AnalysisError("--dir-exp applies only to --solution intermediate")
+        raise AnalysisError(
+            "--dir-exp applies only to --solution intermediate", code="qca.dir_exp_applies_only"
+        )
 
 
 def load_data_table(
@@ -173,12 +192,18 @@ def load_data_table(
     """
     if source is not None:
         if conditions:
-            raise AnalysisError("give either --from FILE or --conditions, not both")
+            raise AnalysisError(
+                "give either --from FILE or --conditions, not both",
+                code="qca.give_either_from_file",
+            )
         data = read_data_csv(source, outcome, _file_calibrations(calibrations))
         messages: list[str] = []  # a file's warnings are part of the reports written from it
     else:
         if not conditions and not calibrations:
-            raise AnalysisError("give --from FILE.csv, or --conditions CODE,… from the project")
+            raise AnalysisError(
+                "give --from FILE.csv, or --conditions CODE,… from the project",
+                code="qca.give_from_file_csv",
+            )
         with open_project() as project:
             data, found = project_data_table(
                 project,
@@ -204,10 +229,16 @@ def _file_calibrations(specs: Sequence[str]) -> dict[str, Anchors]:
         if calibration.kind != "attribute":
             raise AnalysisError(
                 f"{spec!r}: with --from, --calibrate names a column of the file "
-                "(COLUMN:e=…,c=…,i=…); code measures come from the project"
+                "(COLUMN:e=…,c=…,i=…); code measures come from the project",
+                code="qca.from_calibrate_names_column",
+                spec=repr(spec),
             )
         if calibration.target in out:
-            raise AnalysisError(f"column {calibration.target!r} is calibrated twice")
+            raise AnalysisError(
+                f"column {calibration.target!r} is calibrated twice",
+                code="qca.column_calibrated_twice",
+                calibration_target=repr(calibration.target),
+            )
         out[calibration.target] = calibration.anchors
     return out
 

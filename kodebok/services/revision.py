@@ -757,7 +757,9 @@ def _resolve_clashes(
         if pos is None:
             raise KodebokError(
                 f"the revised text ({length} characters) is too short to keep every orphaned "
-                f"coding of one code and coder as its own point; nothing was changed"
+                f"coding of one code and coder as its own point; nothing was changed",
+                code="revision.revised_text_characters_too",
+                length=length,
             )
         taken.add((pos, pos, codings[k]["code_id"], codings[k]["coder"]))
         out[k] = Placement(pos, pos, ORPHANED, 0.0)

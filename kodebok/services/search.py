@@ -206,7 +206,9 @@ def _fts(project: Project, query: str, doc_id: int | None, limit: int) -> list[S
     try:
         rows = project.conn.execute(sql, [*params, limit]).fetchall()
     except sqlite3.OperationalError as exc:
-        raise KodebokError(f"cannot search for '{query}' ({exc})") from exc
+        raise KodebokError(
+            f"cannot search for '{query}' ({exc})", code="search.search", query=query, exc=str(exc)
+        ) from exc
     terms = _terms(query)
     out: list[SearchHit] = []
     for r in rows:

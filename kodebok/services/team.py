@@ -45,7 +45,9 @@ def merge_project(project: Project, other_path: Path, *, coder: str) -> MergeRep
     from kodebok.store.backup import backup_project
 
     if Path(other_path).resolve() == project.path.resolve():
-        raise KodebokError("cannot merge a project into itself")
+        raise KodebokError(
+            "cannot merge a project into itself", code="team.merge_project_into_itself"
+        )
     other = Project.open(other_path)
     report = MergeReport()
     try:
@@ -347,13 +349,19 @@ def agreement_data(
 ) -> AgreementData:
     """Segments of the documents every coder worked on, and who applied which code where."""
     if len(coders) < 2:
-        raise KodebokError("agreement needs at least two coders (--coders A,B)")
+        raise KodebokError(
+            "agreement needs at least two coders (--coders A,B)",
+            code="team.agreement_needs_least_two",
+        )
     known = set(q.coders(project))
     missing = [c for c in coders if c not in known]
     if missing:
         raise KodebokError(
             f"no codings by {', '.join(missing)}; coders in this project: "
-            f"{', '.join(sorted(known)) or 'none'}"
+            f"{', '.join(sorted(known)) or 'none'}",
+            code="team.codings_coders_project",
+            missing=", ".join(missing),
+            value=", ".join(sorted(known)) or "none",
         )
     marks = ",".join("?" for _ in coders)
     docs = [
@@ -365,7 +373,11 @@ def agreement_data(
         )
     ]
     if not docs:
-        raise KodebokError(f"{' and '.join(coders)} have not coded any document in common")
+        raise KodebokError(
+            f"{' and '.join(coders)} have not coded any document in common",
+            code="team.have_coded_any_document",
+            coders=" and ".join(coders),
+        )
     all_codes = q.codes(project)
     paths = {c.id: c.path for c in all_codes}
     chosen = (
@@ -474,7 +486,7 @@ def resolve_disagreement(
             )
             verdict = "fjernet"
         else:
-            raise KodebokError("keep must be 'with' or 'without'")
+            raise KodebokError("keep must be 'with' or 'without'", code="team.keep_without")
         write_memo(
             project,
             "segment",

@@ -54,12 +54,23 @@ def backup_project(project: OpenProject, reason: str = MANUAL, keep: int = KEEP_
         except sqlite3.OperationalError as exc:
             if is_locked_error(exc):
                 raise ProjectLocked(
-                    f"{project.path}: cannot back it up, another program holds it ({exc})"
+                    f"{project.path}: cannot back it up, another program holds it ({exc})",
+                    code="backup.back_up_another_program",
+                    project_path=project.path,
+                    exc=str(exc),
                 ) from exc
-            raise ProjectCorrupt(f"{project.path}: cannot back it up ({exc})") from exc
+            raise ProjectCorrupt(
+                f"{project.path}: cannot back it up ({exc})",
+                code="backup.back_up",
+                project_path=project.path,
+                exc=str(exc),
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise ProjectCorrupt(
-                f"{project.path}: cannot back it up, it is damaged ({exc})"
+                f"{project.path}: cannot back it up, it is damaged ({exc})",
+                code="backup.back_up_damaged",
+                project_path=project.path,
+                exc=str(exc),
             ) from exc
     prune_backups(project.path, keep=keep, now=now)
     return target
@@ -190,7 +201,9 @@ def ensure_not_in_use(path: Path, timeout: float = 2.0) -> None:
         if is_locked_error(exc):
             raise ProjectLocked(
                 f"{path}: the project is open in another program (a kodebok window?); "
-                "close it and try again"
+                "close it and try again",
+                code="backup.project_open_another_program",
+                path=path,
             ) from exc
     except sqlite3.DatabaseError:
         pass  # damaged: the restore replaces it

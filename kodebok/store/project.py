@@ -85,7 +85,9 @@ def busy_timeout_from_env() -> float:
     if not (0 <= value <= 24 * 3600):  # also false for nan and inf
         raise KodebokError(
             f"KODEBOK_BUSY_TIMEOUT={raw[:40]!r} is not a number of seconds between 0 and 86400 "
-            "(e.g. KODEBOK_BUSY_TIMEOUT=5); fix or unset the variable"
+            "(e.g. KODEBOK_BUSY_TIMEOUT=5); fix or unset the variable",
+            code="project.kodebok_busy_timeout_number",
+            raw=repr(raw[:40]),
         )
     return value
 
@@ -101,9 +103,18 @@ def check_path(path: Path) -> tuple[bool, bool]:
             raise KodebokError(
                 f"{str(path)[:80]}…: the project file name is too long for the file system "
                 f"({len(path.name)} characters in its name, {len(str(path))} in the path; "
-                "most systems allow 255 per name)"
+                "most systems allow 255 per name)",
+                code="project.project_file_name_too",
+                path=str(path)[:80],
+                n_path_name=len(path.name),
+                n_path=len(str(path)),
             ) from exc
-        raise KodebokError(f"{path}: cannot use this project path ({exc.strerror or exc})") from exc
+        raise KodebokError(
+            f"{path}: cannot use this project path ({exc.strerror or exc})",
+            code="project.use_project_path",
+            path=path,
+            value=exc.strerror or exc,
+        ) from exc
 
 
 def _writable(path: Path) -> bool:
@@ -167,10 +178,18 @@ class Project:
         path = Path(path)
         check_path(path)
         if path.parent and not path.parent.exists():
-            raise KodebokError(f"{path}: the folder {path.parent} does not exist")
+            raise KodebokError(
+                f"{path}: the folder {path.parent} does not exist",
+                code="project.folder_does_exist",
+                path=path,
+                path_parent=path.parent,
+            )
         if not os.access(path.parent if str(path.parent) else Path("."), os.W_OK):
             raise ProjectReadOnly(
-                f"{path}: cannot create the project, the folder {path.parent} is read-only"
+                f"{path}: cannot create the project, the folder {path.parent} is read-only",
+                code="project.create_project_folder_read",
+                path=path,
+                path_parent=path.parent,
             )
         conn = cls._connect(path, DEFAULT_BUSY_TIMEOUT)
         project = cls(path, conn)
@@ -191,19 +210,32 @@ class Project:
         if not exists:
             raise ProjectNotFound(
                 f"{path}: no such project file (create one with 'kodebok init' "
-                "or choose one with --project)"
+                "or choose one with --project)",
+                code="project.such_project_file_create",
+                path=path,
             )
         if is_dir:
-            raise ProjectCorrupt(f"{path}: is a folder, not a project file")
+            raise ProjectCorrupt(
+                f"{path}: is a folder, not a project file",
+                code="project.folder_project_file",
+                path=path,
+            )
         try:
             with path.open("rb") as fh:
                 head = fh.read(16)
         except OSError as exc:
             raise ProjectCorrupt(
-                f"{path}: cannot read the project ({exc.strerror or exc})"
+                f"{path}: cannot read the project ({exc.strerror or exc})",
+                code="project.read_project",
+                path=path,
+                value=exc.strerror or exc,
             ) from exc
         if head and not head.startswith(b"SQLite format 3\x00"):
-            raise ProjectCorrupt(f"{path}: not a kodebok project (not an SQLite database)")
+            raise ProjectCorrupt(
+                f"{path}: not a kodebok project (not an SQLite database)",
+                code="project.kodebok_project_sqlite_database",
+                path=path,
+            )
         read_only = not _writable(path)
         if read_only:
             conn = cls._connect_read_only(path, busy_timeout)
@@ -231,26 +263,41 @@ class Project:
                 )
             }
         except sqlite3.DatabaseError as exc:
-            raise ProjectCorrupt(f"{path}: the project file is damaged ({exc})") from exc
+            raise ProjectCorrupt(
+                f"{path}: the project file is damaged ({exc})",
+                code="project.project_file_damaged",
+                path=path,
+                exc=str(exc),
+            ) from exc
         if app_id != APPLICATION_ID and tables and "meta" not in tables:
-            raise ProjectCorrupt(f"{path}: an SQLite database, but not a kodebok project")
+            raise ProjectCorrupt(
+                f"{path}: an SQLite database, but not a kodebok project",
+                code="project.sqlite_database_but_kodebok",
+                path=path,
+            )
         if not tables:
             if self.read_only:
                 raise ProjectReadOnly(
-                    f"{path}: an empty project file that is read-only; it cannot be set up"
+                    f"{path}: an empty project file that is read-only; it cannot be set up",
+                    code="project.empty_project_file_read",
+                    path=path,
                 )
             self._migrate(new=True)
             return
         if "meta" not in tables:
             raise ProjectCorrupt(
                 f"{path}: damaged kodebok project: its 'meta' table is missing, so its schema "
-                "version is unknown; restore a backup (kodebok restore)"
+                "version is unknown; restore a backup (kodebok restore)",
+                code="project.damaged_kodebok_project_meta",
+                path=path,
             )
         version = self.schema_version()
         if version == 0:
             raise ProjectCorrupt(
                 f"{path}: damaged kodebok project: the 'meta' table has no schema_version row; "
-                "restore a backup (kodebok restore)"
+                "restore a backup (kodebok restore)",
+                code="project.damaged_kodebok_project_meta_2",
+                path=path,
             )
         if version <= SCHEMA_VERSION:
             missing = sorted(expected_tables(version) - tables)
@@ -259,13 +306,21 @@ class Project:
                     f"{path}: damaged kodebok project: table{'s' if len(missing) > 1 else ''} "
                     + ", ".join(missing)
                     + f" missing (schema {version}); nothing was changed; restore a backup "
-                    "(kodebok restore)"
+                    "(kodebok restore)",
+                    code="project.tables_missing",
+                    path=path,
+                    tables=missing,
+                    version=version,
                 )
         if self.read_only and version < SCHEMA_VERSION:
             raise ProjectReadOnly(
                 f"{path}: the project is read-only and was made by an older kodebok (schema "
                 f"{version}, this one uses {SCHEMA_VERSION}); it must be upgraded once with "
-                "write access"
+                "write access",
+                code="project.project_read_only_was",
+                path=path,
+                version=version,
+                schema_version=SCHEMA_VERSION,
             )
         self._migrate(new=False)
 
@@ -299,14 +354,26 @@ class Project:
                 if is_locked_error(exc):
                     raise ProjectLocked(
                         f"{path}: the project is locked by another program (another kodebok?); "
-                        "try again when it has finished"
+                        "try again when it has finished",
+                        code="project.project_locked_another_program",
+                        path=path,
                     ) from exc
                 last = exc
             except sqlite3.DatabaseError as exc:
                 if conn is not None:
                     conn.close()
-                raise ProjectCorrupt(f"{path}: the project file is damaged ({exc})") from exc
-        raise ProjectReadOnly(f"{path}: the project is read-only and cannot be opened ({last})")
+                raise ProjectCorrupt(
+                    f"{path}: the project file is damaged ({exc})",
+                    code="project.project_file_damaged",
+                    path=path,
+                    exc=str(exc),
+                ) from exc
+        raise ProjectReadOnly(
+            f"{path}: the project is read-only and cannot be opened ({last})",
+            code="project.project_read_only_opened",
+            path=path,
+            last=str(last),
+        )
 
     @staticmethod
     def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
@@ -321,17 +388,34 @@ class Project:
             conn.execute("PRAGMA foreign_keys = ON")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                raise ProjectLocked(f"{path}: could not switch the project to WAL mode ({mode})")
+                raise ProjectLocked(
+                    f"{path}: could not switch the project to WAL mode ({mode})",
+                    code="project.could_switch_project_wal",
+                    path=path,
+                    mode=mode,
+                )
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.OperationalError as exc:
             if is_locked_error(exc):
                 raise ProjectLocked(
                     f"{path}: the project is locked by another program (another kodebok?); "
-                    "try again when it has finished"
+                    "try again when it has finished",
+                    code="project.project_locked_another_program",
+                    path=path,
                 ) from exc
-            raise ProjectCorrupt(f"{path}: cannot open the project ({exc})") from exc
+            raise ProjectCorrupt(
+                f"{path}: cannot open the project ({exc})",
+                code="project.open_project",
+                path=path,
+                exc=str(exc),
+            ) from exc
         except sqlite3.DatabaseError as exc:
-            raise ProjectCorrupt(f"{path}: the project file is damaged ({exc})") from exc
+            raise ProjectCorrupt(
+                f"{path}: the project file is damaged ({exc})",
+                code="project.project_file_damaged",
+                path=path,
+                exc=str(exc),
+            ) from exc
         return conn
 
     def _migrate(self, *, new: bool) -> None:
@@ -339,7 +423,11 @@ class Project:
         if version > SCHEMA_VERSION:
             raise ProjectCorrupt(
                 f"{self.path}: made by a newer kodebok (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade kodebok"
+                f"{SCHEMA_VERSION}); upgrade kodebok",
+                code="project.made_newer_kodebok_schema",
+                path=self.path,
+                version=version,
+                schema_version=SCHEMA_VERSION,
             )
         if version == SCHEMA_VERSION:
             return
@@ -355,7 +443,12 @@ class Project:
                 raise KodebokError(
                     f"{self.path}: the project needs an upgrade (schema {version} to "
                     f"{SCHEMA_VERSION}), but the backup before it could not be written ({exc}); "
-                    "nothing was changed"
+                    "nothing was changed",
+                    code="project.project_needs_upgrade_schema",
+                    path=self.path,
+                    version=version,
+                    schema_version=SCHEMA_VERSION,
+                    exc=str(exc),
                 ) from exc
         for step in range(version, SCHEMA_VERSION):
             with self.transaction():
@@ -374,7 +467,14 @@ class Project:
                         raise ProjectCorrupt(
                             f"{self.path}: damaged kodebok project: upgrading it from schema "
                             f"{step} to {step + 1} failed ({exc}), so its tables do not match "
-                            f"its recorded schema version; {done}{saved}"
+                            f"its recorded schema version; {done}{saved}",
+                            code="project.damaged_kodebok_project_upgrading",
+                            path=self.path,
+                            step=step,
+                            value=step + 1,
+                            exc=str(exc),
+                            done=done,
+                            saved=saved,
                         ) from exc
                 if step == 0:
                     self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -400,7 +500,10 @@ class Project:
         if not (text.isascii() and text.isdigit()) or len(text) > 9:
             raise ProjectCorrupt(
                 f"{self.path}: damaged kodebok project: meta.schema_version is {text[:40]!r}, "
-                "not a schema number; restore a backup (kodebok restore)"
+                "not a schema number; restore a backup (kodebok restore)",
+                code="project.damaged_kodebok_project_meta_3",
+                path=self.path,
+                text=repr(text[:40]),
             )
         return int(text)
 
@@ -427,16 +530,22 @@ class Project:
                 self._depth -= 1
             return
         if self.read_only:
-            raise ProjectReadOnly(read_only_message(self.path))
+            raise ProjectReadOnly(
+                read_only_message(self.path), code="project.read_only", path=self.path
+            )
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if is_read_only_error(exc):
-                raise ProjectReadOnly(read_only_message(self.path)) from exc
+                raise ProjectReadOnly(
+                    read_only_message(self.path), code="project.read_only", path=self.path
+                ) from exc
             if is_locked_error(exc):
                 raise ProjectLocked(
                     f"{self.path}: the project is locked by another program writing to it "
-                    "(another kodebok?); try again when it has finished"
+                    "(another kodebok?); try again when it has finished",
+                    code="project.project_locked_another_program_2",
+                    path=self.path,
                 ) from exc
             raise
         self._depth = 1
@@ -453,9 +562,16 @@ class Project:
             except sqlite3.OperationalError as exc:
                 self.conn.execute("ROLLBACK")
                 if is_read_only_error(exc):
-                    raise ProjectReadOnly(read_only_message(self.path)) from exc
+                    raise ProjectReadOnly(
+                        read_only_message(self.path), code="project.read_only", path=self.path
+                    ) from exc
                 if is_locked_error(exc):
-                    raise ProjectLocked(f"{self.path}: the project is locked ({exc})") from exc
+                    raise ProjectLocked(
+                        f"{self.path}: the project is locked ({exc})",
+                        code="project.project_locked",
+                        path=self.path,
+                        exc=str(exc),
+                    ) from exc
                 raise
 
     @contextmanager
@@ -609,7 +725,13 @@ class Project:
     ) -> None:
         """Move one row from ``current`` to ``target`` (None = absent), after checking it."""
         if table not in JOURNALED_TABLES:
-            raise ProjectCorrupt(f"{self.path}: journal entry {entry['id']} names table {table}")
+            raise ProjectCorrupt(
+                f"{self.path}: journal entry {entry['id']} names table {table}",
+                code="project.journal_entry_names_table",
+                path=self.path,
+                entry=entry["id"],
+                table=table,
+            )
         ref = current if current is not None else target
         assert ref is not None
         found = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (ref["id"],)).fetchone()

@@ -85,7 +85,14 @@ def document(project: Project, ref: str | int) -> Document:
         row = conn.execute("SELECT * FROM documents WHERE id = ?", (row_id,)).fetchone()
     if row is None:
         names = [r[0] for r in conn.execute("SELECT name FROM documents")]
-        raise UnknownItem(_hint("document", str(ref), names))
+        raise UnknownItem(
+            _hint("document", str(ref), names),
+            code="lookup.unknown_document_near"
+            if (near := nearest(str(ref), names))
+            else "lookup.unknown_document",
+            name=str(ref),
+            near=near,
+        )
     return _document(row)
 
 
@@ -133,7 +140,12 @@ def segment(project: Project, document_id: int, idx: int) -> Segment:
         where = f"'{name[0]}'" if name else "this document"
         numbered = f"numbered 1–{n}" if n else "none"
         raise UnknownItem(
-            f"no segment {_short(idx + 1)} in {where} (it has {n} segments, {numbered})"
+            f"no segment {_short(idx + 1)} in {where} (it has {n} segments, {numbered})",
+            code="queries.segment_has_segments",
+            short=_short(idx + 1),
+            where=where,
+            n=n,
+            numbered=numbered,
         )
     return _segment(row)
 
@@ -141,10 +153,16 @@ def segment(project: Project, document_id: int, idx: int) -> Segment:
 def segment_by_id(project: Project, segment_id: int) -> Segment:
     """One segment by id."""
     if not fits_sqlite(segment_id):
-        raise UnknownItem(f"no segment with id {_short(segment_id)}")
+        raise UnknownItem(
+            f"no segment with id {_short(segment_id)}",
+            code="queries.segment_id",
+            short=_short(segment_id),
+        )
     row = project.conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
     if row is None:
-        raise UnknownItem(f"no segment with id {segment_id}")
+        raise UnknownItem(
+            f"no segment with id {segment_id}", code="queries.segment_id_2", segment_id=segment_id
+        )
     return _segment(row)
 
 
@@ -195,7 +213,14 @@ def case(project: Project, ref: str | int) -> Case:
         row = conn.execute("SELECT * FROM cases WHERE id = ?", (row_id,)).fetchone()
     if row is None:
         raise UnknownItem(
-            _hint("case", str(ref), [r[0] for r in conn.execute("SELECT name FROM cases")])
+            _hint(
+                "case", str(ref), cases := [r[0] for r in conn.execute("SELECT name FROM cases")]
+            ),
+            code="lookup.unknown_case_near"
+            if (near := nearest(str(ref), cases))
+            else "lookup.unknown_case",
+            name=str(ref),
+            near=near,
         )
     attrs = attributes_of(project, "case", [row["id"]])
     return Case(row["id"], row["name"], row["memo"], attrs[row["id"]])
@@ -240,7 +265,10 @@ def code(project: Project, ref: str, all_codes: list[Code] | None = None) -> Cod
         raise UnknownItem(
             f"code name '{ref}' is ambiguous: "
             + ", ".join(f"'{c.path}'" for c in by_name)
-            + "; give the full path"
+            + "; give the full path",
+            code="lookup.ambiguous_code",
+            name=ref,
+            paths=[c.path for c in by_name],
         )
     tail = [c for c in items if c.path.endswith("/" + ref)]
     if len(tail) == 1:  # a unique end of a path: "Medvirkning/Tillitsvalgte"
@@ -256,7 +284,12 @@ def code(project: Project, ref: str, all_codes: list[Code] | None = None) -> Cod
         for c in items:
             if c.id == code_id:
                 return c
-    raise UnknownItem(_hint("code", ref, [c.path for c in items]))
+    raise UnknownItem(
+        _hint("code", ref, paths := [c.path for c in items]),
+        code="lookup.unknown_code_near" if (near := nearest(ref, paths)) else "lookup.unknown_code",
+        name=ref,
+        near=near,
+    )
 
 
 def descendants(all_codes: Sequence[Code], code_id: int) -> list[int]:

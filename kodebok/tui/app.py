@@ -99,6 +99,8 @@ class KodebokApp(App[None]):
 
     def _try_open(self) -> None:
         message = self.query_one("#startup-message", Static)
+        # until the project is open (and can say its language), the explicit choice or nb
+        set_language(resolve_language(self.language_choice))
         try:
             self._session = Session.open(self.project_path, self.coder)
         except ProjectLocked:
@@ -106,7 +108,8 @@ class KodebokApp(App[None]):
             self._wait_for_unlock()
             return
         except (KodebokError, sqlite3.Error) as exc:
-            message.update(t("app.open_failed", error=exc) + "\n\nctrl+q")
+            shown = render(exc) if isinstance(exc, KodebokError) else str(exc)
+            message.update(t("app.open_failed", error=shown) + "\n\nctrl+q")
             return
         set_language(
             resolve_language(self.language_choice, self.session.project.get_setting("language"))

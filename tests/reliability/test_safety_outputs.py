@@ -648,12 +648,12 @@ async def test_the_tui_matrix_export_refuses_the_project(
         await pilot.pause()
         await pilot.press("end", "ctrl+u", *demo_project.name, "enter")
         await _settle(app, pilot)
-        assert f"{demo_project.name}: is the open project" in _notes(app)
+        assert f"{demo_project.name}: er det åpne prosjektet" in _notes(app)  # the TUI speaks nb
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("end", "ctrl+u", *"link.xlsx", "enter")
         await _settle(app, pilot)
-        assert "link.xlsx: is the open project" in _notes(app)
+        assert "link.xlsx: er det åpne prosjektet" in _notes(app)
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("end", "ctrl+u", *"matrise.csv", "enter")
@@ -681,7 +681,7 @@ async def test_the_tui_qca_export_refuses_a_database(demo_project: Path, tmp_pat
         await pilot.pause()
         await pilot.press("end", "ctrl+u", *str(other), "enter")
         await _settle(app, pilot)
-        assert f"{other}: is an SQLite database" in _notes(app)
+        assert f"{other}: er en SQLite-database" in _notes(app)  # the TUI speaks nb
     assert other.read_bytes() == other_bytes
     assert integrity_ok(demo_project)
     assert codings_snapshot(demo_project) == before

@@ -37,9 +37,18 @@ def _number(text: str, item: str) -> float:
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise AnalysisError(f"Threshold {item!r}: {text.strip()!r} is not a number") from None
+        raise AnalysisError(
+            f"Threshold {item!r}: {text.strip()!r} is not a number",
+            code="qca.calibrate.threshold_number",
+            item=repr(item),
+            strip=repr(text.strip()),
+        ) from None
     if not math.isfinite(value):
-        raise AnalysisError(f"Threshold {item!r} must be a finite number")
+        raise AnalysisError(
+            f"Threshold {item!r} must be a finite number",
+            code="qca.calibrate.threshold_finite_number",
+            item=repr(item),
+        )
     return value
 
 
@@ -58,16 +67,26 @@ def parse_thresholds(text: str) -> Anchors:
         if not sep or key not in ("e", "c", "i"):
             raise AnalysisError(
                 f"Threshold {item!r} should be e=NUMBER, c=NUMBER or i=NUMBER "
-                "(exclusion, crossover, inclusion)"
+                "(exclusion, crossover, inclusion)",
+                code="qca.calibrate.threshold_should_number_number",
+                item=repr(item),
             )
         if key in found:
-            raise AnalysisError(f"Threshold {key!r} given twice in {text!r}")
+            raise AnalysisError(
+                f"Threshold {key!r} given twice in {text!r}",
+                code="qca.calibrate.threshold_given_twice",
+                key=repr(key),
+                text=repr(text),
+            )
         found[key] = _number(value, item)
     missing = [k for k in ("e", "c", "i") if k not in found]
     if missing:
         raise AnalysisError(
             f"Thresholds {text!r} lack {', '.join(missing)}; direct calibration needs "
-            "e (full exclusion), c (crossover) and i (full inclusion)"
+            "e (full exclusion), c (crossover) and i (full inclusion)",
+            code="qca.calibrate.thresholds_lack_direct_calibration",
+            text=repr(text),
+            missing=", ".join(missing),
         )
     return anchors(found)
 
@@ -78,7 +97,11 @@ def anchors(values: Mapping[str, float]) -> Anchors:
     if not (e < c < i or e > c > i):
         raise AnalysisError(
             f"The crossover c={c:g} must lie strictly between the exclusion e={e:g} and the "
-            f"inclusion i={i:g} anchors (increasing e < c < i or decreasing e > c > i)"
+            f"inclusion i={i:g} anchors (increasing e < c < i or decreasing e > c > i)",
+            code="qca.calibrate.crossover_lie_strictly_between",
+            c=format(c, "g"),
+            e=format(e, "g"),
+            i=format(i, "g"),
         )
     return Anchors(e, c, i)
 
@@ -94,13 +117,21 @@ def calibrate_fuzzy(
     """
     a = parse_thresholds(thresholds) if isinstance(thresholds, str) else thresholds
     if not 0.5 < idm < 1:
-        raise AnalysisError(f"idm must lie between 0.5 and 1, got {idm}")
+        raise AnalysisError(
+            f"idm must lie between 0.5 and 1, got {idm}",
+            code="qca.calibrate.idm_lie_between_got",
+            idm=idm,
+        )
     log_odds = math.log(idm / (1 - idm))
     out = []
     for x in values:
         x = float(x)
         if not math.isfinite(x):
-            raise AnalysisError(f"Cannot calibrate the value {x}: not a finite number")
+            raise AnalysisError(
+                f"Cannot calibrate the value {x}: not a finite number",
+                code="qca.calibrate.calibrate_value_finite_number",
+                x=x,
+            )
         toward_inclusion = (x - a.crossover) * (a.inclusion - a.crossover) >= 0
         span = (a.inclusion - a.crossover) if toward_inclusion else (a.crossover - a.exclusion)
         z = (x - a.crossover) / span * log_odds
@@ -123,7 +154,14 @@ def calibrate_crisp(values: Sequence[float], thresholds: Sequence[float]) -> lis
     """
     cuts = [float(t) for t in thresholds]
     if not cuts:
-        raise AnalysisError("Crisp calibration needs at least one threshold")
+        raise AnalysisError(
+            "Crisp calibration needs at least one threshold",
+            code="qca.calibrate.crisp_calibration_needs_least",
+        )
     if any(b <= a for a, b in itertools.pairwise(cuts)):
-        raise AnalysisError(f"Crisp thresholds must increase, got {', '.join(map(str, cuts))}")
+        raise AnalysisError(
+            f"Crisp thresholds must increase, got {', '.join(map(str, cuts))}",
+            code="qca.calibrate.crisp_thresholds_increase_got",
+            map=", ".join(map(str, cuts)),
+        )
     return [sum(1 for t in cuts if float(x) >= t) for x in values]

@@ -101,9 +101,16 @@ def _read_text(path_or_text: str | Path) -> tuple[str, str]:
         try:
             return path.read_text(encoding="utf-8-sig"), path.name
         except OSError as exc:
-            raise AnalysisError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+            raise AnalysisError(
+                f"Cannot read {path}: {exc.strerror or exc}",
+                code="qca.data.read",
+                path=path,
+                value=exc.strerror or exc,
+            ) from exc
         except UnicodeDecodeError as exc:
-            raise AnalysisError(f"{path.name} is not UTF-8 text") from exc
+            raise AnalysisError(
+                f"{path.name} is not UTF-8 text", code="qca.data.utf_text", path_name=path.name
+            ) from exc
     return path_or_text.lstrip("\ufeff"), "the data table"
 
 
@@ -126,7 +133,7 @@ def read_data_csv(
     text, source = _read_text(path_or_text)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise AnalysisError(f"{source} is empty")
+        raise AnalysisError(f"{source} is empty", code="qca.data.empty", source=source)
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     header = _checked_header(rows[0], outcome, source)
@@ -148,7 +155,11 @@ def read_data_csv(
         )
         cases.append(case)
     if not cases:
-        raise AnalysisError(f"{source} has a header but no cases")
+        raise AnalysisError(
+            f"{source} has a header but no cases",
+            code="qca.data.has_header_but_cases",
+            source=source,
+        )
     for column, column_anchors in anchors.items():
         memberships = calibrate_fuzzy([r[column] for r in cell_rows], column_anchors)
         for r, m in zip(cell_rows, memberships, strict=True):
@@ -185,7 +196,11 @@ def make_data_table(
         for name, v in zip((*conditions, outcome), (*row, y), strict=True):
             if not (math.isfinite(v) and 0 <= v <= 1):
                 raise AnalysisError(
-                    f"Case {case!r}, {name!r}: membership {v:g} must lie between 0 and 1"
+                    f"Case {case!r}, {name!r}: membership {v:g} must lie between 0 and 1",
+                    code="qca.data.case_membership_lie_between",
+                    case=repr(case),
+                    name=repr(name),
+                    v=format(v, "g"),
                 )
     crisp = all(v in (0, 1) for row in values for v in row) and all(
         y in (0, 1) for y in outcome_values
@@ -219,7 +234,11 @@ def _calibrated_columns(
     for name, spec in calibrate.items():
         if name not in header[1:]:
             raise AnalysisError(
-                f"{source}: no column {name!r} to calibrate; columns are {', '.join(header[1:])}"
+                f"{source}: no column {name!r} to calibrate; columns are {', '.join(header[1:])}",
+                code="qca.data.column_calibrate_columns",
+                source=source,
+                name=repr(name),
+                header=", ".join(header[1:]),
             )
         out[header.index(name)] = parse_thresholds(spec) if isinstance(spec, str) else spec
     return out
@@ -231,15 +250,27 @@ def _checked_header(row: list[str], outcome: str, source: str) -> list[str]:
     if len(header) < 3:
         raise AnalysisError(
             f"{source}: need a case column, at least one condition and the outcome; "
-            f"found columns {', '.join(header) or '(none)'}"
+            f"found columns {', '.join(header) or '(none)'}",
+            code="qca.data.need_case_column_least",
+            source=source,
+            value=", ".join(header) or "(none)",
         )
     if outcome not in header[1:]:
         raise AnalysisError(
-            f"{source}: no outcome column {outcome!r}; columns are {', '.join(header[1:])}"
+            f"{source}: no outcome column {outcome!r}; columns are {', '.join(header[1:])}",
+            code="qca.data.outcome_column_columns",
+            source=source,
+            outcome=repr(outcome),
+            header=", ".join(header[1:]),
         )
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
-        raise AnalysisError(f"{source}: column names used twice: {', '.join(duplicates)}")
+        raise AnalysisError(
+            f"{source}: column names used twice: {', '.join(duplicates)}",
+            code="qca.data.column_names_used_twice",
+            source=source,
+            duplicates=", ".join(duplicates),
+        )
     return header
 
 
@@ -249,13 +280,30 @@ def _case_name(
     """The row's case name: present, not seen before (``seen`` maps names to their lines)."""
     if len(row) != len(header):
         raise AnalysisError(
-            f"{source}, line {line_no}: {len(row)} values but {len(header)} columns"
+            f"{source}, line {line_no}: {len(row)} values but {len(header)} columns",
+            code="qca.data.line_values_but_columns",
+            source=source,
+            line_no=line_no,
+            n_row=len(row),
+            n_header=len(header),
         )
     case = row[0].strip()
     if not case:
-        raise AnalysisError(f"{source}, line {line_no}: the case name is empty")
+        raise AnalysisError(
+            f"{source}, line {line_no}: the case name is empty",
+            code="qca.data.line_case_name_empty",
+            source=source,
+            line_no=line_no,
+        )
     if case in seen:
-        raise AnalysisError(f"{source}, line {line_no}: case {case!r} already on line {seen[case]}")
+        raise AnalysisError(
+            f"{source}, line {line_no}: case {case!r} already on line {seen[case]}",
+            code="qca.data.line_case_already_line",
+            source=source,
+            line_no=line_no,
+            case=repr(case),
+            seen=seen[case],
+        )
     seen[case] = line_no
     return case
 
@@ -274,14 +322,26 @@ def _membership(
         shown = repr(text) if text else "an empty value"
         raise AnalysisError(
             f"{source}, line {line_no}: case {row[0].strip()!r}, column "
-            f"{header[column]!r} has {shown}; calibration needs a number"
+            f"{header[column]!r} has {shown}; calibration needs a number",
+            code="qca.data.line_case_column_has",
+            source=source,
+            line_no=line_no,
+            strip=repr(row[0].strip()),
+            header=repr(header[column]),
+            shown=shown,
         )
     if not raw and not (math.isfinite(value) and 0 <= value <= 1):
         shown = repr(text) if text else "an empty value"
         raise AnalysisError(
             f"{source}, line {line_no}: case {row[0].strip()!r}, column "
             f"{header[column]!r} has {shown}; QCA needs a set membership: 0 or 1 for "
-            "crisp sets, a number from 0 to 1 for fuzzy sets"
+            "crisp sets, a number from 0 to 1 for fuzzy sets",
+            code="qca.data.line_case_column_has_2",
+            source=source,
+            line_no=line_no,
+            strip=repr(row[0].strip()),
+            header=repr(header[column]),
+            shown=shown,
         )
     return value
 
@@ -339,16 +399,34 @@ def data_table_from_presence(
     with ``keep_unreported`` it stays in and the unreported values count as absent (0).
     """
     if outcome not in columns:
-        raise AnalysisError(f"No outcome column {outcome!r}; columns are {', '.join(columns)}")
+        raise AnalysisError(
+            f"No outcome column {outcome!r}; columns are {', '.join(columns)}",
+            code="qca.data.outcome_column_columns_2",
+            outcome=repr(outcome),
+            columns=", ".join(columns),
+        )
     for name, column in columns.items():
         if len(column) != len(cases):
-            raise AnalysisError(f"Column {name!r} has {len(column)} values for {len(cases)} cases")
+            raise AnalysisError(
+                f"Column {name!r} has {len(column)} values for {len(cases)} cases",
+                code="qca.data.column_has_values_cases",
+                name=repr(name),
+                n_column=len(column),
+                n_cases=len(cases),
+            )
     if len(set(cases)) != len(cases):
         twice = sorted({c for c in cases if list(cases).count(c) > 1})
-        raise AnalysisError(f"Case names used twice: {', '.join(twice)}")
+        raise AnalysisError(
+            f"Case names used twice: {', '.join(twice)}",
+            code="qca.data.case_names_used_twice",
+            twice=", ".join(twice),
+        )
     conditions = tuple(name for name in columns if name != outcome)
     if not conditions:
-        raise AnalysisError("At least one condition besides the outcome is needed")
+        raise AnalysisError(
+            "At least one condition besides the outcome is needed",
+            code="qca.data.least_one_condition_besides",
+        )
     kept_cases: list[str] = []
     values: list[tuple[float, ...]] = []
     outcome_values: list[float] = []
@@ -359,7 +437,10 @@ def data_table_from_presence(
         if bad:
             raise AnalysisError(
                 f"Case {case!r}: {', '.join(bad)} must be 1, 0, a membership between 0 and 1 "
-                "or not reported"
+                "or not reported",
+                code="qca.data.case_membership_between_reported",
+                case=repr(case),
+                bad=", ".join(bad),
             )
         if missing and not keep_unreported:
             messages.append(

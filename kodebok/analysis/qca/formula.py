@@ -60,10 +60,20 @@ def parse_term(text: str, conditions: Sequence[str]) -> Implicant:
         negated = literal.startswith("~")
         name = literal[1:] if negated else literal
         if name not in conditions:
-            raise AnalysisError(f"Unknown condition {name!r} in term {text!r}")
+            raise AnalysisError(
+                f"Unknown condition {name!r} in term {text!r}",
+                code="qca.formula.unknown_condition_term",
+                name=repr(name),
+                text=repr(text),
+            )
         bit = condition_bit(list(conditions).index(name), n)
         if care & bit:
-            raise AnalysisError(f"Condition {name!r} appears twice in term {text!r}")
+            raise AnalysisError(
+                f"Condition {name!r} appears twice in term {text!r}",
+                code="qca.formula.condition_appears_twice_term",
+                name=repr(name),
+                text=repr(text),
+            )
         care |= bit
         if not negated:
             value |= bit

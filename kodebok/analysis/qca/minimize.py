@@ -292,7 +292,9 @@ class _CoverSearch:
         if self.steps_left < 0:
             raise AnalysisError(
                 f"The prime implicant chart is too large to list every minimal model "
-                f"({self.size_text}); use fewer conditions, more cases or a higher --n-cut"
+                f"({self.size_text}); use fewer conditions, more cases or a higher --n-cut",
+                code="qca.minimize.prime_implicant_chart_too",
+                size_text=self.size_text,
             )
         if not uncovered:
             if found is not None:

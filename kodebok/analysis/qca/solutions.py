@@ -79,7 +79,9 @@ def _positive_and_negative(tt: TruthTable) -> tuple[list[int], list[int]]:
     if not positive:
         raise AnalysisError(
             f"No truth-table row has OUT = 1 for {tt.outcome}, so there is nothing to explain "
-            "(check the outcome, or lower --incl-cut or --n-cut)"
+            "(check the outcome, or lower --incl-cut or --n-cut)",
+            code="qca.solutions.truth_table_row_has",
+            tt_outcome=tt.outcome,
         )
     negative = tt.configurations("0") + tt.configurations("C")
     return positive, sorted(negative)
@@ -154,7 +156,9 @@ def _parsimonious_sets(tt: TruthTable, max_models: int) -> list[tuple[Implicant,
     if not negative:
         raise AnalysisError(
             f"No truth-table row is negative for {tt.outcome}: with the remainders included "
-            "every condition is minimised away (the solution would be the constant 1)"
+            "every condition is minimised away (the solution would be the constant 1)",
+            code="qca.solutions.truth_table_row_negative",
+            tt_outcome=tt.outcome,
         )
     return _solve(cube_primes(positive, negative, len(tt.conditions)), positive, max_models)
 
@@ -181,12 +185,17 @@ def parse_dir_exp(text: str, conditions: Sequence[str]) -> dict[str, int | None]
         name, value = name.strip(), value.strip()
         if not sep or value not in ("1", "0", "-"):
             raise AnalysisError(
-                f"Directional expectation {item!r} should be COND=1, COND=0 or COND=-"
+                f"Directional expectation {item!r} should be COND=1, COND=0 or COND=-",
+                code="qca.solutions.directional_expectation_should_cond",
+                item=repr(item),
             )
         if name not in conditions:
             raise AnalysisError(
                 f"Directional expectation for unknown condition {name!r}; "
-                f"conditions are {', '.join(conditions)}"
+                f"conditions are {', '.join(conditions)}",
+                code="qca.solutions.directional_expectation_unknown_condition",
+                name=repr(name),
+                conditions=", ".join(conditions),
             )
         result[name] = None if value == "-" else int(value)
     return result
@@ -221,7 +230,11 @@ def intermediate_solution(
     n = len(conditions)
     unknown = [name for name in dir_exp if name not in conditions]
     if unknown:
-        raise AnalysisError(f"Directional expectations for unknown conditions: {unknown}")
+        raise AnalysisError(
+            f"Directional expectations for unknown conditions: {unknown}",
+            code="qca.solutions.directional_expectations_unknown_conditions",
+            unknown=unknown,
+        )
     expectations = {
         conditions.index(name): value for name, value in dir_exp.items() if value is not None
     }
@@ -262,9 +275,17 @@ def minimize(
         return parsimonious_solution(tt, max_models)
     if solution == "intermediate":
         if dir_exp is None:
-            raise AnalysisError("An intermediate solution needs directional expectations")
+            raise AnalysisError(
+                "An intermediate solution needs directional expectations",
+                code="qca.solutions.intermediate_solution_needs_directional",
+            )
         return intermediate_solution(tt, dir_exp, max_models)
-    raise AnalysisError(f"Unknown solution {solution!r}; choose one of {', '.join(SOLUTION_KINDS)}")
+    raise AnalysisError(
+        f"Unknown solution {solution!r}; choose one of {', '.join(SOLUTION_KINDS)}",
+        code="qca.solutions.unknown_solution_choose_one",
+        solution=repr(solution),
+        solution_kinds=", ".join(SOLUTION_KINDS),
+    )
 
 
 def _fit_json(fit: Fit) -> dict[str, float | None]:

@@ -72,7 +72,12 @@ def super_subset(
     """Necessary expressions: conjunctions in the order found, then disjunctions."""
     for name, value in (("incl.cut", incl_cut), ("cov.cut", cov_cut), ("ron.cut", ron_cut)):
         if not 0 <= value <= 1:
-            raise AnalysisError(f"{name} must lie between 0 and 1, got {value}")
+            raise AnalysisError(
+                f"{name} must lie between 0 and 1, got {value}",
+                code="qca.supersubset.lie_between_got",
+                name=name,
+                value=value,
+            )
     n = len(data.conditions)
     depth = n if depth is None or depth <= 0 else min(depth, n)
     incl_min = incl_cut - _TOLERANCE

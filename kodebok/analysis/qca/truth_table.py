@@ -87,13 +87,23 @@ def _cut_pair(incl_cut: float | Sequence[float]) -> tuple[float, float]:
         if len(values) == 1:
             values = values * 2
         if len(values) != 2:
-            raise AnalysisError("incl.cut takes one value or two (for 1 and for 0)")
+            raise AnalysisError(
+                "incl.cut takes one value or two (for 1 and for 0)",
+                code="qca.truth_table.incl_cut_takes_one",
+            )
         pair = (values[0], values[1])
     if not all(0 <= v <= 1 for v in pair):
-        raise AnalysisError(f"incl.cut must lie between 0 and 1, got {pair}")
+        raise AnalysisError(
+            f"incl.cut must lie between 0 and 1, got {pair}",
+            code="qca.truth_table.incl_cut_lie_between",
+            pair=pair,
+        )
     if pair[1] > pair[0]:
         raise AnalysisError(
-            f"The second incl.cut ({pair[1]}) must not exceed the first ({pair[0]})"
+            f"The second incl.cut ({pair[1]}) must not exceed the first ({pair[0]})",
+            code="qca.truth_table.second_incl_cut_exceed",
+            pair=pair[1],
+            pair_2=pair[0],
         )
     return pair
 
@@ -211,12 +221,20 @@ def truth_table(
     """
     ic1, ic0 = _cut_pair(incl_cut)
     if n_cut < 1:
-        raise AnalysisError(f"n.cut must be at least 1, got {n_cut}")
+        raise AnalysisError(
+            f"n.cut must be at least 1, got {n_cut}",
+            code="qca.truth_table.cut_least_got",
+            n_cut=n_cut,
+        )
     n = len(data.conditions)
     if complete and n > MAX_COMPLETE_CONDITIONS:
         raise AnalysisError(
             f"A complete truth table of {n} conditions has {2**n} rows; "
-            f"list only observed rows (no --complete) above {MAX_COMPLETE_CONDITIONS}"
+            f"list only observed rows (no --complete) above {MAX_COMPLETE_CONDITIONS}",
+            code="qca.truth_table.complete_truth_table_conditions",
+            n=n,
+            value=2**n,
+            max_complete_conditions=MAX_COMPLETE_CONDITIONS,
         )
     members: dict[int, list[int]] = {}
     left_out, half_notes = _half_memberships(data) if data.is_fuzzy else (set(), [])

@@ -42,7 +42,8 @@ def check_filters(project: Project, filters: Filters) -> None:
     if filters.coder is not None:
         if not filters.coder.strip():
             raise AnalysisError(
-                "--coder is empty; give a coder's name, or leave the option out for all coders"
+                "--coder is empty; give a coder's name, or leave the option out for all coders",
+                code="counts.coder_empty_give_coder",
             )
         coders = [r[0] for r in project.conn.execute("SELECT DISTINCT coder FROM codings")]
         if filters.coder not in coders:
@@ -50,7 +51,11 @@ def check_filters(project: Project, filters: Filters) -> None:
             hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
             raise AnalysisError(
                 f"--coder {filters.coder!r}: no codings by this coder (coders in this project: "
-                f"{', '.join(sorted(coders)) or 'none yet'}){hint}"
+                f"{', '.join(sorted(coders)) or 'none yet'}){hint}",
+                code="counts.coder_codings_coder_coders",
+                filters_coder=repr(filters.coder),
+                value=", ".join(sorted(coders)) or "none yet",
+                hint=hint,
             )
     if filters.kinds:
         kinds = [r[0] for r in project.conn.execute("SELECT DISTINCT kind FROM documents")]
@@ -60,7 +65,11 @@ def check_filters(project: Project, filters: Filters) -> None:
                 hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
                 raise AnalysisError(
                     f"--kind {kind!r}: no documents of this kind (kinds in this project: "
-                    f"{', '.join(sorted(k for k in kinds if k)) or 'none'}){hint}"
+                    f"{', '.join(sorted(k for k in kinds if k)) or 'none'}){hint}",
+                    code="counts.kind_documents_kind_kinds",
+                    kind=repr(kind),
+                    value=", ".join(sorted(k for k in kinds if k)) or "none",
+                    hint=hint,
                 )
 
 
@@ -78,9 +87,18 @@ def matrix(
 ) -> Matrix:
     """Codes (tree order) × groups, counting ``unit``; see kodebok.analysis.matrix."""
     if unit not in UNITS:
-        raise AnalysisError(f"unknown unit '{unit}'; choose one of {', '.join(UNITS)}")
+        raise AnalysisError(
+            f"unknown unit '{unit}'; choose one of {', '.join(UNITS)}",
+            code="counts.unknown_unit_choose_one",
+            unit=unit,
+            units=", ".join(UNITS),
+        )
     if percent not in PERCENTS:
-        raise AnalysisError(f"percent must be one of {', '.join(PERCENTS)}")
+        raise AnalysisError(
+            f"percent must be one of {', '.join(PERCENTS)}",
+            code="counts.percent_one",
+            percents=", ".join(PERCENTS),
+        )
     f = filters or Filters()
     g = grouping(project, by)
     codes = q.codes(project)
@@ -309,7 +327,12 @@ def cooccurrence(
 ) -> Cooccurrence:
     """Code × code co-occurrence; see kodebok.analysis.cooccurrence for what is counted."""
     if unit not in COOCCURRENCE_UNITS:
-        raise AnalysisError(f"unknown unit '{unit}'; choose one of {', '.join(COOCCURRENCE_UNITS)}")
+        raise AnalysisError(
+            f"unknown unit '{unit}'; choose one of {', '.join(COOCCURRENCE_UNITS)}",
+            code="counts.unknown_unit_choose_one_2",
+            unit=unit,
+            cooccurrence_units=", ".join(COOCCURRENCE_UNITS),
+        )
     f = filters or Filters()
     codings = load_codings(project, f)
     counts: dict[tuple[int, int], int] = {}

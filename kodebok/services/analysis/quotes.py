@@ -67,7 +67,12 @@ def check_template(project: Project, template: str) -> None:
             hint = f"did you mean {', '.join('{' + n + '}' for n in near)}? " if near else ""
             raise AnalysisError(
                 f"--template '{template}': unknown field {{{name}}}; {hint}"
-                f"available fields: {', '.join('{' + n + '}' for n in available)}"
+                f"available fields: {', '.join('{' + n + '}' for n in available)}",
+                code="quotes.template_unknown_field_available",
+                template=template,
+                name=name,
+                hint=hint,
+                items=", ".join("{" + n + "}" for n in available),
             )
 
 

@@ -257,7 +257,7 @@ class LibraryScreen(KodebokScreen):
         )
         revised = [r for r in failed if r.code == "import.revised"]
         for r in [r for r in failed if r not in revised][:5]:
-            self.notify(r.message, severity="error", timeout=10)
+            self.notify(render(r), severity="error", timeout=10)
         for r in message.results:
             if r.status == "updated":
                 self.notify(f"{r.name}: {r.message}", timeout=15)
