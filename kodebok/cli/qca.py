@@ -349,6 +349,14 @@ def necessity_cmd(
 )
 @click.option("--leave-one-out", is_flag=True, help="Also run with each case left out once.")
 @click.option(
+    "--calibrate-shift",
+    type=float,
+    default=None,
+    metavar="PCT",
+    help="Also run with each --calibrate crossover moved down and up by PCT percent of the "
+    "distance between its exclusion and inclusion anchors.",
+)
+@click.option(
     "--n-cut", type=SafeInt(min=0), default=1, show_default=True, help="Fewest cases for a row."
 )
 @click.option(
@@ -374,6 +382,7 @@ def robustness_cmd(
     incl_cut: float,
     incl_cuts: str | None,
     leave_one_out: bool,
+    calibrate_shift: float | None,
     n_cut: int,
     solution: str,
     dir_exp: str | None,
@@ -421,6 +430,7 @@ def robustness_cmd(
         incl_cuts=cuts,
         min_codings=thresholds,
         leave_one_out=leave_one_out,
+        calibrate_shift=calibrate_shift,
         n_cut=n_cut,
         solution=solution,
         dir_exp=dir_exp,

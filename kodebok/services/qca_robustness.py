@@ -47,12 +47,15 @@ class Setting:
     incl_cut: float
     min_codings: int | None = None
     left_out: str | None = None
+    calibration: str | None = None  # a shifted calibration, ``innbyggere:e=…,c=…,i=…``
 
     def label(self) -> str:
         """``incl=0.8 min-codings=2 without Alfa``."""
         parts = [f"incl={self.incl_cut:g}"]
         if self.min_codings is not None:
             parts.append(f"min-codings={self.min_codings}")
+        if self.calibration is not None:
+            parts.append(self.calibration)
         if self.left_out is not None:
             parts.append(f"without {self.left_out}")
         return " ".join(parts)
@@ -138,6 +141,30 @@ def parse_min_codings(text: str) -> list[int]:
             )
         values.append(int(part))
     return list(dict.fromkeys(values))
+
+
+def shifted_calibrations(spec: str, percent: float) -> list[str]:
+    """The calibration with its crossover moved down and up by ``percent`` of |i − e|.
+
+    ``innbyggere:e=2000,c=8000,i=20000`` shifted by 10 gives crossovers 6200 and 9800; a shift
+    that would move the crossover to or past an end anchor is refused, naming the calibration.
+    """
+    from kodebok.services.qca_calibration import parse_calibration
+
+    anchors = parse_calibration(spec).anchors
+    e, c, i = anchors.exclusion, anchors.crossover, anchors.inclusion
+    step = abs(i - e) * percent / 100
+    low, high = min(e, i), max(e, i)
+    if not percent > 0 or not low < c - step or not c + step < high:
+        raise AnalysisError(
+            f"--calibrate-shift {percent:g}: the crossover of {spec!r} would leave the range "
+            "between its exclusion and inclusion anchors",
+            code="qca.robustness.bad_calibrate_shift",
+            percent=percent,
+            spec=repr(spec),
+        )
+    measure = spec.strip().rsplit(":", 1)[0]
+    return [f"{measure}:e={e:g},c={c + d:g},i={i:g}" for d in (-step, step)]
 
 
 def without_case(data: DataTable, case: str) -> DataTable:
@@ -241,6 +268,22 @@ def _count_terms(results: Sequence[SettingResult], initial: SettingResult) -> li
     ]
 
 
+def _shifts(calibrations: Sequence[str], percent: float | None) -> list[tuple[str, list[str]]]:
+    """Each shifted calibration with the whole list of calibrations it belongs to."""
+    if percent is None:
+        return []
+    if not calibrations:
+        raise AnalysisError(
+            "--calibrate-shift needs a calibrated condition (--calibrate)",
+            code="qca.robustness.shift_needs_calibrate",
+        )
+    shifts = []
+    for k, spec in enumerate(calibrations):
+        for shifted in shifted_calibrations(spec, percent):
+            shifts.append((shifted, [*calibrations[:k], shifted, *calibrations[k + 1 :]]))
+    return shifts
+
+
 def robustness(
     source: Path | None,
     conditions: Sequence[str] | None,
@@ -251,6 +294,7 @@ def robustness(
     incl_cuts: Sequence[float] | None = None,
     min_codings: Sequence[int] = (),
     leave_one_out: bool = False,
+    calibrate_shift: float | None = None,
     n_cut: int = 1,
     solution: str = "parsimonious",
     dir_exp: str | None = None,
@@ -263,7 +307,9 @@ def robustness(
     """Re-run the solution over the settings and count the terms (see the module docstring).
 
     The initial setting is ``incl_cut`` with the first of ``min_codings`` (or ``rule``'s own
-    threshold without them); ``incl_cuts`` defaults to :func:`default_incl_cuts`.
+    threshold without them); ``incl_cuts`` defaults to :func:`default_incl_cuts`. With
+    ``calibrate_shift`` each calibration in turn has its crossover shifted down and up
+    (:func:`shifted_calibrations`), at the initial cut-off and threshold.
     """
     check_solutions([solution], dir_exp)
     if min_codings and source is not None:
@@ -275,9 +321,10 @@ def robustness(
     thresholds: list[int | None] = list(min_codings) or [base_rule.min_codings]
     cuts = sorted({incl_cut, *(incl_cuts or default_incl_cuts(incl_cut))})
 
-    tables: dict[int | None, DataTable] = {}
+    shifts = _shifts(calibrations, calibrate_shift)
     messages: list[str] = []
-    for threshold in thresholds:
+
+    def load(threshold: int | None, specs: Sequence[str]) -> DataTable:
         data, found = load_data_table(
             source,
             conditions,
@@ -287,10 +334,12 @@ def robustness(
             names=names,
             keep_unreported=keep_unreported,
             negate=negate,
-            calibrations=calibrations,
+            calibrations=specs,
         )
-        tables[threshold] = data
         messages.extend(found)
+        return data
+
+    tables = {threshold: load(threshold, calibrations) for threshold in thresholds}
 
     def run(setting: Setting, data: DataTable) -> SettingResult:
         try:
@@ -326,6 +375,8 @@ def robustness(
         base = tables[first]
         for case in base.cases:
             results.append(run(Setting(incl_cut, first, case), without_case(base, case)))
+    for label, specs in shifts:
+        results.append(run(Setting(incl_cut, first, calibration=label), load(first, specs)))
     messages.extend(_notes(results))
     terms = _count_terms(results, initial)
     base = tables[first]
@@ -344,6 +395,7 @@ def robustness_json(result: Robustness) -> dict[str, object]:
             "incl_cut": r.setting.incl_cut,
             "min_codings": r.setting.min_codings,
             "left_out": r.setting.left_out,
+            "calibration": r.setting.calibration,
             "terms": list(r.terms),
             "models": r.models,
             "changed": r in result.changed,

@@ -232,3 +232,87 @@ def test_demo_project_matches_minimize_per_setting(
     assert len(out["settings"]) == settings
     assert {t["term"]: t["settings"] for t in out["terms"]} == expected
     assert any(s["changed"] for s in out["settings"])
+
+
+LR_ANCHORS = {
+    "DEV": (350, 550, 850),
+    "URB": (2, 12.5, 25),
+    "LIT": (50, 75, 90),
+    "IND": (10, 20, 30),
+    "STB": (10, 5, 2),
+    "SURV": (-9, 0.5, 10),
+}
+
+
+def _calibrate_args(anchors: dict[str, tuple[float, float, float]]) -> list[str]:
+    args: list[str] = []
+    for column, (e, c, i) in anchors.items():
+        args += ["--calibrate", f"{column}:e={e:g},c={c:g},i={i:g}"]
+    return args
+
+
+def test_calibrate_shift_matches_minimize_per_shifted_anchor(
+    cli: Callable[..., Result],
+) -> None:
+    source = str(QCA_DATA.parent / "qca_fuzzy" / "LR.csv")
+    base = ["--from", source, "--outcome", "SURV"]
+    out = _json(
+        cli(
+            "qca",
+            "robustness",
+            *base,
+            *_calibrate_args(LR_ANCHORS),
+            "--incl-cut",
+            "0.8",
+            "--incl-cuts",
+            "0.8",
+            "--calibrate-shift",
+            "10",
+            "--format",
+            "json",
+        )
+    )
+    expected: dict[str, int] = {}
+    runs = [dict(LR_ANCHORS)]
+    for column, (e, c, i) in LR_ANCHORS.items():
+        step = abs(i - e) * 0.1  # 10 % of the distance between the end anchors
+        for moved in (c - step, c + step):
+            runs.append({**LR_ANCHORS, column: (e, moved, i)})
+    for anchors in runs:
+        run = cli(
+            "qca",
+            "minimize",
+            *base,
+            *_calibrate_args(anchors),
+            "--incl-cut",
+            "0.8",
+            "--solution",
+            "parsimonious",
+            "--format",
+            "json",
+        )
+        assert run.exit_code == 0, run.output
+        for term in json.loads(run.stdout)["models"][0]["terms"]:
+            expected[term] = expected.get(term, 0) + 1
+    assert len(out["settings"]) == len(runs) == 13
+    assert {t["term"]: t["settings"] for t in out["terms"]} == expected
+    shifted = [s["calibration"] for s in out["settings"] if s["calibration"]]
+    assert "STB:e=10,c=4.2,i=2" in shifted
+    assert "DEV:e=350,c=500,i=850" in shifted
+
+
+def test_calibrate_shift_past_an_anchor_is_refused(cli: Callable[..., Result]) -> None:
+    source = str(QCA_DATA.parent / "qca_fuzzy" / "LR.csv")
+    result = cli(
+        "qca",
+        "robustness",
+        "--from",
+        source,
+        "--outcome",
+        "SURV",
+        *_calibrate_args(LR_ANCHORS),
+        "--calibrate-shift",
+        "60",
+    )
+    assert result.exit_code != 0
+    assert "DEV:e=350,c=550,i=850" in result.output
