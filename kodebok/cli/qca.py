@@ -33,8 +33,26 @@ def _incl_cut(text: str) -> float | tuple[float, float]:
     raise AnalysisError(f"--incl-cut takes a number or two (X,Y), got {text!r}")
 
 
-def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Where the data table comes from: ``--from FILE`` or the project (``--conditions``)."""
+def _data_options(f: Callable[..., Any], min_codings_range: bool = False) -> Callable[..., Any]:
+    """Where the data table comes from: ``--from FILE`` or the project (``--conditions``).
+
+    With ``min_codings_range`` (``qca robustness``) ``--min-codings`` takes a list (``1,2,3``).
+    """
+    min_codings = (
+        click.option(
+            "--min-codings",
+            default=None,
+            help="Presence thresholds to try, comma-separated (1,2,3); the first is the "
+            "initial setting. Project data only.",
+        )
+        if min_codings_range
+        else click.option(
+            "--min-codings",
+            type=SafeInt(min=0),
+            default=None,
+            help="A code is present with at least K codings in the case.",
+        )
+    )
     options = [
         click.option("--negate", is_flag=True, help="Explain the absence of the outcome (~OUT)."),
         click.option(
@@ -55,12 +73,7 @@ def _data_options(f: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="From the project: codes or attribute tests (innbyggere>=8000), comma-separated.",
         ),
-        click.option(
-            "--min-codings",
-            type=SafeInt(min=0),
-            default=None,
-            help="A code is present with at least K codings in the case.",
-        ),
+        min_codings,
         click.option(
             "--min-speakers",
             type=SafeInt(min=0),
@@ -317,6 +330,175 @@ def necessity_cmd(
         _emit("json", output, necessity_json(table), "")
     else:
         write_output(necessity_markdown(table, decimal), output)
+
+
+@qca.command("robustness")
+@lambda f: _data_options(f, min_codings_range=True)
+@click.option(
+    "--incl-cut",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Consistency cut-off of the initial setting.",
+)
+@click.option(
+    "--incl-cuts",
+    default=None,
+    help="Cut-offs to try, comma-separated (0.75,0.8,0.9); default the initial ± 0.05 "
+    "and ± 0.1 within (0.5, 1].",
+)
+@click.option("--leave-one-out", is_flag=True, help="Also run with each case left out once.")
+@click.option(
+    "--calibrate-shift",
+    type=float,
+    default=None,
+    metavar="PCT",
+    help="Also run with each --calibrate crossover moved down and up by PCT percent of the "
+    "distance between its exclusion and inclusion anchors.",
+)
+@click.option(
+    "--n-cut", type=SafeInt(min=0), default=1, show_default=True, help="Fewest cases for a row."
+)
+@click.option(
+    "--solution",
+    type=click.Choice(["complex", "parsimonious", "intermediate"]),
+    default="parsimonious",
+    show_default=True,
+)
+@click.option(
+    "--dir-exp",
+    default=None,
+    help="Directional expectations for the intermediate solution: COND=1,COND=0,COND=-.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default=None,
+    help="Default text.",
+)
+@output_option()
+def robustness_cmd(
+    incl_cut: float,
+    incl_cuts: str | None,
+    leave_one_out: bool,
+    calibrate_shift: float | None,
+    n_cut: int,
+    solution: str,
+    dir_exp: str | None,
+    fmt: str | None,
+    output: Path | None,
+    source: Path | None,
+    outcome: str,
+    negate: bool,
+    conditions: str | None,
+    min_codings: str | None,
+    min_speakers: int | None,
+    min_share: float | None,
+    calibrations: tuple[str, ...],
+    names: str | None,
+    keep_unreported: bool,
+) -> None:
+    """Robustness: re-run the solution over cut-offs, presence thresholds and left-out cases.
+
+    Reports each term with the number and share of settings whose solution (M1) has it (core
+    terms are in all), the settings where the solution changes, and the robustness fit
+    (RF_cov, RF_cons, RF_SC_min, RF_SC_max) of Oana and Schneider.
+    """
+    from kodebok.analysis.presence import PresenceRule
+    from kodebok.cli.common import open_project
+    from kodebok.services.qca import check_solutions
+    from kodebok.services.qca_robustness import (
+        parse_incl_cuts,
+        parse_min_codings,
+        robustness,
+        robustness_json,
+    )
+
+    check_solutions([solution], dir_exp)
+    cuts = parse_incl_cuts(incl_cuts) if incl_cuts else None
+    if cuts is None:
+        parse_incl_cuts(f"{incl_cut}")  # the initial cut-off is checked the same way
+    thresholds = parse_min_codings(min_codings) if min_codings else []
+    ctx = click.get_current_context()
+    result = robustness(
+        source,
+        conditions.split(",") if conditions else None,
+        outcome,
+        lambda: open_project(ctx),
+        incl_cut=incl_cut,
+        incl_cuts=cuts,
+        min_codings=thresholds,
+        leave_one_out=leave_one_out,
+        calibrate_shift=calibrate_shift,
+        n_cut=n_cut,
+        solution=solution,
+        dir_exp=dir_exp,
+        rule=PresenceRule(min_speakers=min_speakers, min_share=min_share),
+        names=[n.strip() for n in names.split(",")] if names else None,
+        keep_unreported=keep_unreported,
+        negate=negate,
+        calibrations=calibrations,
+    )
+    for message in result.messages:
+        click.echo(f"Note: {message}", err=True)
+    chosen = format_from(fmt, output, "text", ["text", "json", "csv"])
+    if chosen == "json":
+        _emit("json", output, robustness_json(result), "")
+    elif chosen == "csv":
+        write_output(_robustness_csv(result), output)
+    else:
+        write_output(_robustness_text(result), output)
+
+
+def _number(value: float | None) -> str:
+    return "NA" if value is None else f"{value:.3f}"
+
+
+def _robustness_csv(result: Any) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["term", "settings", "of", "share", "core", "in_initial"])
+    for t in result.terms:
+        writer.writerow(
+            [
+                t.term,
+                t.settings,
+                len(result.results),
+                f"{t.share:.4f}",
+                int(t.core),
+                int(t.in_initial),
+            ]
+        )
+    return out.getvalue()
+
+
+def _robustness_text(result: Any) -> str:
+    n = len(result.results)
+    width = max([len("term"), *(len(t.term) for t in result.terms)])
+    lines = [
+        f"{result.solution} solution, {n} settings; initial ({result.initial.setting.label()}): "
+        f"{result.initial.formula}",
+        "",
+        f"{'term':<{width}}  settings  share  core  initial",
+    ]
+    for t in result.terms:
+        lines.append(
+            f"{t.term:<{width}}  {t.settings:>3}/{n:<4}  {t.share:>5.2f}  "
+            f"{'yes' if t.core else 'no':<4}  {'yes' if t.in_initial else 'no'}"
+        )
+    changed = result.changed
+    lines += ["", f"Settings where the solution changes: {len(changed)} of {n - 1}"]
+    for r in changed:
+        lines.append(f"  {r.setting.label()}: {r.formula if not r.error else 'no solution'}")
+    lines += [
+        "",
+        "Robustness fit: " + ", ".join(f"{k} = {_number(v)}" for k, v in result.fit.items()),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 COMMANDS = [qca]
