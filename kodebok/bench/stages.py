@@ -472,8 +472,8 @@ DEEP_TARGET = 20_000  # words/s on two cores with the trained pipeline
 def stage_deep(ctx: BenchContext) -> dict[str, Any]:
     """The deep NLP pass (``kodebok nlp deep``): the pipeline over every segment, stored.
 
-    One process (two were slower, see ``nlp.deep.DEFAULT_PROCESSES``); the target is
-    20,000 words/s with the
+    Processes as ``kodebok nlp deep`` chooses them (``nlp.deep.processes_for``: two from
+    100,000 words); the target is 20,000 words/s with the
     trained pipeline (NER, morphologizer, lemmatizer). privacy-check over the stored entities
     is timed too: it is what the pass is for.
     """

@@ -83,7 +83,7 @@ def run_deep(
         ) from exc
     texts = [r[1][r[2] : r[3]] for r in rows]
     if processes is None:
-        processes = deep.DEFAULT_PROCESSES
+        processes = deep.processes_for(sum(len(t.split()) for t in texts))
     words = entities = done = 0
     began = time.perf_counter()
     pending: list[tuple[int, str, str, str, str, str]] = []

@@ -149,3 +149,46 @@ def test_name_propagation_joins_adjacent_names() -> None:
     doc.ents = [Span(doc, 0, 2, "PER")]
     doc = pl.NamePropagation()(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("Ole Hansen", "PER"), ("Ole Hansen", "PER")]
+
+
+def test_deep_pass_leaves_out_the_lemmatizer_whose_lemmas_are_replaced(
+    monkeypatch: pytest.MonkeyPatch, fresh_pipeline: None
+) -> None:
+    from kodebok.nlp import deep
+
+    monkeypatch.setattr(pl, "INSTALLED_PIPELINES", ())
+    nlp = pl.load_pipeline()
+    assert deep.overwritten_components(nlp) == ["trainable_lemmatizer"]
+    texts = [
+        "Rådmannen heter Kari Nordmann og bor i Bergen.",
+        "Eg har vore einingsleiar i heimetenesta sidan 2019, og det har gått bra.",
+        "IP: Vi brukte styringskortet i alle enhetene, også på sykehjemmet.",
+    ]
+    fast = list(deep.analyse(texts, nlp))
+    # the whole pipeline, each component run, gives the same entities, POS and lemmas
+    full = []
+    for doc in nlp.pipe(texts):
+        tokens = [t for t in doc if not t.is_space]
+        full.append(
+            (
+                [(e.start_char, e.end_char, e.label_) for e in doc.ents],
+                " ".join(t.pos_ or "X" for t in tokens),
+                " ".join((t.lemma_ or t.text).lower() for t in tokens),
+            )
+        )
+    assert [(r.entities, r.pos, r.lemmas) for r in fast] == full
+    # without kodebok's lemmatizer at the end a trained lemmatizer's lemmas are the result
+    with nlp.select_pipes(disable=["kodebok_lemmatizer"]):
+        assert deep.overwritten_components(nlp) == []
+
+
+def test_deep_pass_uses_two_processes_only_for_a_large_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kodebok.nlp import deep
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert deep.processes_for(deep.PARALLEL_FROM_WORDS - 1) == 1
+    assert deep.processes_for(deep.PARALLEL_FROM_WORDS) == 2
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert deep.processes_for(10 * deep.PARALLEL_FROM_WORDS) == 1
