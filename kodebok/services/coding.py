@@ -121,14 +121,6 @@ def code_whole_segment(
     )
 
 
-def segment_label(project: Project, seg: Segment) -> str:
-    """A segment as people name it: ``document #N`` with N = idx + 1 (the TUI's number)."""
-    row = project.conn.execute(
-        "SELECT name FROM documents WHERE id = ?", (seg.document_id,)
-    ).fetchone()
-    return f"{row[0] if row else '?'} #{seg.idx + 1}"
-
-
 def segment_change(project: Project, op: str, seg: Segment | int, **params: object) -> Change:
     """A journal message about one segment (or segment id): its document's name and number.
 
